@@ -1,0 +1,106 @@
+"""The amc-cltv command line: thin commands that parse, call the library and render.
+
+Every library error becomes one line on stderr and the contract's exit code in ``main``; nothing prints a
+traceback (``pretty_exceptions_show_locals`` is off, and unexpected errors are caught too).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from amc_cltv import __version__
+from amc_cltv.cli import common
+from amc_cltv.errors import AmcCltvError, ExitCode, exit_code_for
+from amc_cltv.log import configure_logging, get_logger
+from amc_cltv.redact import redact_text
+
+app = typer.Typer(
+    name="amc-cltv",
+    help="Customer lifetime value and high-value audiences on Amazon Marketing Cloud.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"amc-cltv {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Instance profile (TOML). Default: $AMC_CLTV_CONFIG, else the embedded sandbox."),
+    ] = None,
+    log_format: Annotated[
+        str,
+        typer.Option("--log-format", help="auto (JSON unless stderr is a terminal), json or console."),
+    ] = "auto",
+    verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More detail in the logs.")] = 0,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Customer lifetime value and high-value audiences on Amazon Marketing Cloud.
+
+    Example: amc-cltv run --workflow segmentation
+    """
+    if log_format not in ("auto", "json", "console"):
+        raise typer.BadParameter("must be auto, json or console", param_hint="--log-format")
+    common.reset_invocation(config_path=config, log_format=log_format, verbose=verbose)
+    configure_logging(log_format, verbose)  # type: ignore[arg-type]
+
+
+def _register() -> None:
+    # Each command group lives in its own module and registers itself here.
+    from amc_cltv.cli import commands
+
+    commands.register(app)
+
+
+_register()
+
+
+def _print_error(error: BaseException, code: int) -> None:
+    current = common.invocation()
+    message = redact_text(str(error)) or error.__class__.__name__
+    if current.json_output:
+        payload = dict(current.json_partial)
+        payload.update({"error": message, "exit_code": code})
+        common.emit_json(payload)
+    sys.stderr.write(f"amc-cltv: error: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and, as the console script, exits with) the contract's exit code."""
+    common.reset_invocation()
+    try:
+        # Standalone mode lets typer print usage errors (exit 2), help and --version itself.
+        app(args=argv, prog_name="amc-cltv", standalone_mode=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.USAGE)
+    except AmcCltvError as exc:
+        code = int(exc.exit_code)
+        _print_error(exc, code)
+    except KeyboardInterrupt:
+        sys.stderr.write("amc-cltv: interrupted; run the same command again to resume\n")
+        code = 130
+    except Exception as exc:  # never a traceback: log it (redacted) and say what to do
+        code = int(exit_code_for(exc))
+        get_logger("amc_cltv.cli").error("unexpected_error", error_type=exc.__class__.__name__, error=str(exc))
+        _print_error(RuntimeError(f"unexpected {exc.__class__.__name__}: {exc}"), code)
+    return code
+
+
+def console_main() -> None:  # pragma: no cover - the installed script
+    sys.exit(main())

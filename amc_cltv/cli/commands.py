@@ -1,0 +1,9 @@
+"""Where every command group is attached to the app (one line per group)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach every command and command group to ``app``."""

@@ -1,0 +1,73 @@
+"""What every command shares: the global options, the lazily loaded config, output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from amc_cltv.config import Config, load_config
+
+
+@dataclass
+class Invocation:
+    """The state of one CLI invocation: global options, and whether stdout is reserved for JSON."""
+
+    config_path: Path | None = None
+    log_format: str = "auto"
+    verbose: int = 0
+    json_output: bool = False
+    # What a --json command has learnt so far; printed with the error if the command fails.
+    json_partial: dict[str, Any] = field(default_factory=dict)
+    _config: Config | None = None
+
+    def config(self) -> Config:
+        """The instance profile for this invocation (ConfigError on any problem)."""
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+_current = Invocation()
+
+
+def invocation() -> Invocation:
+    """The current invocation (one per process; reset by the app callback)."""
+    return _current
+
+
+def reset_invocation(**values: Any) -> Invocation:
+    global _current
+    _current = Invocation(**values)
+    return _current
+
+
+def want_json(flag: bool, **partial: Any) -> None:
+    """Declare that this command prints one JSON object on stdout, whatever happens."""
+    current = invocation()
+    current.json_output = flag
+    current.json_partial.update(partial)
+
+
+def emit_json(payload: dict[str, Any]) -> None:
+    """Print the one JSON object of a --json command."""
+    sys.stdout.write(json.dumps(payload, default=str, sort_keys=False) + "\n")
+    sys.stdout.flush()
+
+
+def stdout_console() -> Console:
+    return Console(file=sys.stdout, soft_wrap=True)
+
+
+def stderr_console() -> Console:
+    return Console(file=sys.stderr, soft_wrap=True, highlight=False)
+
+
+def fail_usage(message: str) -> None:
+    """Raise a usage error that prints as one line with exit code 2."""
+    raise typer.BadParameter(message)

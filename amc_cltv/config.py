@@ -1,0 +1,242 @@
+"""Instance profiles: one TOML file per AMC instance, validated; secrets only from the environment.
+
+The profile is chosen by ``--config FILE``, else ``AMC_CLTV_CONFIG``, else the embedded sandbox
+(``configs/sandbox.toml`` written out). Every problem is one ``ConfigError`` line naming the file and the
+key or variable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from amc_cltv.errors import ConfigError
+
+EMBEDDED = "embedded"
+CONFIG_ENV = "AMC_CLTV_CONFIG"
+SECRET_ENV = ("AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN")
+
+# The ids the embedded sandbox serves; configs/sandbox.toml writes the same values out.
+SANDBOX_INSTANCE_ID = "amcsandbox01"
+SANDBOX_ADVERTISER_ID = "ENTITYSANDBOX0001"
+SANDBOX_MARKETPLACE_ID = "ATVPDKIKX0DER"
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(value: str) -> str:
+    """An https URL, or http on a loopback host (local emulators and tests)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http(s) URL, got {value!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError(f"must use https:// (http:// is allowed only on a loopback host), got {value!r}")
+    return value.rstrip("/")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AmcSettings(_Section):
+    api_url: str = "https://advertising-api.amazon.com"
+    token_url: str = "https://api.amazon.com/auth/o2/token"
+    instance_id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")]
+    advertiser_id: Annotated[str, Field(min_length=1)]
+    marketplace_id: Annotated[str, Field(min_length=1)]
+    time_zone: str = "UTC"
+    synthetic_data: bool = False
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return value if value == EMBEDDED else check_url(value)
+
+    @field_validator("token_url")
+    @classmethod
+    def _token_url(cls, value: str) -> str:
+        return check_url(value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use a TZ-database name such as 'UTC')") from exc
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        return self.api_url == EMBEDDED
+
+
+class AudienceSettings(_Section):
+    dsp_advertiser_id: Annotated[str, Field(min_length=1)] = "1234567890"
+    min_size: Annotated[int, Field(ge=2000)] = 2500
+    refresh_rate_days: Annotated[int, Field(ge=0, le=21)] = 7
+    activation_lag_hours: Annotated[float, Field(ge=0)] = 48
+
+
+class WorkflowSettings(_Section):
+    shopping_insights: bool = True
+
+
+class PollingSettings(_Section):
+    initial_interval_s: Annotated[float, Field(gt=0)] = 30
+    multiplier: Annotated[float, Field(ge=1)] = 1.5
+    max_interval_s: Annotated[float, Field(gt=0)] = 300
+    max_wait_s: Annotated[float, Field(ge=0)] = 43200
+
+
+class PathSettings(_Section):
+    state_dir: Path = Path(".amc-cltv")
+    output_dir: Path = Path("results")
+
+
+class Profile(_Section):
+    """The validated contents of one instance profile."""
+
+    amc: AmcSettings
+    audience: AudienceSettings = AudienceSettings()
+    workflows: WorkflowSettings = WorkflowSettings()
+    polling: PollingSettings = PollingSettings()
+    paths: PathSettings = PathSettings()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """LwA credentials from the environment. ``repr`` never shows the secrets."""
+
+    client_id: str
+    client_secret: SecretStr
+    refresh_token: SecretStr
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded profile with its paths resolved and its credentials attached."""
+
+    profile: Profile
+    source: Path | None  # None: the embedded sandbox default
+    credentials: Credentials
+    state_dir: Path
+    output_dir: Path
+
+    @property
+    def amc(self) -> AmcSettings:
+        return self.profile.amc
+
+    @property
+    def instance_id(self) -> str:
+        return self.profile.amc.instance_id
+
+    @property
+    def label(self) -> str:
+        return str(self.source) if self.source else "the embedded sandbox"
+
+
+def embedded_profile_path() -> Path:
+    """configs/sandbox.toml, from the source tree or the installed package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "configs" / "sandbox.toml", here / "_configs" / "sandbox.toml"):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError("the embedded sandbox profile configs/sandbox.toml is missing from the installation")
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc if not isinstance(part, int) or True)
+
+
+def parse_profile(raw: dict[str, Any], source: str) -> Profile:
+    """Validate a parsed TOML document; the first problem becomes one ConfigError line."""
+    try:
+        return Profile.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = _location(error["loc"]) or "(top level)"
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            raise ConfigError(f"{source}: unknown key '{key}' (is it misspelt? see configs/example-production.toml)") from None
+        if kind == "missing":
+            raise ConfigError(f"{source}: missing key '{key}'") from None
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{source}: invalid value for '{key}': {message}") from None
+
+
+def read_profile(path: Path) -> Profile:
+    """Read and validate one TOML profile."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.__class__.__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_profile(raw, str(path))
+
+
+def _credentials(profile: Profile, source: str, environ: dict[str, str] | os._Environ[str]) -> Credentials:
+    values = {name: environ.get(name, "").strip() for name in SECRET_ENV}
+    if profile.amc.embedded:
+        # The sandbox accepts any non-empty credentials.
+        values = {name: value or f"sandbox-{name.lower()}" for name, value in values.items()}
+    for name, value in values.items():
+        if not value:
+            raise ConfigError(f"{source}: environment variable {name} is not set (secrets never live in the file)")
+    return Credentials(
+        client_id=values["AMC_CLTV_CLIENT_ID"],
+        client_secret=SecretStr(values["AMC_CLTV_CLIENT_SECRET"]),
+        refresh_token=SecretStr(values["AMC_CLTV_REFRESH_TOKEN"]),
+    )
+
+
+def load_config(
+    path: Path | None = None,
+    *,
+    environ: dict[str, str] | os._Environ[str] | None = None,
+    cwd: Path | None = None,
+) -> Config:
+    """Load the profile named by ``path``, else ``AMC_CLTV_CONFIG``, else the embedded sandbox.
+
+    Raises ConfigError naming the file and the key or variable.
+    """
+    env = os.environ if environ is None else environ
+    base = (cwd or Path.cwd()).resolve()
+    if path is None and env.get(CONFIG_ENV):
+        path = Path(env[CONFIG_ENV])
+    if path is None:
+        profile = read_profile(embedded_profile_path())
+        source: Path | None = None
+        folder = base
+    else:
+        path = (base / path).resolve() if not path.is_absolute() else path
+        profile = read_profile(path)
+        source = path
+        folder = path.parent
+    credentials = _credentials(profile, str(source or "embedded sandbox"), env)
+    state_dir = profile.paths.state_dir if profile.paths.state_dir.is_absolute() else folder / profile.paths.state_dir
+    output_dir = (
+        profile.paths.output_dir if profile.paths.output_dir.is_absolute() else folder / profile.paths.output_dir
+    )
+    return Config(profile, source, credentials, state_dir.resolve(), output_dir.resolve())

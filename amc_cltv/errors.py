@@ -1,0 +1,238 @@
+"""The one exception tree of amc-cltv, and the one place errors become exit codes.
+
+    AmcCltvError                      base; every error the tool raises on purpose
+    ├── ConfigError                   bad config file, key, flag or secret           -> exit 2
+    ├── UsageError                    bad command-line input (window, parameter)     -> exit 2
+    ├── WorkflowLintError             SQL that AMC would reject, caught before upload -> exit 2
+    ├── APIError                      anything that went wrong talking to AMC
+    │   ├── APIStatusError            AMC answered with an error status; carries status_code,
+    │   │   │                         request_id, AMC's code/details                  -> exit 2
+    │   │   ├── BadRequestError 400, AuthenticationError 401, PermissionDeniedError 403,
+    │   │   ├── NotFoundError 404, ConflictError 409, UnprocessableEntityError 422
+    │   │   ├── RateLimitError 429 (carries retry_after)                             -> exit 5
+    │   │   └── InternalServerError 5xx                                              -> exit 5
+    │   ├── APIConnectionError        no answer at all (connect error, dropped)      -> exit 5
+    │   │   └── APITimeoutError       the request timed out                          -> exit 5
+    │   ├── AmbiguousSubmitError      a non-idempotent POST may or may not have taken
+    │   │                             effect; the orchestrator must reconcile        -> exit 3
+    │   ├── MalformedResponseError    AMC answered 2xx with a body we cannot read    -> exit 5
+    │   ├── RetryBudgetExhausted      the per-process retry quota is spent           -> exit 5
+    │   └── DownloadError             a result file could not be fetched intact      -> exit 5
+    │       └── DownloadUrlExpired    the pre-signed URL expired: ask AMC for fresh ones
+    ├── ExecutionFailed               AMC finished FAILED / REJECTED / CANCELLED      -> exit 1
+    ├── AudienceFailed                an audience FAILED                             -> exit 1
+    ├── Refused                       the tool refused on purpose (audience below the
+    │                                 minimum, DSP lag cannot be met)                 -> exit 1
+    ├── NeedsHuman                    ambiguous state the tool will not guess about  -> exit 3
+    ├── StillRunning                  --max-wait / --no-wait reached; resumable      -> exit 4
+    └── LockHeld                      another invocation holds the lock              -> exit 6
+
+Every message is safe to print: no token, secret or pre-signed URL credential is ever put in one.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+
+class ExitCode(IntEnum):
+    """The contract's exit codes."""
+
+    OK = 0
+    AMC_FAILED = 1
+    USAGE = 2
+    NEEDS_HUMAN = 3
+    STILL_RUNNING = 4
+    UNAVAILABLE = 5
+    LOCKED = 6
+
+
+class AmcCltvError(Exception):
+    """Base of every error amc-cltv raises on purpose."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(AmcCltvError):
+    """The configuration file, a key in it, or a secret variable is missing or invalid."""
+
+    exit_code = ExitCode.USAGE
+
+
+class UsageError(AmcCltvError):
+    """A command-line value is invalid (time window, parameter value, name)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class WorkflowLintError(AmcCltvError):
+    """A workflow's SQL uses a construct AMC rejects; nothing was uploaded."""
+
+    exit_code = ExitCode.USAGE
+
+
+class APIError(AmcCltvError):
+    """Something went wrong talking to AMC (or the sandbox)."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+    def __init__(self, message: str, *, request_id: str | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        if self.request_id:
+            return f"{self.message} (request id {self.request_id})"
+        return self.message
+
+
+class APIStatusError(APIError):
+    """AMC answered with an error status."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request_id: str | None = None,
+        code: str | None = None,
+        details: str | None = None,
+        **context: Any,
+    ) -> None:
+        super().__init__(message, request_id=request_id, **context)
+        self.status_code = status_code
+        self.code = code
+        self.details = details
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401, after one token refresh."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: no access, or AMC's terms not accepted."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409, or AMC's "already exists"."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422."""
+
+
+class RateLimitError(APIStatusError):
+    """429 beyond the retry budget, or a Retry-After too long to wait in process."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("status_code", 429)
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """5xx beyond the retry budget."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class APIConnectionError(APIError):
+    """No answer from AMC: connection refused, reset or dropped."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class AmbiguousSubmitError(APIError):
+    """A non-idempotent POST failed in a way that leaves unknown whether AMC acted on it.
+
+    Never re-sent blindly: the orchestrator reconciles by listing what exists.
+    """
+
+    exit_code = ExitCode.NEEDS_HUMAN
+
+
+class MalformedResponseError(APIError):
+    """AMC answered 2xx with a body that is not the JSON we expect."""
+
+
+class RetryBudgetExhausted(APIError):
+    """The per-process retry quota is spent: AMC looks down, fail fast."""
+
+
+class DownloadError(APIError):
+    """A result file could not be downloaded intact."""
+
+
+class DownloadUrlExpired(DownloadError):
+    """The pre-signed download URL has expired (they live 10 minutes): request new URLs."""
+
+
+class ExecutionFailed(AmcCltvError):
+    """AMC finished an execution as FAILED, REJECTED or CANCELLED."""
+
+    exit_code = ExitCode.AMC_FAILED
+
+    def __init__(self, message: str, *, status: str, status_reason: str | None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.status = status
+        self.status_reason = status_reason
+
+
+class AudienceFailed(AmcCltvError):
+    """AMC reported an audience as FAILED."""
+
+    exit_code = ExitCode.AMC_FAILED
+
+
+class Refused(AmcCltvError):
+    """The tool refused on purpose and sent nothing (e.g. audience below the minimum size)."""
+
+    exit_code = ExitCode.AMC_FAILED
+
+
+class NeedsHuman(AmcCltvError):
+    """An ambiguous state (e.g. several matching executions) that the tool will not guess about."""
+
+    exit_code = ExitCode.NEEDS_HUMAN
+
+
+class StillRunning(AmcCltvError):
+    """Still running after --max-wait or with --no-wait: run the same command again to resume."""
+
+    exit_code = ExitCode.STILL_RUNNING
+
+
+class LockHeld(AmcCltvError):
+    """Another invocation holds the lock for this instance and workflow."""
+
+    exit_code = ExitCode.LOCKED
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    """The contract's exit code for an error; anything unexpected is treated as AMC unavailable."""
+    if isinstance(error, AmcCltvError):
+        return error.exit_code
+    return ExitCode.UNAVAILABLE
