@@ -12,7 +12,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -164,7 +164,7 @@ def embedded_profile_path() -> Path:
 
 
 def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc if not isinstance(part, int) or True)
+    return ".".join(str(part) for part in loc)
 
 
 def parse_profile(raw: dict[str, Any], source: str) -> Profile:
@@ -176,7 +176,9 @@ def parse_profile(raw: dict[str, Any], source: str) -> Profile:
         key = _location(error["loc"]) or "(top level)"
         kind = error["type"]
         if kind == "extra_forbidden":
-            raise ConfigError(f"{source}: unknown key '{key}' (is it misspelt? see configs/example-production.toml)") from None
+            raise ConfigError(
+                f"{source}: unknown key '{key}' (is it misspelt? see configs/example-production.toml)"
+            ) from None
         if kind == "missing":
             raise ConfigError(f"{source}: missing key '{key}'") from None
         message = str(error["msg"]).removeprefix("Value error, ")
@@ -203,7 +205,9 @@ def _credentials(profile: Profile, source: str, environ: dict[str, str] | os._En
         values = {name: value or f"sandbox-{name.lower()}" for name, value in values.items()}
     for name, value in values.items():
         if not value:
-            raise ConfigError(f"{source}: environment variable {name} is not set (secrets never live in the file)")
+            raise ConfigError(
+                f"{source}: environment variable {name} is not set (secrets never live in the file)"
+            )
     return Credentials(
         client_id=values["AMC_CLTV_CLIENT_ID"],
         client_secret=SecretStr(values["AMC_CLTV_CLIENT_SECRET"]),
@@ -235,8 +239,12 @@ def load_config(
         source = path
         folder = path.parent
     credentials = _credentials(profile, str(source or "embedded sandbox"), env)
-    state_dir = profile.paths.state_dir if profile.paths.state_dir.is_absolute() else folder / profile.paths.state_dir
+    state_dir = (
+        profile.paths.state_dir if profile.paths.state_dir.is_absolute() else folder / profile.paths.state_dir
+    )
     output_dir = (
-        profile.paths.output_dir if profile.paths.output_dir.is_absolute() else folder / profile.paths.output_dir
+        profile.paths.output_dir
+        if profile.paths.output_dir.is_absolute()
+        else folder / profile.paths.output_dir
     )
     return Config(profile, source, credentials, state_dir.resolve(), output_dir.resolve())
