@@ -1,0 +1,20 @@
+"""Fixtures shared by every test: a clean environment, fresh logging and no remembered secrets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import structlog
+
+from amc_cltv.redact import forget_secrets
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees the developer's AMC credentials or profile, and none leaks logging config or secrets."""
+    for name in ("AMC_CLTV_CONFIG", "AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    structlog.reset_defaults()
+    forget_secrets()
