@@ -103,7 +103,7 @@ def resolve_window(
     )
     if end > now:
         raise UsageError(f"the time window ends in the future ({end.date().isoformat()}); {allowed}")
-    if start < earliest:
+    if start.date() < earliest.date():
         raise UsageError(
             f"the time window starts {start.date().isoformat()}, more than 13 months ago; {allowed}"
         )
