@@ -23,9 +23,7 @@ def redact_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mutab
     return redact(dict(event_dict))
 
 
-def configure_logging(
-    log_format: LogFormat = "auto", verbose: int = 0, stream: TextIO | None = None
-) -> None:
+def configure_logging(log_format: LogFormat = "auto", verbose: int = 0, stream: TextIO | None = None) -> None:
     """Configure structlog for this process. ``auto`` is JSON unless ``stream`` is a terminal."""
     stream = stream or sys.stderr
     use_json = log_format == "json" or (log_format == "auto" and not stream.isatty())

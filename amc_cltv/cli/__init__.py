@@ -39,7 +39,9 @@ def _version(value: bool) -> None:
 def _global(
     config: Annotated[
         Path | None,
-        typer.Option("--config", help="Instance profile (TOML). Default: $AMC_CLTV_CONFIG, else the embedded sandbox."),
+        typer.Option(
+            "--config", help="Instance profile (TOML). Default: $AMC_CLTV_CONFIG, else the embedded sandbox."
+        ),
     ] = None,
     log_format: Annotated[
         str,
@@ -97,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         code = 130
     except Exception as exc:  # never a traceback: log it (redacted) and say what to do
         code = int(exit_code_for(exc))
-        get_logger("amc_cltv.cli").error("unexpected_error", error_type=exc.__class__.__name__, error=str(exc))
+        get_logger("amc_cltv.cli").error(
+            "unexpected_error", error_type=exc.__class__.__name__, error=str(exc)
+        )
         _print_error(RuntimeError(f"unexpected {exc.__class__.__name__}: {exc}"), code)
     return code
 
