@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from amc_cltv.cli import report
+
 
 def register(app: typer.Typer) -> None:
     """Attach every command and command group to ``app``."""
+    report.register(app)

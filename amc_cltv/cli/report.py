@@ -1,0 +1,68 @@
+"""``amc-cltv report``: the HTML analysis report of the latest results and every past run."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from amc_cltv import clock
+from amc_cltv.cli import common
+from amc_cltv.errors import UsageError
+from amc_cltv.log import get_logger
+
+
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="FILE", help="Where to write the report. Default: <output_dir>/report.html."
+        ),
+    ] = None,
+    workflow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workflow", metavar="NAME", help="Only this workflow's sections (repeatable). Default: all."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar="DATE", help="Only runs whose time window ends on or after DATE (YYYY-MM-DD)."
+        ),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report (opens offline) from the downloaded results and the ledger.
+
+    Example: amc-cltv report --out cltv-report.html --since 2026-01-01
+    """
+    from amc_cltv.report import ReportInputs, check_workflows, write_report
+
+    since_day: date | None = None
+    if since is not None:
+        try:
+            since_day = date.fromisoformat(since)
+        except ValueError as exc:
+            raise UsageError(f"--since must be a date (YYYY-MM-DD), got {since!r}") from exc
+    workflows = check_workflows(workflow)
+    config = common.invocation().config()
+    inputs = ReportInputs(
+        output_dir=config.output_dir,
+        state_dir=config.state_dir,
+        instance_id=config.instance_id,
+        workflows=workflows,
+        since=since_day,
+    )
+    target = out if out is not None else config.output_dir / "report.html"
+    summary = write_report(target, inputs, clock.current().now())
+    log = get_logger("amc_cltv.report")
+    for note in summary.notes:
+        log.info("report_input_missing", note=note)
+    log.info("report_written", path=str(summary.path), sections=len(summary.sections), charts=summary.charts)
+    typer.echo(str(summary.path.resolve()))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

@@ -1,0 +1,86 @@
+"""Sections to one self-contained HTML page: plotly's JavaScript embedded once, nothing fetched."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+
+from amc_cltv.report.model import Chart, Section, TableSpec
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px;
+       padding: 1.5rem; color: #222; background: #fff; }
+h1 { margin-bottom: .2rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .3rem; margin-top: 2.2rem; }
+nav a { margin-right: 1rem; } .meta, .source { color: #666; font-size: .9rem; }
+.note { background: #fff8e1; border-left: 4px solid #e6ab02; padding: .6rem .9rem; margin: .8rem 0; }
+figure.chart { margin: 1rem 0 1.6rem; } figcaption.reading { font-weight: 600; margin-top: .3rem; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
+th, td { border: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; } th { background: #f4f6f8; }
+code { background: #f1f1f1; padding: 0 .25rem; border-radius: 3px; }
+"""
+_PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def _inline(text: str) -> str:
+    """Escape text, turning `backticked` words into <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _table(spec: TableSpec) -> str:
+    head = "".join(f"<th>{html.escape(column)}</th>" for column in spec.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in spec.rows
+    )
+    key = html.escape(spec.key)
+    return f'<table data-table="{key}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _chart(chart: Chart, *, with_plotlyjs: bool) -> str:
+    import plotly.graph_objects as go  # only the report pays for importing plotly
+    import plotly.io as pio
+
+    plot = pio.to_html(
+        go.Figure(chart.figure),
+        include_plotlyjs=with_plotlyjs,
+        full_html=False,
+        div_id=f"chart-{chart.key}",
+        config=_PLOT_CONFIG,
+        default_height=f"{int(chart.figure['layout'].get('height', 420))}px",
+    )
+    return (
+        f'<figure class="chart" data-chart="{html.escape(chart.key)}">{plot}'
+        f'<figcaption class="reading">{_inline(chart.reading)}</figcaption></figure>'
+    )
+
+
+def render(sections: list[Section], *, instance_id: str, generated_at: datetime) -> str:
+    """The whole report page. Only the first chart carries plotly's JavaScript (no CDN, no network)."""
+    parts: list[str] = []
+    plotlyjs_written = False
+    for section in sections:
+        parts.append(f'<section id="{html.escape(section.key)}" data-section="{html.escape(section.key)}">')
+        parts.append(f"<h2>{_inline(section.title)}</h2>")
+        if section.source:
+            parts.append(f'<p class="source">From {_inline(section.source)}.</p>')
+        parts.extend(f'<p class="note">{_inline(note)}</p>' for note in section.notes)
+        for chart in section.charts:
+            parts.append(_chart(chart, with_plotlyjs=not plotlyjs_written))
+            plotlyjs_written = True
+        parts.extend(_table(table) for table in section.tables)
+        parts.append("</section>")
+    nav = " ".join(
+        f'<a href="#{html.escape(section.key)}">{_inline(section.title)}</a>' for section in sections
+    )
+    title = f"amc-cltv report: {instance_id}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<header><h1>Customer lifetime value report</h1>"
+        f'<p class="meta">AMC instance <code>{html.escape(instance_id)}</code> · generated '
+        f"{html.escape(generated_at.isoformat(timespec='seconds'))}</p><nav>{nav}</nav></header>"
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )

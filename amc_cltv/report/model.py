@@ -1,0 +1,118 @@
+"""What a report section is made of: charts as plain figure specs, tables as formatted cells, notes.
+
+Sections hold plain JSON-ready figure specs (``{"data": [...], "layout": {...}}``), never plotly objects, so
+computing a section needs no plotting library; only ``amc_cltv.report.html`` turns specs into figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The playbook's labels in reading order, each with one colour used by every chart.
+SEGMENT_COLOURS: dict[str, str] = {
+    "High Value Customer": "#1b9e77",
+    "Revenue Potential Customer": "#7570b3",
+    "Growth Potential Customer": "#e6ab02",
+    "Low Value Customer": "#d95f02",
+    "High CLTV Customer": "#1b9e77",
+    "High Loyalty Customer": "#7570b3",
+    "High Revenue Potential Customer": "#e6ab02",
+    "Low CLTV Customer": "#d95f02",
+    "Non-Labeled": "#999999",
+}
+OTHER_COLOUR = "#666666"
+
+
+def colour_for(label: str) -> str:
+    return SEGMENT_COLOURS.get(label, OTHER_COLOUR)
+
+
+def segment_order(labels: list[str]) -> list[str]:
+    """Labels in the playbook's order, unknown labels after them alphabetically."""
+    known = [label for label in SEGMENT_COLOURS if label in labels]
+    return known + sorted(set(labels) - set(known))
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its title, a one-line reading computed from the data, and its figure spec."""
+
+    key: str
+    title: str
+    reading: str
+    figure: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One HTML table: column headings and already formatted cells."""
+
+    key: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass
+class Section:
+    """One part of the report. ``notes`` say what is missing and what to run to fill it."""
+
+    key: str
+    title: str
+    source: str = ""
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[TableSpec] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def figure(
+    traces: list[dict[str, Any]], *, title: str, x_title: str, y_title: str, **layout: Any
+) -> dict[str, Any]:
+    """A figure spec with the title and both axis titles every chart must carry."""
+    spec_layout: dict[str, Any] = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": y_title}},
+        "template": "plotly_white",
+        "legend": {"title": {"text": ""}},
+        "margin": {"t": 60, "r": 20, "b": 60, "l": 70},
+        "height": 420,
+    }
+    for key, value in layout.items():
+        if isinstance(value, dict) and isinstance(spec_layout.get(key), dict):
+            spec_layout[key] = {**spec_layout[key], **value}
+        else:
+            spec_layout[key] = value
+    return {"data": traces, "layout": spec_layout}
+
+
+def money(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
+
+
+def count(value: float | None) -> str:
+    return "n/a" if value is None else f"{round(value):,}"
+
+
+def ratio(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """A fraction (0.23) as a percentage ("23%")."""
+    return "n/a" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def run_hint(workflow: str) -> str:
+    return f"amc-cltv run --workflow {workflow}"
+
+
+def missing_result(workflow: str, what: str) -> str:
+    return f"No downloaded `{workflow}` result yet, so {what} cannot be shown. Run `{run_hint(workflow)}`."
+
+
+def missing_columns(workflow: str, columns: list[str]) -> str:
+    return (
+        f"The latest `{workflow}` result has no column {', '.join(columns)}; this part is left out. "
+        f"Run `{run_hint(workflow)}` with the current workflow definition."
+    )

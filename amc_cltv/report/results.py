@@ -1,0 +1,171 @@
+"""Downloaded results as the report reads them: manifests found on disk, CSV rows read with DuckDB.
+
+The layout is the contract's: ``<output_dir>/<instance_id>/<workflow>/<execution_id>/part-N.csv`` beside a
+``manifest.json``. A result whose manifest or files cannot be read is skipped (and logged), never fatal:
+the report says what is missing instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from amc_cltv.log import get_logger
+
+log = get_logger("amc_cltv.report")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One downloaded execution result: its manifest fields and where its part files are."""
+
+    workflow: str
+    execution_id: str
+    time_window_start: str
+    time_window_end: str
+    directory: Path
+    part_files: tuple[Path, ...]
+    recorded_at: float = 0.0  # the manifest's modification time: orders reruns of one window
+
+    @property
+    def window_end_date(self) -> date | None:
+        return _to_date(self.time_window_end)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The rows of a result, with lower-cased column names."""
+
+    columns: tuple[str, ...]
+    rows: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def missing(self, *needed: str) -> list[str]:
+        """The needed columns this table does not have."""
+        return [name for name in needed if name not in self.columns]
+
+
+def _to_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+
+
+def _load_manifest(manifest_path: Path, workflow: str) -> Result | None:
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        names = [str(entry["name"]) for entry in manifest.get("files", [])]
+        result = Result(
+            workflow=str(manifest.get("workflow") or workflow),
+            execution_id=str(manifest.get("execution_id") or manifest_path.parent.name),
+            time_window_start=str(manifest.get("time_window_start") or ""),
+            time_window_end=str(manifest.get("time_window_end") or ""),
+            directory=manifest_path.parent,
+            part_files=tuple(manifest_path.parent / name for name in names if name.endswith(".csv")),
+            recorded_at=manifest_path.stat().st_mtime,
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("report_manifest_unreadable", path=str(manifest_path), error=str(exc))
+        return None
+    if not all(path.is_file() for path in result.part_files):
+        log.warning("report_result_incomplete", workflow=workflow, execution_id=result.execution_id)
+        return None
+    return result
+
+
+def find_results(
+    output_dir: Path, instance_id: str, workflow: str, since: date | None = None
+) -> list[Result]:
+    """Every downloaded result of ``workflow``, newest window first (reruns of one window: latest first).
+
+    ``since`` keeps only results whose time window ends on or after that day.
+    """
+    workflow_dir = output_dir / instance_id / workflow
+    if not workflow_dir.is_dir():
+        return []
+    results = []
+    for manifest_path in sorted(workflow_dir.glob("*/manifest.json")):
+        result = _load_manifest(manifest_path, workflow)
+        if result is None:
+            continue
+        end = result.window_end_date
+        if since is not None and (end is None or end < since):
+            continue
+        results.append(result)
+    results.sort(key=lambda r: (r.time_window_end, r.recorded_at), reverse=True)
+    return results
+
+
+def result_for_execution(
+    output_dir: Path, instance_id: str, workflow: str, execution_id: str
+) -> Result | None:
+    """The downloaded result of one execution, or None when it was not downloaded (intact)."""
+    manifest_path = output_dir / instance_id / workflow / execution_id / "manifest.json"
+    if not manifest_path.is_file():
+        return None
+    return _load_manifest(manifest_path, workflow)
+
+
+def read_rows(result: Result) -> Table:
+    """Every data row of a result's part files (each has its own header row), read with DuckDB."""
+    if not result.part_files:
+        return Table(columns=())
+    files = [str(path) for path in result.part_files]
+    connection = duckdb.connect(":memory:")
+    try:
+        relation = connection.read_csv(files, header=True, union_by_name=True)
+        columns = tuple(name.lower() for name in relation.columns)
+        rows = tuple(dict(zip(columns, values, strict=True)) for values in relation.fetchall())
+    except duckdb.Error as exc:
+        log.warning(
+            "report_csv_unreadable",
+            workflow=result.workflow,
+            execution_id=result.execution_id,
+            error=str(exc),
+        )
+        return Table(columns=())
+    finally:
+        connection.close()
+    return Table(columns=columns, rows=rows)
+
+
+def number(value: Any) -> float | None:
+    """A CSV cell as a float; None for empty or non-numeric cells."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if result != result else result  # NaN is no number
+
+
+def read_header(result: Result) -> tuple[str, ...]:
+    """The lower-cased column names of a result's first part file (cheap: one line is read)."""
+    if not result.part_files:
+        return ()
+    try:
+        with result.part_files[0].open(encoding="utf-8", newline="") as handle:
+            first = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ()
+    return tuple(name.strip().lower() for name in first)
+
+
+def workflows_on_disk(output_dir: Path, instance_id: str) -> list[str]:
+    """The workflow folders holding downloads for an instance."""
+    instance_dir = output_dir / instance_id
+    if not instance_dir.is_dir():
+        return []
+    return sorted(path.name for path in instance_dir.iterdir() if path.is_dir())
