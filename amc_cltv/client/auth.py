@@ -1,0 +1,99 @@
+"""Login with Amazon: a refresh-token grant, cached, refreshed once on a 401 (not a retry).
+
+Every access token obtained, and the configured client secret and refresh token, are registered with
+``amc_cltv.redact`` the moment they are known, so no log line or error can print them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from typing import Any
+
+import httpx
+
+from amc_cltv.client.transport import status_error
+from amc_cltv.errors import AuthenticationError, MalformedResponseError
+from amc_cltv.redact import register_secret
+
+# Refresh this long before the token expires, so that no request leaves with a token about to lapse.
+REFRESH_MARGIN_S = 300.0
+DEFAULT_EXPIRES_IN_S = 3600.0
+
+
+class LwaAuth(httpx.Auth):
+    """``httpx.Auth`` that adds ``Authorization: Bearer …`` from a cached LwA access token."""
+
+    requires_response_body = True  # the token endpoint's JSON must be read inside the flow
+
+    def __init__(
+        self,
+        *,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        register_secret(client_secret)
+        register_secret(refresh_token)
+        self._token_url = token_url
+        self._form = {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._monotonic = monotonic
+        self._access_token: str | None = None
+        self._refresh_at = 0.0
+        self.refresh_count = 0
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = yield from self._current_token(stale=None)
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            # The token was revoked or expired early: refresh once and replay; a second 401 is final.
+            token = yield from self._current_token(stale=token)
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+    def _current_token(self, stale: str | None) -> Generator[httpx.Request, httpx.Response, str]:
+        token = self._access_token
+        if token is not None and token != stale and self._monotonic() < self._refresh_at:
+            return token
+        if token is not None and stale is not None and token != stale:
+            return token  # another request already refreshed it
+        response = yield httpx.Request(
+            "POST", self._token_url, data=self._form, headers={"Accept": "application/json"}
+        )
+        return self._accept(response)
+
+    def _accept(self, response: httpx.Response) -> str:
+        endpoint = "POST Login with Amazon token"
+        if response.status_code != 200:
+            error = status_error(response, endpoint)
+            if 400 <= response.status_code < 500 and response.status_code != 429:
+                raise AuthenticationError(
+                    f"Login with Amazon refused the credentials (HTTP {response.status_code}"
+                    + (f": {error.details}" if error.details else "")
+                    + "); check AMC_CLTV_CLIENT_ID, AMC_CLTV_CLIENT_SECRET and AMC_CLTV_REFRESH_TOKEN",
+                    status_code=response.status_code,
+                    request_id=error.request_id,
+                    details=error.details,
+                )
+            raise error
+        try:
+            body: Any = response.json()
+            token = body["access_token"]
+            expires_in = float(body.get("expires_in") or DEFAULT_EXPIRES_IN_S)
+        except (ValueError, KeyError, TypeError):
+            raise MalformedResponseError(f"{endpoint}: the answer holds no access token") from None
+        if not isinstance(token, str) or not token:
+            raise MalformedResponseError(f"{endpoint}: the answer holds no access token")
+        register_secret(token)
+        self._access_token = token
+        self._refresh_at = self._monotonic() + expires_in - REFRESH_MARGIN_S
+        self.refresh_count += 1
+        return token

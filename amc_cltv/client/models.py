@@ -1,0 +1,313 @@
+"""Typed requests and responses of the AMC APIs used here (amc-api.md §8).
+
+Python names are snake_case; the wire uses AMC's camelCase (``populate_by_name`` lets code use either,
+``dump`` writes camelCase). Response models are tolerant: unknown fields are kept, statuses are plain
+strings (an unknown status never crashes), and the ``{"workflowExecution": …}`` / ``{"workflow": …}`` /
+``{"schedule": …}`` wrappers of the spec are accepted as well as the flat bodies AMC sends in practice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+
+class AmcModel(BaseModel):
+    """Base of every wire model: camelCase aliases, unknown fields kept."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    # The key under which the spec wraps this object (``{"workflow": {...}}``), if any.
+    wrapper: ClassVar[str | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unwrap(cls, value: Any) -> Any:
+        if cls.wrapper and isinstance(value, dict) and isinstance(value.get(cls.wrapper), dict):
+            return value[cls.wrapper]
+        return value
+
+    def dump(self) -> dict[str, Any]:
+        """The JSON body AMC expects: camelCase, unset fields left out."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class ExecutionStatus:
+    """Known workflow execution statuses (AMC may add more: treat unknown ones as still running)."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    PUBLISHING = "PUBLISHING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+    TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELLED, REJECTED})
+    IN_PROGRESS = frozenset({PENDING, RUNNING, PUBLISHING})
+
+
+class AudienceStatus:
+    """Known rule-based audience statuses (open set)."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    DEACTIVATED = "DEACTIVATED"
+    TERMINAL = frozenset({SUCCEEDED, FAILED, DEACTIVATED})
+
+
+# --- administration -----------------------------------------------------------------------------
+
+
+class AmcAccount(AmcModel):
+    account_id: str
+    account_name: str | None = None
+    marketplace_id: str | None = None
+
+
+class AccountsPage(AmcModel):
+    amc_accounts: list[AmcAccount] = Field(default_factory=list)
+    next_token: str | None = None
+
+
+class Instance(AmcModel):
+    wrapper: ClassVar[str | None] = "instance"
+
+    instance_id: str
+    instance_name: str | None = None
+    instance_type: str | None = None
+    creation_status: str | None = None
+    api_endpoint: str | None = None
+    s3_bucket_name: str | None = None
+    s3_bucket_region: str | None = None
+
+
+class InstancesPage(AmcModel):
+    instances: list[Instance] = Field(default_factory=list)
+    next_token: str | None = None
+
+
+class Advertiser(AmcModel):
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    marketplace_id: str | None = None
+
+
+class AdvertisersPage(AmcModel):
+    advertisers: list[Advertiser] = Field(default_factory=list)
+    next_token: str | None = None
+
+
+# --- workflows ----------------------------------------------------------------------------------
+
+
+class InputParameter(AmcModel):
+    name: str
+    data_type: str | None = None
+    column_type: str | None = None
+    default_value: Any = None
+    description: str | None = None
+    display_name: str | None = None
+
+
+class OutputColumn(AmcModel):
+    name: str
+    column_type: str | None = None
+    data_type: str | None = None
+    data_type_precision: int | None = None
+    data_type_scale: int | None = None
+    description: str | None = None
+
+
+class Workflow(AmcModel):
+    """A saved AMC query (also the inline ``workflow`` of an ad-hoc execution)."""
+
+    wrapper: ClassVar[str | None] = "workflow"
+
+    workflow_id: str | None = None
+    sql_query: str | None = None
+    input_parameters: list[InputParameter] | None = None
+    output_columns: list[OutputColumn] | None = None
+    filtered_metrics_discriminator_column: str | None = None
+    privacy_filtering_behavior: str | None = None
+    output_format: dict[str, Any] | None = None
+    input_schema: str | None = None
+    distinct_user_count_column: str | None = None
+    filtered_reason_column: str | None = None
+
+
+class WorkflowsPage(AmcModel):
+    workflows: list[Workflow] = Field(default_factory=list)
+    next_token: str | None = None
+
+
+# --- executions ---------------------------------------------------------------------------------
+
+
+class ExecutionAdvertiser(AmcModel):
+    id: str
+    marketplace_id: str | None = None
+    type: str | None = None
+
+
+class CreateWorkflowExecution(AmcModel):
+    """Run a saved workflow (``workflow_id``) or an ad-hoc one (inline ``workflow``)."""
+
+    workflow_id: str | None = None
+    workflow: Workflow | None = None
+    time_window_type: str | None = None
+    time_window_start: str | None = None
+    time_window_end: str | None = None
+    time_window_time_zone: str | None = None
+    parameter_values: dict[str, Any] | None = None
+    workflow_execution_timeout_seconds: int | None = None
+    dry_run: bool | None = None
+    skip_publish: bool | None = None
+    require_synthetic_data: bool | None = None
+    disable_aggregation_controls: bool | None = None
+    advertisers: list[ExecutionAdvertiser] | None = None
+
+    @model_validator(mode="after")
+    def _saved_or_ad_hoc(self) -> CreateWorkflowExecution:
+        if (self.workflow_id is None) == (self.workflow is None):
+            raise ValueError("give exactly one of workflow_id (saved) or workflow (ad hoc)")
+        return self
+
+
+class OutputChannel(AmcModel):
+    channel: dict[str, Any] | None = None
+    status: str | None = None
+    status_reason: str | None = None
+
+
+class WorkflowExecution(AmcModel):
+    wrapper: ClassVar[str | None] = "workflowExecution"
+
+    workflow_execution_id: str
+    workflow_id: str | None = None
+    status: str = ExecutionStatus.PENDING
+    status_reason: str | None = None
+    create_time: str | None = None
+    last_updated_time: str | None = None
+    expire_time: str | None = None
+    wait_until: str | None = None
+    time_window_type: str | None = None
+    time_window_start: str | None = None
+    time_window_end: str | None = None
+    time_window_time_zone: str | None = None
+    workflow_execution_timeout_seconds: int | None = None
+    output_s3_uri: str | None = Field(default=None, alias="outputS3URI")
+    output_channels: list[OutputChannel] | None = None
+    parameter_values: dict[str, Any] | None = None
+    sql_query: str | None = None
+    require_synthetic_data: bool | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in ExecutionStatus.TERMINAL
+
+
+class ExecutionsPage(AmcModel):
+    executions: list[WorkflowExecution] = Field(default_factory=list)
+    next_token: str | None = None
+
+
+class DownloadUrls(AmcModel):
+    download_urls: list[str] = Field(default_factory=list)
+    metadata_download_urls: list[str] = Field(default_factory=list)
+    next_token: str | None = None
+
+    def __repr__(self) -> str:  # pre-signed URLs are credentials: never in a repr
+        return (
+            f"DownloadUrls({len(self.download_urls)} urls, {len(self.metadata_download_urls)} metadata urls)"
+        )
+
+
+# --- schedules ----------------------------------------------------------------------------------
+
+
+class Schedule(AmcModel):
+    wrapper: ClassVar[str | None] = "schedule"
+
+    schedule_id: str
+    workflow_id: str | None = None
+    aggregation_period: str | None = None  # Daily | Weekly
+    aggregation_start_day: str | None = None
+    aggregation_hour_utc: int | None = None
+    schedule_enabled: bool | None = None
+    require_synthetic_data: bool | None = None
+    disable_aggregation_controls: bool | None = None
+    marketplace_id: str | None = None
+
+
+class SchedulesPage(AmcModel):
+    schedules: list[Schedule] = Field(default_factory=list)
+    next_token: str | None = None
+
+
+# --- rule-based audiences -----------------------------------------------------------------------
+
+
+class AudienceRequest(AmcModel):
+    """Create (POST) or fix (PUT, with ``audience_type``) a rule-based audience."""
+
+    audience_name: str
+    advertiser_id: str
+    time_window_start: str
+    time_window_end: str
+    audience_description: str | None = None
+    query: str | None = None
+    workflow_id: str | None = None
+    time_window_relative: bool | None = None
+    refresh_rate_days: int | None = None
+    country_code: str | None = None
+    input_parameters: list[InputParameter] | None = None
+    parameter_values: dict[str, Any] | None = None
+    audience_type: str | None = None
+
+    @model_validator(mode="after")
+    def _query_or_workflow(self) -> AudienceRequest:
+        if (self.query is None) == (self.workflow_id is None):
+            raise ValueError("give exactly one of query or workflow_id")
+        return self
+
+
+class AudienceExecution(AmcModel):
+    """What AMC answers to a create or update: the audience's id and first status."""
+
+    audience_execution_id: str
+    status: str | None = None
+    audience_execution_description: str | None = None
+
+
+class AudienceMetadata(AmcModel):
+    audience_execution_id: str
+    status: str | None = None
+    status_reason: str | None = None
+    instance_id: str | None = None
+    advertiser_id: str | None = None
+    advertiser_type: str | None = None
+    audience_type: str | None = None
+    audience_name: str | None = None
+    audience_description: str | None = None
+    query: str | None = None
+    workflow_id: str | None = None
+    time_window_start: str | None = None
+    time_window_end: str | None = None
+    time_window_relative: bool | None = None
+    refresh_rate_days: int | None = None
+    create_time: str | None = None
+    last_refreshed_time: str | None = None
+    audience_count: int | None = None
+    dsp_audience_id: str | None = None
+    dsp_canonical_id: str | None = None
+    deletable: bool | None = None
+
+
+class AudiencesPage(AmcModel):
+    execution_metadata: list[AudienceMetadata] = Field(default_factory=list)
+    next_token: str | None = None

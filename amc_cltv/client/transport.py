@@ -1,0 +1,260 @@
+"""The one seam to the network: send a request, get JSON back or one of our errors.
+
+Only this module (and ``auth.py``, for the ``httpx.Auth`` subclass) imports httpx. It owns the timeouts
+and pool limits (Layer 0 of the reliability policy: httpcore retries failed connects twice), maps every
+httpx exception and every error status to ``amc_cltv.errors``, and streams pre-signed result files through
+a separate client that carries no credentials. Retrying is not done here: see ``retry.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from amc_cltv.client.retry import parse_retry_after
+from amc_cltv.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DownloadError,
+    DownloadUrlExpired,
+    InternalServerError,
+    MalformedResponseError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from amc_cltv.redact import redact_text
+
+TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
+LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+CONNECT_RETRIES = 2
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+# AMC's error bodies name the problem under different keys per API family (amc-api.md §5.2).
+_MESSAGE_KEYS = ("details", "message", "statusReason", "messageSubject")
+_REQUEST_ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id")
+_MAX_DETAIL = 500
+
+
+def network_transport() -> httpx.BaseTransport:
+    """The real network: pooled, and retrying failed connects (never a sent request) twice."""
+    return httpx.HTTPTransport(retries=CONNECT_RETRIES, limits=LIMITS)
+
+
+def wsgi_transport(app: Any) -> httpx.BaseTransport:
+    """A transport that serves a WSGI app in process (the embedded sandbox); app crashes become 500s."""
+    return httpx.WSGITransport(app=app, raise_app_exceptions=False)
+
+
+def connection_failure(exc: httpx.TransportError, endpoint: str) -> APIConnectionError:
+    """Map an httpx transport exception to our error; ``reason`` says how far the request got."""
+    reasons: list[tuple[type[httpx.TransportError], str, type[APIConnectionError]]] = [
+        (httpx.ConnectTimeout, "connect_timeout", APITimeoutError),
+        (httpx.PoolTimeout, "pool_timeout", APITimeoutError),
+        (httpx.ReadTimeout, "read_timeout", APITimeoutError),
+        (httpx.WriteTimeout, "write_timeout", APITimeoutError),
+        (httpx.TimeoutException, "timeout", APITimeoutError),
+        (httpx.ConnectError, "connect_error", APIConnectionError),
+        (httpx.RemoteProtocolError, "connection_dropped", APIConnectionError),
+        (httpx.ReadError, "connection_dropped", APIConnectionError),
+        (httpx.WriteError, "write_error", APIConnectionError),
+    ]
+    reason, error_class = next(
+        ((reason, error_class) for kind, reason, error_class in reasons if isinstance(exc, kind)),
+        ("transport_error", APIConnectionError),
+    )
+    detail = redact_text(str(exc))[:_MAX_DETAIL] or exc.__class__.__name__
+    return error_class(f"{endpoint}: no answer from AMC ({reason}: {detail})", reason=reason)
+
+
+def _request_id(response: httpx.Response, body: Any) -> str | None:
+    for name in _REQUEST_ID_HEADERS:
+        if response.headers.get(name):
+            return response.headers[name]
+    if isinstance(body, Mapping) and isinstance(body.get("requestId"), str):
+        return str(body["requestId"])
+    return None
+
+
+def _detail(body: Any, text: str) -> str | None:
+    if isinstance(body, Mapping):
+        for key in _MESSAGE_KEYS:
+            value = body.get(key)
+            if value:
+                return str(value)
+        if body.get("error_description") or body.get("error"):  # Login with Amazon
+            return str(body.get("error_description") or body.get("error"))
+    text = text.strip()
+    return text[:_MAX_DETAIL] if text else None
+
+
+def status_error(response: httpx.Response, endpoint: str) -> APIStatusError:
+    """The error for a non-2xx response: its class by status, with AMC's details and the request id."""
+    text = response.text
+    try:
+        body: Any = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    status = response.status_code
+    details = _detail(body, text)
+    details = redact_text(details) if details else None
+    code = str(body.get("code")) if isinstance(body, Mapping) and body.get("code") else None
+    request_id = _request_id(response, body)
+    reason = response.reason_phrase or "error"
+    message = f"{endpoint} failed: HTTP {status} {reason}" + (f": {details}" if details else "")
+    error_class = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "request_id": request_id,
+        "code": code,
+        "details": details,
+    }
+    if error_class is RateLimitError:
+        kwargs["retry_after"] = parse_retry_after(response.headers, now=time.time())
+    else:
+        # 503s may carry a Retry-After too; the retry policy honours it.
+        kwargs["retry_after_header"] = parse_retry_after(response.headers, now=time.time())
+    return error_class(message, **kwargs)
+
+
+class Transport:
+    """One pooled httpx client for the AMC API: sends a request, returns its JSON body or raises."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: httpx.Auth | None = None,
+        transport: httpx.BaseTransport | None = None,
+        user_agent: str = "amc-cltv",
+    ) -> None:
+        self._client = httpx.Client(
+            base_url=base_url,
+            auth=auth,
+            transport=transport or network_transport(),
+            timeout=TIMEOUT,
+            follow_redirects=False,
+            headers={"User-Agent": user_agent},
+        )
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """Send one request; the parsed JSON body (None when empty).
+
+        Raises an ``APIStatusError`` subclass for an error status, ``APIConnectionError`` /
+        ``APITimeoutError`` (with ``context["reason"]``) when no answer came, and
+        ``MalformedResponseError`` for a 2xx whose body is not JSON.
+        """
+        endpoint = f"{method} {path}"
+        content = None if json_body is None else json.dumps(json_body).encode()
+        try:
+            response = self._client.request(
+                method, path, headers=dict(headers), params=params, content=content
+            )
+        except httpx.TransportError as exc:
+            raise connection_failure(exc, endpoint) from None
+        if response.status_code >= 400 or response.status_code < 200:
+            raise status_error(response, endpoint)
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise MalformedResponseError(
+                f"{endpoint}: AMC answered HTTP {response.status_code} with a body that is not JSON",
+                request_id=_request_id(response, None),
+            ) from None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class DownloadStream:
+    """An open pre-signed download: its declared length, and its bytes in chunks."""
+
+    def __init__(self, response: httpx.Response, label: str) -> None:
+        self._response = response
+        self._label = label
+        declared = response.headers.get("content-length")
+        self.content_length: int | None = int(declared) if declared and declared.isdigit() else None
+
+    def iter_bytes(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """Yield the body in chunks; raises DownloadError if the connection fails or the body is short."""
+        try:
+            yield from self._response.iter_bytes(chunk_size)
+        except httpx.HTTPError as exc:
+            raise DownloadError(
+                f"download of {self._label} failed mid-file ({exc.__class__.__name__})"
+            ) from None
+        received = self._response.num_bytes_downloaded
+        if self.content_length is not None and received != self.content_length:
+            raise DownloadError(
+                f"download of {self._label} is incomplete: {received} of {self.content_length} bytes"
+            )
+
+
+def _expired(status: int, text: str) -> bool:
+    lowered = text.lower()
+    return status == 403 and (
+        "request has expired" in lowered or ("<code>accessdenied</code>" in lowered and "expired" in lowered)
+    )
+
+
+class Downloader:
+    """Fetches pre-signed result URLs with a plain client of its own.
+
+    A pre-signed URL is its own credential: sending our bearer token or Amazon headers along would leak
+    them to S3 and can make the signature check fail, so this client has no auth and no default headers.
+    """
+
+    def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
+        self._client = httpx.Client(
+            transport=transport or network_transport(), timeout=TIMEOUT, follow_redirects=False
+        )
+
+    @contextmanager
+    def open(self, url: str) -> Iterator[DownloadStream]:
+        """Open ``url`` for streaming; raises DownloadUrlExpired or DownloadError (URLs redacted)."""
+        parts = urlsplit(url)
+        label = redact_text(f"{parts.netloc}{parts.path}")
+        try:
+            with self._client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    body = response.read()[:4096].decode("utf-8", "replace")
+                    if _expired(response.status_code, body):
+                        raise DownloadUrlExpired(
+                            f"the download URL for {label} has expired; request fresh URLs"
+                        )
+                    raise DownloadError(f"download of {label} failed: HTTP {response.status_code}")
+                yield DownloadStream(response, label)
+        except httpx.HTTPError as exc:
+            raise DownloadError(f"download of {label} failed ({exc.__class__.__name__})") from None
+
+    def close(self) -> None:
+        self._client.close()
