@@ -1,0 +1,203 @@
+"""Executes AMC SQL on DuckDB the way AMC would.
+
+Each execution gets its own cursor on which every AMC table is shadowed by a TEMP view holding only the rows
+inside the time window ``[time_window_start, time_window_end)`` on the table's event timestamp, AMC's
+functions exist as macros, ``CUSTOM_PARAMETER``/``BUILT_IN_PARAMETER`` calls are replaced by literals, and
+AMC's rules are checked on the parsed query. Compile-time problems raise ``Rejected`` (AMC: REJECTED with a
+``statusReason``); errors while the query runs raise ``Failed`` (AMC: FAILED with the engine's message).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from amc_cltv.sandbox.dialect import MACROS, SqlRuleViolation, parse, sql_literal
+from amc_cltv.sandbox.tables import ALL_TABLES, AUDIENCE_SUFFIX, BASE_TABLES
+
+# AMC writes TIMESTAMP columns as yyyy-MM-dd'T'HH:mm:ss.SSS and DATE columns as yyyy-MM-dd.
+_CSV_OPTIONS = (
+    "HEADER, DELIMITER ',', QUOTE '\"', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%g', DATEFORMAT '%Y-%m-%d'"
+)
+
+
+class Rejected(Exception):
+    """AMC would reject the query at compile time; ``status_reason`` is what AMC reports."""
+
+    def __init__(self, status_reason: str) -> None:
+        super().__init__(status_reason)
+        self.status_reason = status_reason
+
+
+class Failed(Exception):
+    """The query failed while running; the message is the engine's."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+class QueryResult:
+    """The result of one execution, held in DuckDB (with a hidden row number) until read or written as CSV."""
+
+    def __init__(
+        self, cursor: duckdb.DuckDBPyConnection, table: str, columns: list[str], row_count: int
+    ) -> None:
+        self._cursor = cursor
+        self._table = table
+        self.columns = columns
+        self.row_count = row_count
+
+    @property
+    def rows(self) -> list[tuple[object, ...]]:
+        """Every row, in the order the query produced them."""
+        return self._cursor.execute(
+            f"SELECT * EXCLUDE (__amc_row) FROM {self._table} ORDER BY __amc_row"
+        ).fetchall()
+
+    def write_csv(self, out_dir: Path, max_rows_per_file: int, *, max_files: int = 5) -> list[Path]:
+        """Write ``part-1.csv``, ``part-2.csv``, ... each with the header; never more than ``max_files`` files
+        (the rows per file grow instead). An empty result is one file holding only the header."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        per_file = max(1, max_rows_per_file, math.ceil(self.row_count / max_files))
+        parts = max(1, math.ceil(self.row_count / per_file))
+        paths: list[Path] = []
+        for index in range(parts):
+            path = out_dir / f"part-{index + 1}.csv"
+            query = (
+                f"SELECT * EXCLUDE (__amc_row) FROM {self._table} "
+                f"WHERE __amc_row >= {index * per_file} AND __amc_row < {(index + 1) * per_file} "
+                "ORDER BY __amc_row"
+            )
+            self._cursor.execute(f"COPY ({query}) TO {sql_literal(str(path))} ({_CSV_OPTIONS})")
+            paths.append(path)
+        return paths
+
+    def close(self) -> None:
+        """Drop the result and its cursor."""
+        self._cursor.close()
+
+
+class Engine:
+    """AMC SQL over DuckDB tables that carry AMC's names (base tables and ``_for_audiences`` twins)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self._connection = connection
+        row = connection.execute("SELECT current_database()").fetchone()
+        self._catalog = str(row[0]) if row else "memory"
+
+    @classmethod
+    def over_parquet(cls, data_dir: Path, *, memory_limit: str | None = None) -> Engine:
+        """An engine whose tables are views over ``<data_dir>/<table>.parquet``; twins read the same files."""
+        connection = duckdb.connect()
+        if memory_limit:
+            connection.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
+        for table in BASE_TABLES:
+            path = sql_literal(str(data_dir / f"{table.name}.parquet"))
+            for name in (table.name, table.name + AUDIENCE_SUFFIX):
+                connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({path})')
+        return cls(connection)
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        return self._connection
+
+    def _stored_tables(self, cursor: duckdb.DuckDBPyConnection) -> set[str]:
+        rows = cursor.execute(
+            "SELECT lower(table_name) FROM information_schema.tables "
+            "WHERE table_catalog = ? AND table_schema = 'main'",
+            [self._catalog],
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def execute(
+        self,
+        sql: str,
+        *,
+        time_window_start: datetime,
+        time_window_end: datetime,
+        parameters: Mapping[str, object] | None = None,
+        audience: bool = False,
+        disable_aggregation_controls: bool = False,
+    ) -> QueryResult:
+        """Run ``sql`` over the time window; raises Rejected (AMC rule, unknown table/parameter) or Failed."""
+        start, end = _naive_utc(time_window_start), _naive_utc(time_window_end)
+        if end <= start:
+            raise Rejected("The time window end must be after its start.")
+        built_in = {"TIME_WINDOW_START": start, "TIME_WINDOW_END": end}
+        try:
+            parsed = parse(sql, parameters=parameters or {}, built_in=built_in, audience=audience)
+        except SqlRuleViolation as exc:
+            raise Rejected(str(exc)) from None
+        cursor = self._connection.cursor()
+        try:
+            self._prepare(cursor, parsed.tables, start, end)
+            columns = self._bind(cursor, parsed.sql)
+            self._check_output(
+                columns, audience=audience, disable_aggregation_controls=disable_aggregation_controls
+            )
+            table = f"__amc_result_{uuid.uuid4().hex[:12]}"
+            try:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {table} AS "
+                    f"SELECT *, (row_number() OVER () - 1) AS __amc_row FROM ({parsed.sql})"
+                )
+                count_row = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()
+            except duckdb.Error as exc:
+                raise Failed(_first_line(exc)) from None
+        except BaseException:
+            cursor.close()
+            raise
+        return QueryResult(cursor, table, columns, int(count_row[0]) if count_row else 0)
+
+    def _prepare(
+        self, cursor: duckdb.DuckDBPyConnection, tables: set[str], start: datetime, end: datetime
+    ) -> None:
+        stored = self._stored_tables(cursor)
+        for macro in MACROS:
+            cursor.execute(macro)
+        for name in sorted(tables):
+            if name not in stored:
+                raise Rejected(f"Table or view not found: {name}.")
+            column = ALL_TABLES[name].time_column
+            cursor.execute(
+                f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM "{self._catalog}".main."{name}" '
+                f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}'
+            )
+
+    @staticmethod
+    def _bind(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+        try:
+            described = cursor.execute(f"DESCRIBE ({sql})").fetchall()
+        except duckdb.Error as exc:
+            raise Rejected(_first_line(exc)) from None
+        return [str(row[0]) for row in described]
+
+    @staticmethod
+    def _check_output(columns: list[str], *, audience: bool, disable_aggregation_controls: bool) -> None:
+        lowered = [c.lower() for c in columns]
+        if audience:
+            if "user_id" not in lowered:
+                raise Rejected("An audience query must select user_id.")
+            return
+        if "user_id" in lowered and not disable_aggregation_controls:
+            raise Rejected(
+                "Column user_id cannot be part of the output of a query: it can only be used in "
+                "aggregations, joins and audience queries."
+            )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__

@@ -1,0 +1,103 @@
+"""The generator writes deterministic AMC tables with every behaviour the segments need."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from amc_cltv.sandbox import GenerationStats, generate
+from amc_cltv.sandbox.tables import BASE_TABLES
+
+END = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> GenerationStats:
+    return generate(4000, 7, tmp_path_factory.mktemp("gen"), end_date=END)
+
+
+def _one(sql: str) -> tuple[object, ...]:
+    row = duckdb.connect().execute(sql).fetchone()
+    assert row is not None
+    return row
+
+
+def test_every_table_is_written_with_amc_columns(generated: GenerationStats) -> None:
+    """One Parquet file per base table, with exactly the columns of segments.md (AMC names)."""
+    for table in BASE_TABLES:
+        path = generated.out_dir / f"{table.name}.parquet"
+        described = duckdb.connect().execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
+        assert [row[0] for row in described] == [name for name, _ in table.columns]
+        assert generated.rows[table.name] > 0
+    assert GenerationStats.read(generated.out_dir) == generated
+
+
+def test_same_seed_gives_identical_data_and_another_seed_differs(
+    generated: GenerationStats, tmp_path: Path
+) -> None:
+    """Determinism: the same (users, seed) reproduces the rows; another seed does not."""
+    again = generate(4000, 7, tmp_path / "again", end_date=END)
+    other = generate(4000, 8, tmp_path / "other", end_date=END)
+    digest = "SELECT sum(hash(user_id, event_dt_utc, total_product_sales)) FROM read_parquet('{}')"
+    first = _one(digest.format(generated.out_dir / "conversions_all.parquet"))
+    assert _one(digest.format(again.out_dir / "conversions_all.parquet")) == first
+    assert _one(digest.format(other.out_dir / "conversions_all.parquet")) != first
+
+
+def test_thirteen_months_of_dates_ending_on_the_end_date(generated: GenerationStats) -> None:
+    """Events span 13 months and none is after the end date."""
+    low, high = _one(
+        "SELECT min(event_date_utc), max(event_date_utc) "
+        f"FROM read_parquet('{generated.out_dir}/conversions_all.parquet')"
+    )
+    assert high == END
+    assert (END - low).days >= 390  # type: ignore[operator]
+
+
+def test_the_awkward_cases_are_present(generated: GenerationStats) -> None:
+    """Organic-only customers, single-order customers, exposed non-buyers and NULL user ids all occur."""
+    d = generated.out_dir
+    organic, single, exposed_never_buy, null_ids = _one(
+        f"""
+        WITH orders AS (SELECT user_id, exposure_type FROM read_parquet('{d}/conversions_all.parquet')
+                        WHERE event_subtype = 'order' AND user_id IS NOT NULL),
+        exposed AS (SELECT user_id FROM read_parquet('{d}/sponsored_ads_traffic.parquet')
+                    UNION SELECT user_id FROM read_parquet('{d}/dsp_impressions.parquet'))
+        SELECT
+          (SELECT count(DISTINCT user_id) FROM orders WHERE user_id NOT IN (SELECT user_id FROM exposed
+                                                                           WHERE user_id IS NOT NULL)),
+          (SELECT count(*) FROM (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) = 1)),
+          (SELECT count(*) FROM exposed WHERE user_id NOT IN (SELECT user_id FROM orders)),
+          (SELECT count(*) FROM read_parquet('{d}/sponsored_ads_traffic.parquet') WHERE user_id IS NULL)
+        """
+    )
+    for count in (organic, single, exposed_never_buy, null_ids):
+        assert int(count) > 0  # type: ignore[call-overload]
+
+
+def test_money_is_in_amc_units(generated: GenerationStats) -> None:
+    """Sponsored ads spend in microcents, DSP total_cost in millicents: a click costs cents to dollars."""
+    d = generated.out_dir
+    cpc, cpm_cost = _one(
+        f"SELECT (SELECT avg(spend) / 1e8 FROM read_parquet('{d}/sponsored_ads_traffic.parquet') "
+        "WHERE clicks > 0),"
+        f"(SELECT avg(total_cost) / 1e5 FROM read_parquet('{d}/dsp_impressions.parquet') "
+        "WHERE impressions > 0)"
+    )
+    assert 0.1 < float(cpc) < 5  # type: ignore[arg-type]
+    assert 0.001 < float(cpm_cost) < 0.5  # type: ignore[arg-type]
+
+
+def test_conversions_are_exactly_the_ad_exposed_rows_of_conversions_all(generated: GenerationStats) -> None:
+    """`conversions` = `conversions_all` where exposure_type = 'ad-exposed'."""
+    d = generated.out_dir
+    (diff,) = _one(
+        "SELECT count(*) FROM (SELECT * EXCLUDE (exposure_type) "
+        f"FROM read_parquet('{d}/conversions_all.parquet') WHERE exposure_type = 'ad-exposed' "
+        f"EXCEPT ALL SELECT * FROM read_parquet('{d}/conversions.parquet'))"
+    )
+    assert diff == 0
+    assert generated.rows["conversions"] < generated.rows["conversions_all"]
