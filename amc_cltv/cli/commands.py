@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from amc_cltv.cli import report
+from amc_cltv.cli import report, workflows
 
 
 def register(app: typer.Typer) -> None:
     """Attach every command and command group to ``app``."""
     report.register(app)
+    app.add_typer(workflows.app)

@@ -1,0 +1,146 @@
+"""The workflow catalogue: the names, and each workflow rendered into exactly what is uploaded to AMC.
+
+from amc_cltv.workflows import catalog
+rendered = catalog.render("segmentation", shopping_insights=True, parameters={"threshold_method": "median"})
+body = rendered.as_workflow_body()   # POST/PUT .../workflows
+rendered.parameter_values            # parameterValues of the execution (or audience)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from amc_cltv.errors import UsageError, WorkflowLintError
+from amc_cltv.workflows.definitions import WorkflowDefinition, load_definitions, workflows_dir
+from amc_cltv.workflows.lint import lint, produced_labels
+from amc_cltv.workflows.parameters import resolve_parameters
+from amc_cltv.workflows.rendering import TEMPLATE_FLAGS, Origin, render_template, table_names
+
+WORKFLOW_ID_PREFIX = "amc_cltv."
+# The mission's order: the main workflow first.
+_ORDER = (
+    "segmentation",
+    "high-value-audience",
+    "cltv",
+    "cltv-ntb",
+    "loyalty-segments",
+    "segment-conversion-rate",
+)
+
+
+@dataclass(frozen=True)
+class RenderedWorkflow:
+    """One workflow rendered for one instance: the SQL and metadata exactly as uploaded."""
+
+    name: str
+    workflow_id: str
+    sql: str
+    sql_sha256: str
+    description: str
+    input_parameters: tuple[dict[str, str], ...]
+    parameter_values: dict[str, str]
+    output_columns: tuple[dict[str, str], ...]
+    execution_timeout_s: int
+    audience: bool
+    definition_sha256: str
+
+    def as_workflow_body(self) -> dict[str, Any]:
+        """The AMC ``Workflow`` JSON for create (POST) and update (PUT)."""
+        return _workflow_body(self.workflow_id, self.sql, self.input_parameters, self.output_columns)
+
+
+def _workflow_body(
+    workflow_id: str,
+    sql: str,
+    input_parameters: tuple[dict[str, str], ...],
+    output_columns: tuple[dict[str, str], ...],
+) -> dict[str, Any]:
+    return {
+        "workflowId": workflow_id,
+        "sqlQuery": sql,
+        "inputParameters": [dict(parameter) for parameter in input_parameters],
+        "outputColumns": [dict(column) for column in output_columns],
+    }
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def names() -> list[str]:
+    """Every workflow's name, the main one (segmentation) first."""
+    known = load_definitions(workflows_dir())
+    return [name for name in _ORDER if name in known] + sorted(set(known) - set(_ORDER))
+
+
+def workflow_id(name: str) -> str:
+    """The AMC ``workflowId`` of a workflow: derived from its name, stable across runs."""
+    return WORKFLOW_ID_PREFIX + name
+
+
+def definition(name: str) -> WorkflowDefinition:
+    """A workflow's metadata; raises UsageError listing the names on an unknown one."""
+    known = load_definitions(workflows_dir())
+    if name not in known:
+        raise UsageError(f"unknown workflow {name!r} (workflows: {', '.join(names())})")
+    return known[name]
+
+
+def render(
+    name: str,
+    *,
+    shopping_insights: bool = True,
+    parameters: Mapping[str, str] | None = None,
+) -> RenderedWorkflow:
+    """Render, check and lint one workflow.
+
+    Raises UsageError on an unknown workflow or an invalid parameter (listing the allowed values), and
+    WorkflowLintError (``file:line: rule: ...``) when the SQL uses a construct AMC rejects.
+    """
+    spec = definition(name)
+    values = resolve_parameters(spec, parameters)
+    folder = workflows_dir()
+    tables = table_names(shopping_insights=shopping_insights, audience=spec.audience)
+    rendered = render_template(folder, spec.sql, tables, {**TEMPLATE_FLAGS, **spec.render})
+    source = f"workflows/{spec.sql}"
+    origins = tuple(Origin(f"workflows/{origin.file}", origin.line) for origin in rendered.origins)
+    lint(rendered.sql, audience=spec.audience, source=source, origins=origins)
+    _check_declarations(spec, rendered.sql, source)
+    input_parameters = tuple(parameter.as_input_parameter() for parameter in spec.parameters)
+    output_columns = tuple(column.as_output_column() for column in spec.output_columns)
+    body = _workflow_body(workflow_id(name), rendered.sql, input_parameters, output_columns)
+    return RenderedWorkflow(
+        name=name,
+        workflow_id=workflow_id(name),
+        sql=rendered.sql,
+        sql_sha256=_sha256(rendered.sql),
+        description=spec.description,
+        input_parameters=input_parameters,
+        parameter_values=values,
+        output_columns=output_columns,
+        execution_timeout_s=spec.execution_timeout_s,
+        audience=spec.audience,
+        definition_sha256=_sha256(json.dumps(body, sort_keys=True, separators=(",", ":"))),
+    )
+
+
+def _check_declarations(spec: WorkflowDefinition, sql: str, source: str) -> None:
+    """Every CUSTOM_PARAMETER is declared (AMC rejects the execution otherwise), and an audience's
+    segment is one the rules produce."""
+    declared = {parameter.name for parameter in spec.parameters}
+    for used in sorted(set(re.findall(r"CUSTOM_PARAMETER\s*\(\s*'(\w+)'\s*\)", sql, re.IGNORECASE))):
+        if used not in declared:
+            raise WorkflowLintError(
+                f"{source}: undeclared-parameter: CUSTOM_PARAMETER('{used}') is not declared in "
+                f"workflows/{spec.name}.toml"
+            )
+    if spec.segment is not None and spec.segment not in produced_labels(sql):
+        raise WorkflowLintError(
+            f"{source}: segment-label: workflows/{spec.name}.toml selects {spec.segment!r}, "
+            "which no CASE in the query produces"
+        )

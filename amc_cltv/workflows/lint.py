@@ -1,0 +1,216 @@
+"""The local lint: SQL constructs AMC rejects, caught before anything is uploaded.
+
+Each rule has a name; a violation reads ``file:line: rule: what is wrong``. Comments and string literals
+are masked first, so a rule never fires on text inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from amc_cltv.errors import WorkflowLintError
+
+AUDIENCE_SUFFIX = "_for_audiences"
+
+RULES: dict[str, str] = {
+    "limit": "LIMIT is not supported by AMC (rank with ROW_NUMBER instead)",
+    "select-star": "SELECT * is not supported by AMC (name the columns)",
+    "right-join": "RIGHT JOIN is not supported by AMC (swap the sides of a LEFT JOIN)",
+    "order-by": "ORDER BY is allowed only inside a window (OVER (...))",
+    "user-id-output": "a reporting query may not output user_id",
+    "audience-table": "an audience query may read only _for_audiences tables",
+    "concat-operator": "the || operator is rejected by AMC (use CONCAT)",
+    "segment-label": "filters a segment label that no CASE in the query produces",
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    line: int
+    rule: str
+    detail: str
+
+    def describe(self, where: str) -> str:
+        return f"{where}: {self.rule}: {self.detail}"
+
+
+def _mask(sql: str) -> tuple[str, str]:
+    """(code without comments and string contents, code without comments); both keep every newline."""
+    code: list[str] = []
+    with_strings: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            blank = " " * (end - i)
+            code.append(blank)
+            with_strings.append(blank)
+            i = end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            blank = re.sub(r"[^\n]", " ", sql[i:end])
+            code.append(blank)
+            with_strings.append(blank)
+            i = end
+        elif sql[i] == "'":
+            end = i + 1
+            while end < n:
+                if sql[end] == "'" and sql.startswith("''", end):
+                    end += 2
+                    continue
+                if sql[end] == "'":
+                    break
+                end += 1
+            end = min(end + 1, n)
+            literal = sql[i:end]
+            code.append("'" + re.sub(r"[^\n]", " ", literal[1:-1]) + "'" if len(literal) > 1 else literal)
+            with_strings.append(literal)
+            i = end
+        else:
+            code.append(sql[i])
+            with_strings.append(sql[i])
+            i += 1
+    return "".join(code), "".join(with_strings)
+
+
+def _line(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _simple_rules(code: str) -> list[Violation]:
+    patterns = {
+        "limit": r"\bLIMIT\b",
+        "select-star": r"\bSELECT\s+(?:DISTINCT\s+)?\*|\b\w+\.\*",
+        "right-join": r"\bRIGHT\s+(?:OUTER\s+)?JOIN\b",
+        "concat-operator": r"\|\|",
+    }
+    found = []
+    for rule, pattern in patterns.items():
+        for match in re.finditer(pattern, code, re.IGNORECASE):
+            found.append(Violation(_line(code, match.start()), rule, RULES[rule]))
+    return found
+
+
+def _order_by_outside_window(code: str) -> list[Violation]:
+    found = []
+    stack: list[bool] = []  # for each open parenthesis: does it open a window (OVER (...))?
+    for match in re.finditer(r"\bOVER\s*\(|\(|\)|\bORDER\s+BY\b", code, re.IGNORECASE):
+        token = match.group(0)
+        if token == ")":
+            if stack:
+                stack.pop()
+        elif token.endswith("("):
+            stack.append(token != "(")
+        elif not (stack and stack[-1]):
+            found.append(Violation(_line(code, match.start()), "order-by", RULES["order-by"]))
+    return found
+
+
+def _top_level_select_lists(code: str) -> list[tuple[int, str]]:
+    """(offset, text) of the select list of every SELECT outside parentheses (the query's output)."""
+    lists = []
+    depth = 0
+    start: int | None = None
+    for match in re.finditer(r"\(|\)|\bSELECT\b|\bFROM\b", code, re.IGNORECASE):
+        token = match.group(0).upper()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif depth == 0 and token == "SELECT":
+            start = match.end()
+        elif depth == 0 and token == "FROM" and start is not None:
+            lists.append((start, code[start : match.start()]))
+            start = None
+    return lists
+
+
+def _split_top_level(text: str) -> list[tuple[int, str]]:
+    items, depth, begin = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append((begin, text[begin:index]))
+            begin = index + 1
+    items.append((begin, text[begin:]))
+    return items
+
+
+_USER_ID_ITEM = re.compile(
+    r"(?:DISTINCT\s+)?(?:\w+\.)?user_id(?:\s+(?:AS\s+)?\w+)?|.*\bAS\s+user_id", re.I | re.S
+)
+
+
+def _user_id_output(code: str) -> list[Violation]:
+    found = []
+    for offset, select_list in _top_level_select_lists(code):
+        for item_offset, item in _split_top_level(select_list):
+            if _USER_ID_ITEM.fullmatch(item.strip()):
+                position = offset + item_offset + (len(item) - len(item.lstrip()))
+                found.append(Violation(_line(code, position), "user-id-output", RULES["user-id-output"]))
+    return found
+
+
+def _non_audience_tables(code: str) -> list[Violation]:
+    ctes = {name.lower() for name in re.findall(r"\b(\w+)\s+AS\s*\(", code, re.IGNORECASE)}
+    found = []
+    for match in re.finditer(r"\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)", code, re.IGNORECASE):
+        table = match.group(1).lower()
+        if table in ctes or table.endswith(AUDIENCE_SUFFIX):
+            continue
+        detail = f"{RULES['audience-table']}, got {match.group(1)}"
+        found.append(Violation(_line(code, match.start(1)), "audience-table", detail))
+    return found
+
+
+def produced_labels(sql: str) -> set[str]:
+    """The string literals a CASE in ``sql`` can yield (``THEN '...'`` / ``ELSE '...'``)."""
+    return set(re.findall(r"\b(?:THEN|ELSE)\s+'((?:[^']|'')*)'", _mask(sql)[1], re.IGNORECASE))
+
+
+def _unknown_segment_labels(text: str) -> list[Violation]:
+    produced = produced_labels(text)
+    found = []
+    pattern = r"\bcustomer_audience_segment\s*(?:=|<>|!=)\s*'((?:[^']|'')*)'"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        if match.group(1) not in produced:
+            detail = f"{RULES['segment-label']}: {match.group(1)!r}"
+            found.append(Violation(_line(text, match.start()), "segment-label", detail))
+    return found
+
+
+def find_violations(sql: str, *, audience: bool) -> list[Violation]:
+    """Every violation in ``sql``, in line order."""
+    code, with_strings = _mask(sql)
+    found = _simple_rules(code) + _order_by_outside_window(code) + _unknown_segment_labels(with_strings)
+    found += _non_audience_tables(code) if audience else _user_id_output(code)
+    return sorted(found, key=lambda violation: (violation.line, violation.rule))
+
+
+def lint(sql: str, *, audience: bool, source: str, origins: Sequence[object] | None = None) -> None:
+    """Check ``sql`` against the rules; raises WorkflowLintError ``file:line: rule: ...`` on a violation.
+
+    ``origins`` (one per line, e.g. ``Origin('cltv.sql', 12)``) names the template line a rendered line
+    came from; without it the line is counted in ``sql`` and reported against ``source``.
+    """
+    violations = find_violations(sql, audience=audience)
+    if not violations:
+        return
+    described = []
+    for violation in violations:
+        if origins is not None and 0 < violation.line <= len(origins):
+            where = str(origins[violation.line - 1])
+            if not where.startswith(f"{source}:"):
+                where = f"{where} (rendered into {source})"
+        else:
+            where = f"{source}:{violation.line}"
+        described.append(violation.describe(where))
+    more = f" (and {len(described) - 1} more: {'; '.join(described[1:])})" if len(described) > 1 else ""
+    raise WorkflowLintError(f"{described[0]}{more}", violations=violations)

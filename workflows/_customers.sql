@@ -1,0 +1,54 @@
+-- Per-customer inputs (segments.md "Per-user inputs"): one row per user with total_sales > 0.
+-- Rows with a NULL user_id are ignored; spend is converted from AMC's units to currency.
+customer_orders AS (
+    SELECT
+        user_id,
+        CAST(SUM(total_product_sales) AS DOUBLE) AS total_sales,
+        SUM(total_units_sold) AS total_units_sold,
+        SUM(conversions) AS conversion_frequency,
+        MIN(event_date_utc) AS first_order_date,
+        MAX(event_date_utc) AS last_order_date
+    FROM {{conversions}}
+    WHERE event_subtype = 'order'
+        AND user_id IS NOT NULL
+    GROUP BY user_id
+),
+sponsored_spend_by_user AS (
+    -- spend is in microcents; only rows with a click carry a cost
+    SELECT
+        user_id,
+        CAST(SUM(spend) AS DOUBLE) / 100000000 AS sponsored_spend
+    FROM {{sponsored_ads_traffic}}
+    WHERE clicks > 0
+        AND user_id IS NOT NULL
+    GROUP BY user_id
+),
+dsp_spend_by_user AS (
+    -- total_cost is in millicents
+    SELECT
+        user_id,
+        CAST(SUM(total_cost) AS DOUBLE) / 100000 AS dsp_spend
+    FROM {{dsp_impressions}}
+    WHERE impressions > 0
+        AND user_id IS NOT NULL
+    GROUP BY user_id
+),
+customers AS (
+    -- an organic customer (no ad cost) has total_spend 0, not NULL
+    SELECT
+        o.user_id,
+        o.total_sales,
+        o.total_units_sold,
+        o.conversion_frequency,
+        COALESCE(s.sponsored_spend, 0) AS sponsored_spend,
+        COALESCE(d.dsp_spend, 0) AS dsp_spend,
+        COALESCE(s.sponsored_spend, 0) + COALESCE(d.dsp_spend, 0) AS total_spend,
+        -- months, not rounded: 0 for a single purchase day
+        SECONDS_BETWEEN(o.first_order_date, o.last_order_date) / 86400 / 30 AS cust_lifetime
+    FROM customer_orders o
+    LEFT JOIN sponsored_spend_by_user s
+        ON s.user_id = o.user_id
+    LEFT JOIN dsp_spend_by_user d
+        ON d.user_id = o.user_id
+    WHERE o.total_sales > 0
+),
