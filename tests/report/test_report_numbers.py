@@ -1,0 +1,288 @@
+"""The report's numbers are the downloaded CSVs' numbers: tables, chart series and one-line readings."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from amc_cltv.cli import main
+from amc_cltv.clock import FakeClock, use_clock
+from amc_cltv.ledger import Ledger
+from tests.report.conftest import NOW, SEGMENTS, Downloads, figures, section_text, tables
+
+LOYALTY_LABELS = [
+    "High CLTV Customer",
+    "High Loyalty Customer",
+    "High Revenue Potential Customer",
+    "Low CLTV Customer",
+]
+
+
+def report(profile: Path, tmp_path: Path, *options: str) -> str:
+    out = tmp_path / "out" / "report.html"
+    assert main(["--config", str(profile), "report", "--out", str(out), *options]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_segment_table_and_chart_match_the_segmentation_csv(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """Every segment row (over all part files) appears with users, averages and CLTV, in table and chart."""
+    downloads.result("segmentation", "exec-seg", SEGMENTS, parts=3)
+    page = report(profile, tmp_path)
+
+    table = tables(page)["segments"]
+    assert table[0][:2] == ["Segment", "Users"]
+    assert [row[0] for row in table[1:]] == [row["customer_audience_segment"] for row in SEGMENTS]
+    for cells, row in zip(table[1:], SEGMENTS, strict=True):
+        assert cells[1] == f"{row['num_users']:,}"
+        assert cells[3:6] == [
+            f"{row['total_sales']:,.2f}",
+            f"{row['total_spend']:,.2f}",
+            f"{row['cltv']:,.2f}",
+        ]
+
+    chart = figures(page)["segments"]
+    series = {trace["name"]: trace["y"] for trace in chart["data"]}
+    assert series["Average sales"] == [row["total_sales"] for row in SEGMENTS]
+    assert series["Average ad spend"] == [row["total_spend"] for row in SEGMENTS]
+    assert series["Average CLTV"] == [row["cltv"] for row in SEGMENTS]
+    assert chart["layout"]["yaxis"]["title"]["text"] == "Average per user (currency)"
+
+
+def test_segment_reading_gives_the_high_value_share_of_customers_and_of_sales(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """The reading is computed: 300 of 1,600 customers (19%) and 300×180.5 of all sales (44%)."""
+    downloads.result("segmentation", "exec-seg", SEGMENTS)
+    text = section_text(report(profile, tmp_path), "segments")
+    users = sum(row["num_users"] for row in SEGMENTS)
+    sales = sum(row["num_users"] * row["total_sales"] for row in SEGMENTS)
+    share_users = round(300 / users * 100)
+    share_sales = round(300 * 180.5 / sales * 100)
+    assert (share_users, share_sales) == (19, 44)
+    assert f"High Value Customer: {share_users}% of customers, {share_sales}% of sales" in text
+
+
+def test_loyalty_chart_groups_positive_cltv_by_asin_and_segment(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """One bar series per loyalty label; each bar is the CSV's CLTV; rows with CLTV <= 0 are left out."""
+    rows = [
+        {
+            "tracked_asin": f"ASIN{100 + a}",
+            "customer_audience_segment": label,
+            "users": 10,
+            "cltv": (a + 1) * (j + 1),
+        }
+        for a in range(4)
+        for j, label in enumerate(LOYALTY_LABELS)
+    ]
+    rows.append(
+        {"tracked_asin": "ASIN999", "customer_audience_segment": "Low CLTV Customer", "users": 5, "cltv": -3}
+    )
+    downloads.result("loyalty-segments", "exec-loy", rows)
+    page = report(profile, tmp_path)
+
+    chart = figures(page)["loyalty"]
+    assert [trace["name"] for trace in chart["data"]] == LOYALTY_LABELS
+    for trace in chart["data"]:
+        expected = {
+            row["tracked_asin"]: row["cltv"]
+            for row in rows
+            if row["customer_audience_segment"] == trace["name"]
+        }
+        assert dict(zip(trace["x"], trace["y"], strict=True)) == {k: v for k, v in expected.items() if v > 0}
+    assert "ASIN999" not in {asin for trace in chart["data"] for asin in trace["x"]}
+    assert chart["layout"]["barmode"] == "group"
+    assert "Highest CLTV: ASIN103 among Low CLTV Customer (16.00)" in section_text(page, "loyalty")
+
+
+def test_top_new_to_brand_asins_are_the_ten_highest_cltv_rows(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """The cltv-ntb section ranks ASINs by CLTV, keeps ten, and shows their new-to-brand customers."""
+    rng = random.Random(7)
+    rows = [
+        {
+            "tracked_asin": f"ASIN{200 + i}",
+            "cltv": round(rng.uniform(0, 50), 3),
+            "total_sales": 100.0 + i,
+            "total_spend": 4.0,
+            "total_units_sold": 3 + i,
+            "ntb_customers": 20 + i,
+        }
+        for i in range(15)
+    ]
+    downloads.result("cltv-ntb", "exec-ntb", rows)
+    page = report(profile, tmp_path)
+
+    top = sorted(rows, key=lambda row: -row["cltv"])[:10]
+    table = tables(page)["cltv-ntb"]
+    assert [cells[0] for cells in table[1:]] == [row["tracked_asin"] for row in top]
+    assert [cells[-1] for cells in table[1:]] == [str(row["ntb_customers"]) for row in top]
+    chart = figures(page)["cltv-ntb"]["data"][0]
+    assert chart["y"] == [row["tracked_asin"] for row in reversed(top)]
+    assert chart["x"] == [row["cltv"] for row in reversed(top)]
+    assert f"{top[0]['tracked_asin']} leads with CLTV {top[0]['cltv']:,.2f}" in section_text(page, "cltv-ntb")
+
+
+def test_conversion_chart_is_the_csv_rate_in_percent_by_campaign_and_segment(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """Each bar is user_conversion_rate × 100; the reading pools purchasers over users reached per segment."""
+    rows = [
+        {
+            "campaign_id": 5000 + c,
+            "customer_audience_segment": label,
+            "unique_users_reached": 1000,
+            "unique_users_purchased": purchased,
+            "user_conversion_rate": purchased / 1000,
+        }
+        for c in range(3)
+        for label, purchased in (("High Value Customer", 50 + c), ("Low Value Customer", 20 + c))
+    ]
+    downloads.result("segment-conversion-rate", "exec-conv", rows)
+    page = report(profile, tmp_path)
+
+    chart = figures(page)["conversion"]
+    for trace in chart["data"]:
+        expected = {
+            str(row["campaign_id"]): row["user_conversion_rate"] * 100
+            for row in rows
+            if row["customer_audience_segment"] == trace["name"]
+        }
+        assert dict(zip(trace["x"], trace["y"], strict=True)) == pytest.approx(expected)
+    assert chart["layout"]["yaxis"]["title"]["text"].endswith("(%)")
+    # High Value: (50+51+52)/3000 = 5.1%; Low Value: (20+21+22)/3000 = 2.1%.
+    assert "High Value Customer converts 5.1% of users reached, Low Value Customer 2.1%" in section_text(
+        page, "conversion"
+    )
+
+
+def test_history_has_one_point_per_window_and_a_rerun_replaces_its_window(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """Segment sizes over every successful run in the ledger; a rerun of a window shows its newest result."""
+    ends = ["2025-11-22", "2026-05-22", "2026-11-22"]
+    for index, end in enumerate(ends):
+        grown = [dict(row, num_users=row["num_users"] + 100 * index) for row in SEGMENTS]
+        downloads.result("segmentation", f"exec-{index}", grown, window_end=end)
+    rerun = [dict(row, num_users=row["num_users"] + 1000) for row in SEGMENTS]
+    downloads.result("segmentation", "exec-0-rerun", rerun, window_end=ends[0], submitted_at=NOW)
+    page = report(profile, tmp_path)
+
+    users = {trace["name"]: trace for trace in figures(page)["history-users"]["data"]}
+    high = users["High Value Customer"]
+    assert high["x"] == ends
+    assert high["y"] == [1300, 400, 500]
+    cltv = {trace["name"]: trace["y"] for trace in figures(page)["history-cltv"]["data"]}
+    assert cltv["Low Value Customer"] == [27.0, 27.0, 27.0]
+    assert "High Value Customer: 1,300 → 500 users (-61.5%)" in section_text(page, "history")
+
+
+def _per_user(labels: dict[str, str]) -> list[dict[str, object]]:
+    return [
+        {
+            "user_id": user,
+            "customer_audience_segment": label,
+            "total_sales": 10.0 + i,
+            "total_spend": 1.0 + i % 3,
+        }
+        for i, (user, label) in enumerate(sorted(labels.items()))
+    ]
+
+
+def test_migration_counts_users_moving_between_the_last_two_per_user_runs(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """From→to counts per pair of labels; users new or gone count against "(not a customer)"."""
+    before = {f"u{i}": "High Value Customer" if i < 6 else "Low Value Customer" for i in range(10)}
+    after = dict(before, u0="Low Value Customer", u7="High Value Customer", u10="High Value Customer")
+    del after["u9"]
+    downloads.result(
+        "user-segments", "exec-users-old", _per_user(before), window_end="2026-05-22", record=False
+    )
+    downloads.result(
+        "user-segments", "exec-users-new", _per_user(after), window_end="2026-11-22", record=False
+    )
+    downloads.result("segmentation", "exec-seg", SEGMENTS)
+    page = report(profile, tmp_path)
+
+    heat = figures(page)["migration"]["data"][0]
+    cells = {(y, x): heat["z"][i][j] for i, y in enumerate(heat["y"]) for j, x in enumerate(heat["x"])}
+    assert cells[("High Value Customer", "High Value Customer")] == 5
+    assert cells[("High Value Customer", "Low Value Customer")] == 1
+    assert cells[("Low Value Customer", "High Value Customer")] == 1
+    assert cells[("Low Value Customer", "Low Value Customer")] == 2
+    assert cells[("Low Value Customer", "(not a customer)")] == 1
+    assert cells[("(not a customer)", "High Value Customer")] == 1
+    assert "Of 9 customers in both runs, 7 (78%) kept their segment" in section_text(page, "history")
+
+
+def test_scatter_draws_every_per_user_row_coloured_by_segment(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """The newest per-user result is drawn: sales on x, spend on y, one series per label."""
+    labels = {f"u{i:03d}": ("High Value Customer", "Growth Potential Customer")[i % 2] for i in range(40)}
+    rows = _per_user(labels)
+    downloads.result("user-segments", "exec-users", rows, record=False)
+    page = report(profile, tmp_path)
+
+    traces = {trace["name"]: trace for trace in figures(page)["scatter"]["data"]}
+    assert set(traces) == {"High Value Customer", "Growth Potential Customer"}
+    for name, trace in traces.items():
+        mine = [row for row in rows if row["customer_audience_segment"] == name]
+        assert sorted(zip(trace["x"], trace["y"], strict=True)) == sorted(
+            (row["total_sales"], row["total_spend"]) for row in mine
+        )
+    layout = figures(page)["scatter"]["layout"]
+    assert layout["xaxis"]["title"]["text"] == "Sales per customer (currency)"
+    assert "40 customers" in section_text(page, "scatter")
+
+
+def test_scatter_absent_without_per_user_output_says_why(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """Aggregated results only: the scatter section explains AMC's aggregation thresholds, no chart."""
+    downloads.result("segmentation", "exec-seg", SEGMENTS)
+    page = report(profile, tmp_path)
+    assert "scatter" not in figures(page)
+    assert "aggregation controls off" in section_text(page, "scatter")
+    assert "needs per-user labels" in section_text(page, "history")
+
+
+def test_audiences_show_status_size_and_usable_in_dsp_at(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """The audiences section lists what the ledger recorded; "usable now" compares usable_in_dsp_at to now."""
+    with Ledger.open(downloads.state_dir) as ledger:
+        record = ledger.begin_audience(
+            instance_id=downloads.instance_id,
+            name="amc-cltv-high-value",
+            segment="high-value",
+            rules_sha256="1" * 64,
+            time_window_start="2025-11-22T00:00:00+00:00",
+            time_window_end="2026-11-22T00:00:00+00:00",
+            now=NOW - timedelta(days=3),
+        )
+        ledger.update_audience(
+            record.id,
+            NOW - timedelta(days=3),
+            audience_execution_id="aud-exec-1",
+            status="SUCCEEDED",
+            audience_count=3456,
+            created_at=NOW - timedelta(days=3),
+            usable_in_dsp_at=NOW - timedelta(days=1),
+        )
+    with use_clock(FakeClock(NOW)):
+        page = report(profile, tmp_path)
+
+    table = tables(page)["audiences"]
+    assert table[1][:5] == ["amc-cltv-high-value", "high-value", "aud-exec-1", "SUCCEEDED", "3,456"]
+    assert table[1][7] == "yes"
+    assert figures(page)["audiences"]["data"][0]["y"] == [3456]
+    assert "is SUCCEEDED with 3,456 users, usable in DSP since" in section_text(page, "audiences")
