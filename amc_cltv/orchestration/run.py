@@ -1,0 +1,427 @@
+"""The nightly job for one workflow: render, apply, submit once, poll, download, record.
+
+Every step is resumable from the ledger. The run key (instance, workflow id, SQL hash, window, parameters)
+names the work; its newest attempt says where to pick up:
+
+    submitting  (intent written, no id)  -> reconcile against AMC's list, then submit only if nothing is there
+    submitted   (id known, not finished) -> reattach and poll
+    finished    SUCCEEDED                -> download (again, if the files are not all there)
+    finished    FAILED/REJECTED/CANCELLED-> report it (exit 1); ``force_rerun`` submits a new attempt
+    downloaded                           -> reuse: nothing is sent
+
+Nothing is submitted twice for the same key unless ``force_rerun`` asks for a new attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from amc_cltv import clock
+from amc_cltv.config import Config
+from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.ledger import Ledger, RunRecord, compute_run_key
+from amc_cltv.locks import workflow_lock
+from amc_cltv.log import get_logger
+from amc_cltv.orchestration import download as dl
+from amc_cltv.orchestration import sync
+from amc_cltv.orchestration.admission import wait_for_slot
+from amc_cltv.orchestration.polling import PollUpdate, is_terminal, poll_until_done
+from amc_cltv.orchestration.submit import ExecutionSpec, reconcile, submit
+from amc_cltv.timewindow import TimeWindow, resolve_window
+
+log = get_logger("amc_cltv.run")
+
+Observer = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a workflow (the ``run`` command's flags)."""
+
+    window_days: int | None = None
+    window_end: date | None = None
+    no_wait: bool = False
+    max_wait_s: float | None = None  # None: [polling] max_wait_s
+    force_rerun: bool = False
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    # Called with ("planned" | "submitted" | "poll" | "downloaded", details) as the run progresses.
+    observer: Observer | None = None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """The result of running (or reusing) one execution of a workflow."""
+
+    workflow: str
+    execution_id: str | None
+    status: str  # AMC's word; PENDING/RUNNING when still running (exit 4)
+    status_reason: str | None
+    time_window: TimeWindow
+    files: list[Path]
+    rows: int
+    exit_code: int
+    reused: bool
+    workflow_id: str = ""
+    message: str | None = None  # why the exit code is not 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract's ``run --json`` object."""
+        return {
+            "workflow": self.workflow,
+            "workflow_id": self.workflow_id,
+            "execution_id": self.execution_id,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "time_window_start": self.time_window.start.isoformat(),
+            "time_window_end": self.time_window.end.isoformat(),
+            "files": [str(path) for path in self.files],
+            "rows": self.rows,
+            "reused": self.reused,
+            "exit_code": self.exit_code,
+        }
+
+    def raise_for_status(self) -> RunOutcome:
+        """Return self when SUCCEEDED; raise ExecutionFailed (exit 1) or StillRunning (exit 4) otherwise."""
+        if self.exit_code == 0:
+            return self
+        if self.exit_code == 4:
+            raise StillRunning(self.message or f"{self.workflow} is still running", status=self.status)
+        raise ExecutionFailed(
+            self.message or f"{self.workflow} ended {self.status}",
+            status=self.status,
+            status_reason=self.status_reason,
+        )
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything decided before any request: the rendered workflow, the window, the request."""
+
+    workflow: str
+    rendered: Any  # amc_cltv.workflows RenderedWorkflow
+    spec: ExecutionSpec
+    run_key: str
+
+    @property
+    def window(self) -> TimeWindow:
+        return self.spec.window
+
+    def execution_request(self) -> dict[str, Any]:
+        return self.spec.request().dump()
+
+
+def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
+    """Lint and render the workflow and resolve the window. No request is sent.
+
+    Raises UsageError / WorkflowLintError (exit 2).
+    """
+    from amc_cltv.workflows import catalog
+
+    rendered = catalog.render(
+        workflow,
+        shopping_insights=config.profile.workflows.shopping_insights,
+        parameters=dict(options.parameters) or None,
+    )
+    window = resolve_window(
+        clock.current().now(),
+        config.amc.time_zone,
+        window_days=options.window_days,
+        window_end=options.window_end,
+    )
+    parameter_values = {key: str(value) for key, value in dict(rendered.parameter_values).items()}
+    spec = ExecutionSpec(
+        workflow=workflow,
+        workflow_id=rendered.workflow_id,
+        window=window,
+        parameter_values=parameter_values,
+        timeout_s=getattr(rendered, "execution_timeout_s", None),
+        synthetic_data=config.amc.synthetic_data,
+        disable_aggregation_controls=bool(getattr(rendered, "disable_aggregation_controls", False)),
+    )
+    run_key = compute_run_key(
+        instance_id=config.instance_id,
+        workflow_id=rendered.workflow_id,
+        sql_sha256=rendered.sql_sha256,
+        time_window_start=window.start.isoformat(),
+        time_window_end=window.end.isoformat(),
+        time_zone=window.time_zone,
+        parameters=parameter_values,
+    )
+    return RunPlan(workflow, rendered, spec, run_key)
+
+
+def result_folder(config: Config, workflow: str, execution_id: str) -> Path:
+    """``<output_dir>/<instance_id>/<workflow>/<execution_id>`` (contract § Outputs)."""
+    return config.output_dir / config.instance_id / workflow / execution_id
+
+
+def run_workflow(
+    config: Config, client: Any, ledger: Ledger, workflow: str, options: RunOptions
+) -> RunOutcome:
+    """Run ``workflow`` for the window of ``options``, or resume or reuse the run already recorded.
+
+    Returns the outcome (exit_code 0 SUCCEEDED, 1 FAILED/REJECTED/CANCELLED, 4 still running). Raises
+    UsageError/WorkflowLintError (2), NeedsHuman (3), APIError (5), LockHeld (6).
+    """
+    planned = plan_run(config, workflow, options)
+    structlog.contextvars.bind_contextvars(workflow=workflow)
+    try:
+        with workflow_lock(config.state_dir, config.instance_id, workflow):
+            return _Runner(config, client, ledger, planned, options).run()
+    finally:
+        structlog.contextvars.unbind_contextvars("workflow", "execution_id")
+
+
+def latest_succeeded(ledger: Ledger, config: Config, workflow: str, window: TimeWindow) -> RunOutcome | None:
+    """The newest downloaded SUCCEEDED run of ``workflow`` over exactly ``window`` whose files are intact."""
+    for record in ledger.runs(instance_id=config.instance_id, workflow=workflow, status="SUCCEEDED"):
+        if record.state != "downloaded" or record.execution_id is None:
+            continue
+        if (record.time_window_start, record.time_window_end) != (
+            window.start.isoformat(),
+            window.end.isoformat(),
+        ):
+            continue
+        files = _intact_files(ledger, record.execution_id)
+        if files is None:
+            continue
+        return RunOutcome(
+            workflow=workflow,
+            execution_id=record.execution_id,
+            status="SUCCEEDED",
+            status_reason=None,
+            time_window=window,
+            files=[Path(f.path) for f in files],
+            rows=sum(f.rows for f in files),
+            exit_code=0,
+            reused=True,
+            workflow_id=record.workflow_id,
+        )
+    return None
+
+
+def _intact_files(ledger: Ledger, execution_id: str) -> list[Any] | None:
+    files = ledger.files(execution_id)
+    if not files:
+        return None
+    for record in files:
+        path = Path(record.path)
+        if not path.is_file() or path.stat().st_size != record.bytes:
+            return None
+    return files
+
+
+class _Runner:
+    """One invocation's walk through the run's states, under the workflow lock."""
+
+    def __init__(self, config: Config, client: Any, ledger: Ledger, plan: RunPlan, options: RunOptions):
+        self.config = config
+        self.client = client
+        self.ledger = ledger
+        self.plan = plan
+        self.options = options
+        self.workflow = plan.workflow
+        self.reused = False
+
+    def _notify(self, event: str, **details: Any) -> None:
+        if self.options.observer is not None:
+            self.options.observer(event, details)
+
+    def run(self) -> RunOutcome:
+        plan = self.plan
+        self._notify(
+            "planned",
+            workflow=self.workflow,
+            workflow_id=plan.spec.workflow_id,
+            time_window_start=plan.window.start.isoformat(),
+            time_window_end=plan.window.end.isoformat(),
+        )
+        run = self.ledger.latest_run(plan.run_key)
+        if run is not None and run.state == "submitting":
+            run = self._settle_submitting(run)
+        if (
+            run is not None
+            and self.options.force_rerun
+            and run.state in ("finished", "downloaded", "abandoned")
+        ):
+            log.info("force_rerun", previous_execution_id=run.execution_id)
+            run = None
+        if run is None or run.state == "abandoned":
+            run = self._submit_new()
+        else:
+            self.reused = True
+        assert run.execution_id is not None
+        structlog.contextvars.bind_contextvars(execution_id=run.execution_id)
+        self._notify("submitted", execution_id=run.execution_id, reused=self.reused)
+        if run.state == "submitted" or not is_terminal(run.status):
+            outcome = self._poll(run)
+            if outcome is not None:
+                return outcome
+            run = self.ledger.run(run.id)
+        if run.status != "SUCCEEDED":
+            return self._failed(run)
+        return self._download(run)
+
+    # submitting ---------------------------------------------------------------------------------
+
+    def _settle_submitting(self, run: RunRecord) -> RunRecord:
+        """A previous invocation wrote the intent but never recorded an id: find out what happened."""
+        log.warning("resuming_interrupted_submit", submitted_at=run.submitted_at.isoformat())
+        adopted = reconcile(self.client.executions, self.ledger, run, self.plan.spec)
+        if adopted is not None:
+            return adopted
+        self._apply_workflow()
+        self._admit()
+        return submit(self.client.executions, self.ledger, run, self.plan.spec)
+
+    def _submit_new(self) -> RunRecord:
+        self._apply_workflow()
+        self._admit()
+        plan = self.plan
+        # Write-ahead: the intent is committed before the POST leaves.
+        run = self.ledger.begin_run(
+            run_key=plan.run_key,
+            instance_id=self.config.instance_id,
+            workflow=self.workflow,
+            workflow_id=plan.spec.workflow_id,
+            sql_sha256=plan.rendered.sql_sha256,
+            time_window_start=plan.window.start.isoformat(),
+            time_window_end=plan.window.end.isoformat(),
+            time_zone=plan.window.time_zone,
+            parameters=plan.spec.parameter_values,
+            now=clock.current().now(),
+        )
+        return submit(self.client.executions, self.ledger, run, plan.spec)
+
+    def _apply_workflow(self) -> None:
+        sync.apply(self.client.workflows, self.ledger, self.config.instance_id, self.plan.rendered)
+
+    def _admit(self) -> None:
+        wait_for_slot(
+            lambda since: self.client.executions.list(min_creation_time=since, time_zone="UTC"),
+            polling=self.config.profile.polling,
+            max_wait_s=self._max_wait(),
+            workflow=self.workflow,
+        )
+
+    def _max_wait(self) -> float:
+        if self.options.no_wait:
+            return 0.0
+        if self.options.max_wait_s is not None:
+            return self.options.max_wait_s
+        return self.config.profile.polling.max_wait_s
+
+    # polling ------------------------------------------------------------------------------------
+
+    def _poll(self, run: RunRecord) -> RunOutcome | None:
+        assert run.execution_id is not None
+
+        def on_update(update: PollUpdate) -> None:
+            self._notify(
+                "poll",
+                execution_id=update.execution_id,
+                status=update.status,
+                elapsed_s=update.elapsed_s,
+                next_poll_s=update.next_poll_s,
+            )
+
+        try:
+            execution = poll_until_done(
+                self.client.executions.get,
+                run.execution_id,
+                submitted_at=run.submitted_at,
+                polling=self.config.profile.polling,
+                max_wait_s=self._max_wait(),
+                workflow=self.workflow,
+                on_update=on_update,
+            )
+        except StillRunning as still:
+            status = str(still.context.get("status") or "RUNNING")
+            self.ledger.update_run(run.id, clock.current().now(), status=status)
+            return self._outcome(run.execution_id, status, None, [], exit_code=4, message=str(still))
+        self.ledger.update_run(
+            run.id,
+            clock.current().now(),
+            state="finished",
+            status=execution.status,
+            status_reason=execution.status_reason,
+            finished_at=clock.current().now(),
+        )
+        return None
+
+    def _failed(self, run: RunRecord) -> RunOutcome:
+        reason = run.status_reason or "AMC gave no reason"
+        hint = "; run with --force-rerun to submit it again" if self.reused else ""
+        message = f"execution {run.execution_id} of {self.workflow} ended {run.status}: {reason}{hint}"
+        log.error("execution_failed", status=run.status, status_reason=run.status_reason)
+        return self._outcome(
+            run.execution_id, str(run.status), run.status_reason, [], exit_code=1, message=message
+        )
+
+    # downloading --------------------------------------------------------------------------------
+
+    def _download(self, run: RunRecord) -> RunOutcome:
+        execution_id = run.execution_id
+        assert execution_id is not None
+        if run.state == "downloaded":
+            intact = _intact_files(self.ledger, execution_id)
+            if intact is not None:
+                log.info("results_reused", files=len(intact))
+                paths = [Path(f.path) for f in intact]
+                return self._outcome(execution_id, "SUCCEEDED", None, paths, rows=sum(f.rows for f in intact))
+        folder = result_folder(self.config, self.workflow, execution_id)
+        files = dl.download_all(
+            lambda: list(self.client.executions.download_urls(execution_id).download_urls),
+            self.client.open_download,
+            folder,
+            workflow=self.workflow,
+            execution_id=execution_id,
+        )
+        dl.write_manifest(
+            folder,
+            execution_id=execution_id,
+            workflow=self.workflow,
+            workflow_id=run.workflow_id,
+            time_window_start=run.time_window_start,
+            time_window_end=run.time_window_end,
+            sql_sha256=run.sql_sha256,
+            files=files,
+        )
+        self.ledger.record_files(execution_id, [f.record(execution_id) for f in files])
+        now = clock.current().now()
+        self.ledger.update_run(run.id, now, state="downloaded", downloaded_at=now)
+        rows = sum(f.rows for f in files)
+        log.info("results_downloaded", files=len(files), rows=rows, folder=str(folder))
+        self._notify("downloaded", files=[str(f.path) for f in files], rows=rows)
+        return self._outcome(execution_id, "SUCCEEDED", None, [f.path for f in files], rows=rows)
+
+    def _outcome(
+        self,
+        execution_id: str | None,
+        status: str,
+        status_reason: str | None,
+        files: list[Path],
+        *,
+        rows: int = 0,
+        exit_code: int = 0,
+        message: str | None = None,
+    ) -> RunOutcome:
+        return RunOutcome(
+            workflow=self.workflow,
+            execution_id=execution_id,
+            status=status,
+            status_reason=status_reason,
+            time_window=self.plan.window,
+            files=files,
+            rows=rows,
+            exit_code=exit_code,
+            reused=self.reused,
+            workflow_id=self.plan.spec.workflow_id,
+            message=message,
+        )

@@ -1,0 +1,193 @@
+"""Submitting an execution with a write-ahead record, and reconciling when the outcome is unknown.
+
+AMC has no idempotency key for executions, so a POST that may or may not have taken effect (a read
+timeout, a dropped connection, a 5xx) is never sent again blindly: that is the one way to start a duplicate
+multi-hour run. The intent is in the ledger before the POST (state ``submitting``); the
+``workflowExecutionId`` is recorded the moment AMC returns it. When the answer was lost, or the process died
+between the two writes, the workflow's executions created since the intent (less 5 minutes) are listed and
+matched on time window and parameters: one match is adopted, none (twice, 30 s apart) means resubmit,
+several means a person must decide (exit 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from amc_cltv import clock
+from amc_cltv.client.models import CreateWorkflowExecution, WorkflowExecution
+from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman
+from amc_cltv.ledger import Ledger, RunRecord
+from amc_cltv.log import get_logger
+from amc_cltv.orchestration.admission import amc_time
+from amc_cltv.timewindow import TimeWindow
+
+RECONCILE_LOOKBACK = timedelta(minutes=5)
+RECONCILE_LIST_ATTEMPTS = 2
+RECONCILE_SPACING_S = 30.0
+MAX_SUBMISSIONS = 3
+
+log = get_logger("amc_cltv.submit")
+
+
+class ExecutionsApi(Protocol):
+    def create(self, request: CreateWorkflowExecution) -> WorkflowExecution: ...
+
+    def list(self, **filters: Any) -> list[WorkflowExecution]: ...
+
+
+@dataclass(frozen=True)
+class ExecutionSpec:
+    """Everything that identifies one execution request of a saved workflow."""
+
+    workflow: str
+    workflow_id: str
+    window: TimeWindow
+    parameter_values: Mapping[str, str]
+    timeout_s: int | None
+    synthetic_data: bool
+    disable_aggregation_controls: bool = False
+
+    def request(self, *, dry_run: bool = False) -> CreateWorkflowExecution:
+        """The CreateWorkflowExecution body AMC receives."""
+        return CreateWorkflowExecution(
+            workflow_id=self.workflow_id,
+            time_window_type="EXPLICIT",
+            time_window_start=self.window.amc_start,
+            time_window_end=self.window.amc_end,
+            time_window_time_zone=self.window.time_zone,
+            parameter_values=dict(self.parameter_values) or None,
+            workflow_execution_timeout_seconds=self.timeout_s,
+            require_synthetic_data=True if self.synthetic_data else None,
+            disable_aggregation_controls=True if self.disable_aggregation_controls else None,
+            dry_run=True if dry_run else None,
+        )
+
+
+def _instant(value: str | None, zone: str | None) -> datetime | None:
+    """A window bound from an execution as an aware instant (``...Z`` is UTC, naive is in ``zone``)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone or "UTC"))
+    return moment.astimezone(UTC)
+
+
+def matches(execution: WorkflowExecution, spec: ExecutionSpec) -> bool:
+    """Whether ``execution`` is the one ``spec`` would have created (same workflow, window, parameters)."""
+    if execution.workflow_id and execution.workflow_id != spec.workflow_id:
+        return False
+    extra = execution.model_extra or {}
+    zone = extra.get("timeWindowTimeZoneOriginal") or execution.time_window_time_zone
+    start = _instant(extra.get("timeWindowStartOriginal"), zone) or _instant(
+        execution.time_window_start, "UTC"
+    )
+    end = _instant(extra.get("timeWindowEndOriginal"), zone) or _instant(execution.time_window_end, "UTC")
+    if start != spec.window.start.astimezone(UTC) or end != spec.window.end.astimezone(UTC):
+        return False
+    if execution.parameter_values is not None:
+        sent = {key: str(value) for key, value in execution.parameter_values.items()}
+        if sent != {key: str(value) for key, value in spec.parameter_values.items()}:
+            return False
+    return True
+
+
+def candidates(
+    executions: Iterable[WorkflowExecution], spec: ExecutionSpec, known_ids: set[str]
+) -> list[WorkflowExecution]:
+    """The executions that could be ours: matching ``spec`` and not already owned by another run."""
+    return [e for e in executions if e.workflow_execution_id not in known_ids and matches(e, spec)]
+
+
+def _known_execution_ids(ledger: Ledger, run: RunRecord) -> set[str]:
+    return {
+        r.execution_id
+        for r in ledger.runs(instance_id=run.instance_id, workflow=run.workflow)
+        if r.execution_id and r.id != run.id
+    }
+
+
+def reconcile(
+    executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: ExecutionSpec
+) -> RunRecord | None:
+    """Find the execution an interrupted submit may have created; adopt it and return the updated run.
+
+    Returns None when none exists after two looks 30 s apart (safe to submit). Raises NeedsHuman (exit 3)
+    when several executions match.
+    """
+    now = clock.current()
+    since = amc_time(run.submitted_at.astimezone(UTC) - RECONCILE_LOOKBACK)
+    known = _known_execution_ids(ledger, run)
+    for attempt in range(1, RECONCILE_LIST_ATTEMPTS + 1):
+        listed = executions.list(
+            workflow_id=spec.workflow_id, min_creation_time=since, include_cancelled=True, time_zone="UTC"
+        )
+        found = candidates(listed, spec, known)
+        log.info("reconcile_list", workflow=spec.workflow, attempt=attempt, since=since, matching=len(found))
+        if len(found) > 1:
+            ids = ", ".join(sorted(e.workflow_execution_id for e in found))
+            raise NeedsHuman(
+                f"{len(found)} executions of {spec.workflow} match this run ({ids}); the tool will not "
+                "guess which is its own: cancel the extra ones (amc-cltv executions cancel ID) and run again"
+            )
+        if found:
+            execution = found[0]
+            log.info(
+                "execution_adopted",
+                workflow=spec.workflow,
+                execution_id=execution.workflow_execution_id,
+                status=execution.status,
+            )
+            return ledger.update_run(
+                run.id,
+                now.now(),
+                execution_id=execution.workflow_execution_id,
+                state="submitted",
+                status=execution.status,
+            )
+        if attempt < RECONCILE_LIST_ATTEMPTS:
+            now.sleep(RECONCILE_SPACING_S)
+    return None
+
+
+def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: ExecutionSpec) -> RunRecord:
+    """POST the execution for ``run`` (already written ahead as ``submitting``); return the updated run.
+
+    An ambiguous failure is reconciled before anything is sent again. Raises NeedsHuman (exit 3) when
+    reconciling cannot decide, and lets every other API error through.
+    """
+    now = clock.current()
+    for submission in range(1, MAX_SUBMISSIONS + 1):
+        try:
+            # Written ahead: the ledger row (state ``submitting``) exists before this request leaves.
+            execution = executions.create(spec.request())
+        except AmbiguousSubmitError as error:
+            log.warning("submit_ambiguous", workflow=spec.workflow, submission=submission, error=str(error))
+            adopted = reconcile(executions, ledger, run, spec)
+            if adopted is not None:
+                return adopted
+            continue
+        log.info(
+            "execution_submitted",
+            workflow=spec.workflow,
+            execution_id=execution.workflow_execution_id,
+            status=execution.status,
+        )
+        return ledger.update_run(
+            run.id,
+            now.now(),
+            execution_id=execution.workflow_execution_id,
+            state="submitted",
+            status=execution.status,
+        )
+    raise NeedsHuman(
+        f"the execution of {spec.workflow} could not be submitted unambiguously after {MAX_SUBMISSIONS} "
+        "attempts; check `amc-cltv executions list` before running again"
+    )
