@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from amc_cltv.client.base import AUDIENCE_CONTENT_TYPE, BaseClient, segment
 from amc_cltv.client.models import AudienceExecution, AudienceMetadata, AudienceRequest, AudiencesPage
 from amc_cltv.client.retry import CallKind
@@ -26,6 +28,14 @@ class Audiences:
             content_type=AUDIENCE_CONTENT_TYPE,
         )
         return AudienceExecution.model_validate(body)
+
+    def preview_create(self, request: AudienceRequest) -> dict[str, Any]:
+        """What ``create`` would send (method, path, headers, JSON body), for a dry run; sends nothing.
+
+        The Authorization header is added by the auth flow at send time, so it appears here masked."""
+        headers = {"Authorization": "Bearer ***", **self._base.audience_headers("POST")}
+        headers["Content-Type"] = AUDIENCE_CONTENT_TYPE
+        return {"method": "POST", "path": PATH, "headers": headers, "body": request.dump()}
 
     def get(self, audience_execution_id: str) -> AudienceMetadata:
         body = self._base.request(

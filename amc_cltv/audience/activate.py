@@ -1,0 +1,267 @@
+"""``audience activate``: turn a segment into an AMC rule-based audience for Amazon DSP, exactly once,
+and never let the 48-hour DSP lag surprise anyone.
+
+The steps, in order:
+1. Render the audience query from the segment rules; its hash names the audience.
+2. An audience with that name in the ledger is reused (an unfinished intent is reconciled first); nothing is
+   created to "refresh" it: AMC refreshes it (relative window, ``refreshRateDays``).
+3. Otherwise: no new audience while another of the segment is still on its way to DSP; the campaign start
+   (``--needed-by``) is checked against the lag; an audience of that name already on AMC is adopted; the
+   segment's size is checked against ``[audience] min_size``; the intent is written, then the POST.
+4. Poll until AMC reports SUCCEEDED (the lag starts) or FAILED (AudienceFailed, exit 1).
+5. Rotation: audiences of older rules are retired, and deleted once the new one is usable in DSP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from amc_cltv import clock
+from amc_cltv.audience import create, lag, rotation, sizing
+from amc_cltv.audience.poll import wait_until_final
+from amc_cltv.audience.request import create_body
+from amc_cltv.audience.rules import render_rules, segment_named
+from amc_cltv.audience.status import AudienceView
+from amc_cltv.config import Config
+from amc_cltv.errors import AudienceFailed, NeedsHuman, Refused
+from amc_cltv.ledger import AudienceRecord, Ledger
+from amc_cltv.log import get_logger
+from amc_cltv.timewindow import TimeWindow, resolve_window
+
+log = get_logger("amc_cltv.audience")
+
+CREATED = "created"  # the tool created it in this invocation
+REUSED = "reused"  # the ledger already had it
+ADOPTED = "adopted"  # AMC already had it (found through the list endpoint)
+DEFERRED = "deferred"  # another audience of the segment is still on its way to DSP
+DRY_RUN = "dry-run"
+
+RULE_BASED = "RULE_BASED"  # audienceType, required when AMC's PUT fixes a FAILED audience
+
+
+@dataclass
+class ActivationOutcome:
+    """What ``audience activate`` did and where the audience stands in the DSP lag."""
+
+    segment: str
+    name: str
+    action: str  # created, reused, adopted, deferred, dry-run
+    rules_sha256: str
+    time_window_start: str
+    time_window_end: str
+    audience: AudienceView | None = None
+    segment_size: int | None = None
+    min_size: int | None = None
+    needed_by: datetime | None = None
+    lag_statement: str | None = None
+    request: dict[str, Any] | None = None  # the exact request, for --dry-run
+    retired: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        view = self.audience.as_dict() if self.audience else {}
+        return {
+            "segment": self.segment,
+            "name": self.name,
+            "action": self.action,
+            "audience_execution_id": view.get("audience_execution_id"),
+            "status": view.get("status"),
+            "status_reason": view.get("status_reason"),
+            "state": view.get("state"),
+            "audience_count": view.get("audience_count"),
+            "created_at": view.get("created_at"),
+            "usable_in_dsp_at": view.get("usable_in_dsp_at"),
+            "usable_now": view.get("usable_now", False),
+            "rules_sha256": self.rules_sha256,
+            "time_window_start": self.time_window_start,
+            "time_window_end": self.time_window_end,
+            "segment_size": self.segment_size,
+            "min_size": self.min_size,
+            "needed_by": self.needed_by.isoformat() if self.needed_by else None,
+            "lag": self.lag_statement,
+            "retired": self.retired,
+            "deleted": self.deleted,
+            "messages": self.messages,
+            "request": self.request,
+        }
+
+
+def _check_lag(
+    config: Config,
+    record: AudienceRecord | None,
+    needed_by: datetime | None,
+    force: bool,
+    outcome: ActivationOutcome,
+) -> None:
+    now = clock.current().now()
+    plan = lag.plan(record, now, config.profile.audience.activation_lag_hours, needed_by)
+    outcome.lag_statement = plan.statement()
+    if plan.met:
+        return
+    if not force:
+        raise Refused(f"{plan.statement()}; move the campaign start, or run again with --force to go ahead")
+    outcome.messages.append(f"{plan.statement()} (going ahead: --force)")
+
+
+def _request_model(body: dict[str, Any]) -> Any:
+    from amc_cltv.client.models import AudienceRequest
+
+    return AudienceRequest.model_validate(body)
+
+
+def _dry_run(client: Any, outcome: ActivationOutcome, body: dict[str, Any]) -> ActivationOutcome:
+    outcome.action = DRY_RUN
+    outcome.request = client.audiences.preview_create(_request_model(body))
+    return outcome
+
+
+def _finish(
+    client: Any, ledger: Ledger, config: Config, record: AudienceRecord, outcome: ActivationOutcome
+) -> ActivationOutcome:
+    """Poll to a final status, rotate, and describe where the audience stands."""
+    if record.status not in lag.FINAL_STATUSES:
+        record = wait_until_final(client, ledger, config, record)
+    now = clock.current().now()
+    outcome.audience = AudienceView.of(record, now)
+    if record.status == lag.FAILED:
+        raise AudienceFailed(
+            f"AMC reported audience {record.name!r} ({record.audience_execution_id}) FAILED: "
+            f"{record.status_reason or 'no reason given'}; fix the cause, then run the same command with "
+            "--force to resubmit it"
+        )
+    if record.status == lag.DEACTIVATED:
+        raise AudienceFailed(
+            f"audience {record.name!r} ({record.audience_execution_id}) is DEACTIVATED on AMC "
+            "(no members); delete it on AMC, then run the command again"
+        )
+    report = rotation.rotate(client, ledger, config.instance_id, record)
+    outcome.retired, outcome.deleted = report.retired, report.deleted
+    outcome.messages.extend(report.messages)
+    outcome.lag_statement = lag.plan(record, now, 0, outcome.needed_by).statement()
+    return outcome
+
+
+def _resume(
+    client: Any,
+    ledger: Ledger,
+    config: Config,
+    record: AudienceRecord,
+    body: dict[str, Any],
+    outcome: ActivationOutcome,
+    force: bool,
+) -> ActivationOutcome:
+    """The ledger already has an audience of these rules: finish whatever is unfinished, send no duplicate."""
+    outcome.action = REUSED
+    if record.deleted_at is not None:
+        raise NeedsHuman(
+            f"audience {record.name!r} for these segment rules was deleted earlier; AMC keeps audience names "
+            "unique per rules here, so change the rules or remove its ledger row before activating again"
+        )
+    if record.retired_at is not None:  # the rules came back before the newer audience replaced this one
+        record = ledger.update_audience(
+            record.id, clock.current().now(), state=create.CREATED, retired_at=None
+        )
+    _check_lag(config, record, outcome.needed_by, force, outcome)
+    if record.audience_execution_id is None:
+        record = create.resume_creating(client, ledger, record, _request_model(body))
+    if record.status == lag.FAILED and force:
+        outcome.messages.append("resubmitting the FAILED audience with its current definition (--force)")
+        answer = client.audiences.update(
+            record.audience_execution_id, _request_model({**body, "audienceType": RULE_BASED})
+        )
+        record = ledger.update_audience(
+            record.id, clock.current().now(), status=answer.status or lag.PENDING, status_reason=None
+        )
+    return _finish(client, ledger, config, record, outcome)
+
+
+def activate(
+    config: Config,
+    client: Any,
+    ledger: Ledger,
+    *,
+    segment: str = "high-value",
+    needed_by: datetime | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+) -> ActivationOutcome:
+    """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it.
+
+    Raises Refused (exit 1: below ``min_size``, or ``needed_by`` cannot be met without ``force``),
+    AudienceFailed (exit 1, AMC's statusReason), StillRunning (exit 4), NeedsHuman (exit 3).
+    """
+    spec = segment_named(segment)
+    rules = render_rules(spec, shopping_insights=config.profile.workflows.shopping_insights)
+    now = clock.current().now()
+    window: TimeWindow = resolve_window(now, config.amc.time_zone)
+    body = create_body(rules, config, window)
+    outcome = ActivationOutcome(
+        segment=spec.key,
+        name=rules.audience_name,
+        action=CREATED,
+        rules_sha256=rules.rules_sha256,
+        time_window_start=window.audience_start,
+        time_window_end=window.audience_end,
+        min_size=config.profile.audience.min_size,
+        needed_by=needed_by,
+    )
+    log.info("audience_activate", segment=spec.key, audience=rules.audience_name, dry_run=dry_run)
+    if dry_run:
+        return _dry_run(client, outcome, body)
+
+    existing = ledger.audience_by_name(config.instance_id, rules.audience_name)
+    if existing is not None:
+        return _resume(client, ledger, config, existing, body, outcome, force)
+
+    deferred = _deferral(client, ledger, config, spec.key, rules.audience_name)
+    if deferred is not None:
+        outcome.action = DEFERRED
+        outcome.audience = deferred[0]
+        outcome.messages.append(deferred[1])
+        return outcome
+
+    _check_lag(config, None, needed_by, force, outcome)
+    found = create.find_existing(client, rules.audience_name)
+    if found is None:
+        outcome.segment_size = sizing.segment_size(config, client, ledger, spec, window)
+        sizing.check_size(outcome.segment_size, config.profile.audience.min_size, spec)
+    record = ledger.begin_audience(
+        instance_id=config.instance_id,
+        name=rules.audience_name,
+        segment=spec.key,
+        rules_sha256=rules.rules_sha256,
+        time_window_start=window.audience_start,
+        time_window_end=window.audience_end,
+        now=clock.current().now(),
+    )
+    if found is not None:
+        outcome.action = ADOPTED
+        record = create.adopt(ledger, record, found)
+    else:
+        record = create.submit(client, ledger, record, _request_model(body))
+    return _finish(client, ledger, config, record, outcome)
+
+
+def _deferral(
+    client: Any, ledger: Ledger, config: Config, segment: str, name: str
+) -> tuple[AudienceView, str] | None:
+    """Another audience of the segment still on its way to DSP (refreshed from AMC first), if any."""
+    from amc_cltv.audience.status import refresh_record
+
+    blocker = rotation.blocking(ledger, config.instance_id, segment, name)
+    if blocker is not None and blocker.audience_execution_id is not None:
+        blocker = refresh_record(client, ledger, config, blocker)
+    now = clock.current().now()
+    if blocker is None or not lag.inside_lag(blocker, now):
+        return None
+    plan = lag.plan(blocker, now, config.profile.audience.activation_lag_hours, None)
+    log.info("audience_deferred", audience=name, waiting_for=blocker.name)
+    message = (
+        f"the segment rules changed, but audience {blocker.name!r} is still on its way to DSP "
+        f"({lag.state_of(blocker, now)}; {plan.statement()}): no second audience is created inside its "
+        "lag; a later run creates the one for the new rules"
+    )
+    return AudienceView.of(blocker, now), message

@@ -1,0 +1,140 @@
+"""The activation lag: AMC says SUCCEEDED, Amazon DSP can use the audience up to 48 hours later.
+
+``usable_in_dsp_at`` is when the tool first saw SUCCEEDED plus ``[audience] activation_lag_hours`` (tool
+clock). Every audience is in one of a few plain states derived from what the ledger holds, and a campaign
+start (``--needed-by``) is checked against the earliest moment the audience can be usable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from amc_cltv.errors import UsageError
+from amc_cltv.ledger import AudienceRecord
+
+# AMC's audience statuses (amc-api.md §3.3); the set is open: anything else counts as still running.
+PENDING = "PENDING"
+RUNNING = "RUNNING"
+SUCCEEDED = "SUCCEEDED"
+FAILED = "FAILED"
+DEACTIVATED = "DEACTIVATED"
+FINAL_STATUSES = frozenset({SUCCEEDED, FAILED, DEACTIVATED})
+
+# The states ``audience status`` shows.
+CREATING = "creating"  # intent written, AMC's id not known yet
+BUILDING = "running"  # AMC is building it for the first time
+PENDING_LAG = "pending lag"  # AMC finished; DSP cannot use it yet
+USABLE = "usable"
+REFRESHING = "refreshing"  # AMC is refreshing an audience that already succeeded once
+AUDIENCE_FAILED = "failed"
+RETIRED = "retired"  # superseded by an audience for newer rules; deleted once that one is usable
+DEACTIVATED_STATE = "deactivated"
+DELETED = "deleted"
+
+
+def lag(hours: float) -> timedelta:
+    return timedelta(hours=hours)
+
+
+def usable_in_dsp_at(succeeded_at: datetime, activation_lag_hours: float) -> datetime:
+    """When Amazon DSP can use an audience AMC reported SUCCEEDED at ``succeeded_at``."""
+    return succeeded_at + lag(activation_lag_hours)
+
+
+def usable_now(record: AudienceRecord, now: datetime) -> bool:
+    """Whether DSP can use the audience now (its lag has passed and it was not deleted or deactivated)."""
+    if record.deleted_at is not None or record.usable_in_dsp_at is None:
+        return False
+    if record.status in (FAILED, DEACTIVATED):
+        return False
+    return now >= record.usable_in_dsp_at
+
+
+def state_of(record: AudienceRecord, now: datetime) -> str:
+    """The plain state of an audience: usable, pending lag, refreshing, failed, retired, …"""
+    if record.deleted_at is not None:
+        return DELETED
+    if record.status == FAILED:
+        return AUDIENCE_FAILED
+    if record.status == DEACTIVATED:
+        return DEACTIVATED_STATE
+    if record.retired_at is not None:
+        return RETIRED
+    if record.audience_execution_id is None:
+        return CREATING
+    if record.succeeded_at is None:
+        return BUILDING
+    if record.status != SUCCEEDED:
+        return REFRESHING
+    return USABLE if usable_now(record, now) else PENDING_LAG
+
+
+def inside_lag(record: AudienceRecord, now: datetime) -> bool:
+    """Still on its way to DSP: being created or built, or SUCCEEDED but its lag not yet passed."""
+    if record.deleted_at is not None or record.status in (FAILED, DEACTIVATED):
+        return False
+    return not usable_now(record, now)
+
+
+@dataclass(frozen=True)
+class LagPlan:
+    """When the audience can be used in DSP, against a campaign's start."""
+
+    earliest_usable_at: datetime
+    needed_by: datetime | None
+    known: bool  # True: AMC already reported SUCCEEDED; False: a lower bound (AMC has still to build it)
+
+    @property
+    def met(self) -> bool:
+        return self.needed_by is None or self.earliest_usable_at <= self.needed_by
+
+    def statement(self) -> str:
+        """One plain sentence for the operator."""
+        when = _show(self.earliest_usable_at)
+        basis = "" if self.known else " at the earliest (AMC has still to build it, then DSP needs the lag)"
+        if self.needed_by is None:
+            return f"usable in Amazon DSP from {when}{basis}"
+        if self.met:
+            return (
+                f"usable in Amazon DSP from {when}{basis}, before the campaign start {_show(self.needed_by)}"
+            )
+        short = self.earliest_usable_at - self.needed_by
+        return (
+            f"the audience cannot be usable in Amazon DSP by {_show(self.needed_by)}: it will be usable from "
+            f"{when}{basis}, {_hours(short)} too late"
+        )
+
+
+def plan(
+    record: AudienceRecord | None, now: datetime, activation_lag_hours: float, needed_by: datetime | None
+) -> LagPlan:
+    """The earliest time DSP can use the audience (known once SUCCEEDED, else now + the lag)."""
+    if record is not None and record.usable_in_dsp_at is not None:
+        return LagPlan(record.usable_in_dsp_at, needed_by, known=True)
+    return LagPlan(now + lag(activation_lag_hours), needed_by, known=False)
+
+
+def parse_needed_by(value: str, time_zone: str) -> datetime:
+    """``--needed-by``: an ISO 8601 date or date-time; without an offset it is read in ``time_zone``."""
+    text = value.strip()
+    zone = ZoneInfo(time_zone)
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--needed-by: not a date or date-time: {value!r} (expected e.g. 2026-12-01 or 2026-12-01T09:00Z)"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _show(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"

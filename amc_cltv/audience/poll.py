@@ -1,0 +1,123 @@
+"""Following an audience on AMC: record each status in the ledger, and when SUCCEEDED is first seen,
+when it becomes usable in Amazon DSP.
+
+The cadence is the execution polling schedule (``[polling]``: derived from the time since the intent was
+written, jittered), and the wait is bounded by ``[polling] max_wait_s``: past it, StillRunning (exit 4)
+and the next invocation resumes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from amc_cltv import clock
+from amc_cltv.audience import lag
+from amc_cltv.config import Config
+from amc_cltv.errors import StillRunning
+from amc_cltv.ledger import AudienceRecord, Ledger
+from amc_cltv.log import get_logger
+from amc_cltv.orchestration.polling import next_poll_delay
+
+log = get_logger("amc_cltv.audience")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def record_metadata(ledger: Ledger, config: Config, record: AudienceRecord, metadata: Any) -> AudienceRecord:
+    """Write what AMC says about an audience into its ledger row.
+
+    The first SUCCEEDED the tool sees fixes ``succeeded_at`` and ``usable_in_dsp_at`` (never moved later:
+    AMC's refreshes do not restart the lag of an audience DSP already has).
+    """
+    now = clock.current().now()
+    status = str(getattr(metadata, "status", None) or "UNKNOWN")
+    changes: dict[str, Any] = {"status": status}
+    reason = getattr(metadata, "status_reason", None)
+    changes["status_reason"] = str(reason) if reason else None
+    count = getattr(metadata, "audience_count", None)
+    if count is not None:
+        changes["audience_count"] = int(count)
+    dsp_audience_id = getattr(metadata, "dsp_audience_id", None)
+    if dsp_audience_id:
+        changes["dsp_audience_id"] = str(dsp_audience_id)
+    if record.created_at is None:
+        changes["created_at"] = _parse_time(getattr(metadata, "create_time", None)) or now
+    if status == lag.SUCCEEDED and record.succeeded_at is None:
+        changes["succeeded_at"] = now
+        changes["usable_in_dsp_at"] = lag.usable_in_dsp_at(now, config.profile.audience.activation_lag_hours)
+    if status not in lag.FINAL_STATUSES and status not in (lag.PENDING, lag.RUNNING):
+        log.warning(
+            "unknown_status",
+            audience=record.name,
+            audience_execution_id=record.audience_execution_id,
+            status=status,
+        )
+    return ledger.update_audience(record.id, now, **changes)
+
+
+def refresh(client: Any, ledger: Ledger, config: Config, record: AudienceRecord) -> AudienceRecord:
+    """One status call for an audience whose AMC id is known."""
+    assert record.audience_execution_id is not None
+    metadata = client.audiences.get(record.audience_execution_id)
+    return record_metadata(ledger, config, record, metadata)
+
+
+def wait_until_final(
+    client: Any,
+    ledger: Ledger,
+    config: Config,
+    record: AudienceRecord,
+    *,
+    max_wait_s: float | None = None,
+    draw: Callable[[], float] = random.random,
+) -> AudienceRecord:
+    """Poll the audience until AMC reports SUCCEEDED, FAILED or DEACTIVATED; return its ledger row.
+
+    Raises StillRunning (exit 4) after ``max_wait_s`` (default ``[polling] max_wait_s``).
+    """
+    polling = config.profile.polling
+    limit = polling.max_wait_s if max_wait_s is None else max_wait_s
+    now = clock.current()
+    started = now.monotonic()
+    while True:
+        record = refresh(client, ledger, config, record)
+        status = record.status or "UNKNOWN"
+        if status in lag.FINAL_STATUSES:
+            log.info(
+                "audience_finished",
+                audience=record.name,
+                audience_execution_id=record.audience_execution_id,
+                status=status,
+                audience_count=record.audience_count,
+            )
+            return record
+        elapsed = max(0.0, (now.now() - record.requested_at).total_seconds())
+        delay = next_poll_delay(elapsed, polling, draw)
+        waited = now.monotonic() - started
+        if waited + delay > limit:
+            remaining = limit - waited
+            if remaining <= 0:
+                raise StillRunning(
+                    f"audience {record.name!r} ({record.audience_execution_id}) is still {status} after "
+                    f"waiting {waited:.0f} s; run the same command again to resume"
+                )
+            delay = remaining
+        log.info(
+            "audience_status",
+            audience=record.name,
+            audience_execution_id=record.audience_execution_id,
+            status=status,
+            next_poll_s=round(delay, 1),
+        )
+        now.sleep(delay)

@@ -1,0 +1,33 @@
+"""The ``POST /amc/audiences/query`` body for a segment (amc-api.md §3.2), in AMC's field names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amc_cltv.audience.rules import AudienceRules
+from amc_cltv.config import Config
+from amc_cltv.timewindow import TimeWindow
+
+
+def create_body(rules: AudienceRules, config: Config, window: TimeWindow) -> dict[str, Any]:
+    """The rule-based audience request; AMC refreshes it (relative window, ``refreshRateDays``)."""
+    settings = config.profile.audience
+    body: dict[str, Any] = {
+        "audienceName": rules.audience_name,
+        "audienceDescription": (
+            f"amc-cltv: customers labelled '{rules.segment.label}' by the segmentation rules "
+            f"(rules sha256 {rules.rules_sha256[:16]})"
+        ),
+        "advertiserId": settings.dsp_advertiser_id,
+        "query": rules.query,
+        "timeWindowStart": window.audience_start,
+        "timeWindowEnd": window.audience_end,
+        # AMC moves the window forward at each refresh, so the tool never re-creates the audience.
+        "timeWindowRelative": True,
+        "refreshRateDays": settings.refresh_rate_days,
+    }
+    if rules.input_parameters:
+        body["inputParameters"] = [dict(p) for p in rules.input_parameters]
+    if rules.parameter_values:
+        body["parameterValues"] = dict(rules.parameter_values)
+    return body

@@ -1,0 +1,88 @@
+"""Rotation without a gap: when the segment rules change, the new audience replaces the old one only
+once DSP can use it.
+
+The old audience is marked retired when the new one succeeds, and deleted on AMC (which also deletes its DSP
+segment) only once the new one is usable in DSP: a later nightly run takes that step. While any audience of
+the segment is still on its way to DSP (being built, or inside its lag) no other one is created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from amc_cltv import clock
+from amc_cltv.audience import lag
+from amc_cltv.errors import APIStatusError, NotFoundError
+from amc_cltv.ledger import AudienceRecord, Ledger
+from amc_cltv.log import get_logger
+
+log = get_logger("amc_cltv.audience")
+
+RETIRING = "retiring"
+DELETED = "deleted"
+
+
+@dataclass
+class RotationReport:
+    retired: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def superseded(ledger: Ledger, instance_id: str, current: AudienceRecord) -> list[AudienceRecord]:
+    """The other audiences of the same segment that are not deleted yet."""
+    return [
+        record
+        for record in ledger.audiences(instance_id=instance_id)
+        if record.segment == current.segment and record.id != current.id
+    ]
+
+
+def blocking(ledger: Ledger, instance_id: str, segment: str, name: str) -> AudienceRecord | None:
+    """An audience of ``segment`` (another name) still on its way to DSP, which forbids creating one now."""
+    now = clock.current().now()
+    for record in ledger.audiences(instance_id=instance_id):
+        same_segment = record.segment == segment and record.name != name
+        if same_segment and record.retired_at is None and lag.inside_lag(record, now):
+            return record
+    return None
+
+
+def rotate(client: Any, ledger: Ledger, instance_id: str, current: AudienceRecord) -> RotationReport:
+    """Retire the audiences ``current`` replaces; delete them once ``current`` is usable in DSP."""
+    report = RotationReport()
+    if current.status != lag.SUCCEEDED:
+        return report
+    now = clock.current().now()
+    replace_now = lag.usable_now(current, now)
+    for old in superseded(ledger, instance_id, current):
+        if old.retired_at is None:
+            old = ledger.update_audience(old.id, now, state=RETIRING, retired_at=now)
+            report.retired.append(old.name)
+            log.info("audience_retired", audience=old.name, replaced_by=current.name)
+        if not replace_now:
+            report.messages.append(
+                f"{old.name} stays in DSP until {current.name} is usable "
+                f"({lag.plan(current, now, 0, None).statement()}); a later run deletes it"
+            )
+            continue
+        if _delete(client, ledger, old, report):
+            report.deleted.append(old.name)
+    return report
+
+
+def _delete(client: Any, ledger: Ledger, old: AudienceRecord, report: RotationReport) -> bool:
+    now = clock.current().now()
+    if old.audience_execution_id is not None:
+        try:
+            client.audiences.delete(old.audience_execution_id)
+        except NotFoundError:
+            pass  # already gone on AMC
+        except APIStatusError as exc:
+            log.warning("audience_delete_failed", audience=old.name, error=str(exc))
+            report.messages.append(f"could not delete {old.name} yet ({exc}); a later run tries again")
+            return False
+    ledger.update_audience(old.id, now, state=DELETED, deleted_at=now)
+    log.info("audience_deleted", audience=old.name, audience_execution_id=old.audience_execution_id)
+    return True

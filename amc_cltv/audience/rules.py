@@ -1,0 +1,84 @@
+"""Which segment becomes which audience, and the hash that names an audience after its segment rules.
+
+The audience SQL is rendered from the same rules as the ``segmentation`` report (the workflow catalogue
+includes one rules file in both), so the hash of what is rendered identifies the rules: a change of rules
+gives a new hash, hence a new ``audienceName``, hence a new audience.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from amc_cltv.errors import UsageError
+
+NAME_PREFIX = "amc-cltv"
+SHORT_HASH = 8
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A segment of the ``segmentation`` report that can be activated as an audience."""
+
+    key: str  # as typed on the command line
+    label: str  # ``customer_audience_segment`` in the report
+    workflow: str  # the audience workflow of the catalogue
+    report_workflow: str = "segmentation"
+
+
+SEGMENTS: dict[str, Segment] = {
+    "high-value": Segment(key="high-value", label="High Value Customer", workflow="high-value-audience"),
+}
+
+
+def segment_named(key: str) -> Segment:
+    """The segment for ``--segment KEY``; UsageError (exit 2) naming the allowed values otherwise."""
+    try:
+        return SEGMENTS[key]
+    except KeyError:
+        allowed = ", ".join(sorted(SEGMENTS))
+        raise UsageError(f"unknown segment {key!r}; allowed: {allowed}") from None
+
+
+@dataclass(frozen=True)
+class AudienceRules:
+    """The rendered audience query of a segment and the hash that identifies its rules."""
+
+    segment: Segment
+    query: str
+    input_parameters: tuple[dict[str, Any], ...]
+    parameter_values: dict[str, str]
+    rules_sha256: str
+
+    @property
+    def audience_name(self) -> str:
+        """``audienceName``: names the segment and a short hash of its rules."""
+        return audience_name(self.segment, self.rules_sha256)
+
+
+def rules_sha256(query: str, parameter_values: Mapping[str, str]) -> str:
+    """sha256 of the rendered query and its parameter values: the same rules give the same hash."""
+    payload = json.dumps({"query": query, "parameter_values": dict(parameter_values)}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def audience_name(segment: Segment, rules_hash: str) -> str:
+    return f"{NAME_PREFIX} {segment.key} {rules_hash[:SHORT_HASH]}"
+
+
+def render_rules(segment: Segment, *, shopping_insights: bool) -> AudienceRules:
+    """Render the segment's audience query from the catalogue (WorkflowLintError if AMC would reject it)."""
+    from amc_cltv.workflows import catalog
+
+    rendered = catalog.render(segment.workflow, shopping_insights=shopping_insights)
+    parameter_values = {str(k): str(v) for k, v in dict(rendered.parameter_values).items()}
+    return AudienceRules(
+        segment=segment,
+        query=rendered.sql,
+        input_parameters=tuple(dict(p) for p in rendered.input_parameters),
+        parameter_values=parameter_values,
+        rules_sha256=rules_sha256(rendered.sql, parameter_values),
+    )

@@ -1,0 +1,78 @@
+"""The size guard: how many customers a segment holds, from the latest successful ``segmentation`` result.
+
+The count is ``num_users`` of the segment's row in the result CSVs of the same time window (read with
+DuckDB). When there is no such result yet, the ``segmentation`` workflow is run first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from amc_cltv.audience.rules import Segment
+from amc_cltv.config import Config
+from amc_cltv.errors import ExecutionFailed, ExitCode, Refused, StillRunning
+from amc_cltv.ledger import Ledger
+from amc_cltv.log import get_logger
+from amc_cltv.timewindow import TimeWindow
+
+log = get_logger("amc_cltv.audience")
+
+
+def users_in_segment(files: Sequence[Path], label: str) -> int:
+    """``num_users`` of the ``label`` row over the result files (0 when the segment has no row)."""
+    if not files:
+        return 0
+    with duckdb.connect() as db:
+        row = db.execute(
+            "SELECT COALESCE(SUM(TRY_CAST(num_users AS BIGINT)), 0) FROM read_csv($files, header = true,"
+            " all_varchar = true, union_by_name = true) WHERE customer_audience_segment = $label",
+            {"files": [str(path) for path in files], "label": label},
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def latest_report(config: Config, ledger: Ledger, segment: Segment, window: TimeWindow) -> Any | None:
+    """The latest successful report run for ``window`` that is already on disk (nothing is sent)."""
+    from amc_cltv.orchestration.run import latest_succeeded
+
+    return latest_succeeded(ledger, config, segment.report_workflow, window)
+
+
+def segment_size(config: Config, client: Any, ledger: Ledger, segment: Segment, window: TimeWindow) -> int:
+    """The segment's size for ``window``, running the report workflow first when it has no result yet."""
+    from amc_cltv.orchestration.run import RunOptions, run_workflow
+
+    outcome = latest_report(config, ledger, segment, window)
+    if outcome is None:
+        log.info("audience_sizing_run", workflow=segment.report_workflow, **window.as_dict())
+        options = RunOptions(window_days=window.days, window_end=window.end.date())
+        outcome = run_workflow(config, client, ledger, segment.report_workflow, options)
+        if outcome.exit_code == ExitCode.STILL_RUNNING:
+            raise StillRunning(
+                f"the {segment.report_workflow} run that sizes the segment ({outcome.execution_id}) is still "
+                f"{outcome.status}; run the same command again to resume"
+            )
+        if outcome.exit_code != ExitCode.OK:
+            raise ExecutionFailed(
+                f"the {segment.report_workflow} run that sizes the segment ({outcome.execution_id}) ended "
+                f"{outcome.status}: {outcome.status_reason or outcome.message or 'no reason given'}; "
+                "no audience was requested",
+                status=outcome.status,
+                status_reason=outcome.status_reason,
+            )
+    size = users_in_segment([Path(p) for p in outcome.files], segment.label)
+    log.info("audience_size", segment=segment.key, execution_id=outcome.execution_id, num_users=size)
+    return size
+
+
+def check_size(size: int, min_size: int, segment: Segment) -> None:
+    """Refuse (exit 1, nothing sent) below ``[audience] min_size``."""
+    if size < min_size:
+        raise Refused(
+            f"the {segment.key} segment has {size:,} users, below the minimum of {min_size:,} "
+            f"([audience] min_size; AMC fails audiences under 2,000): no audience was requested"
+        )
