@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from amc_cltv.cli import report, workflows
+from amc_cltv.cli import audience, report, workflows
 
 
 def register(app: typer.Typer) -> None:
     """Attach every command and command group to ``app``."""
     report.register(app)
     app.add_typer(workflows.app)
+    app.add_typer(audience.app)

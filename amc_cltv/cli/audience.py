@@ -1,0 +1,152 @@
+"""``amc-cltv audience``: activate a segment as an AMC rule-based audience for Amazon DSP, and show
+where every audience stands in the 48-hour DSP lag."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from amc_cltv.cli import common
+from amc_cltv.config import Config
+from amc_cltv.ledger import Ledger
+
+app = typer.Typer(
+    name="audience",
+    help=(
+        "Rule-based audiences for Amazon DSP, planned around the 48-hour DSP lag.\n\n"
+        "Example: amc-cltv audience activate --segment high-value --needed-by 2026-12-01"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@contextmanager
+def _session(config: Config) -> Iterator[tuple[Any, Ledger]]:
+    from amc_cltv.connect import open_client
+
+    with Ledger.open(config.state_dir) as ledger, open_client(config) as client:
+        yield client, ledger
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+@app.command("activate")
+def activate(
+    segment: Annotated[
+        str, typer.Option("--segment", metavar="SEGMENT", help="The segment to activate: high-value.")
+    ] = "high-value",
+    needed_by: Annotated[
+        str | None,
+        typer.Option(
+            "--needed-by",
+            metavar="DATETIME",
+            help="The campaign start (2026-12-01 or 2026-12-01T09:00Z); exit 1 if the lag cannot be met.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Go ahead although --needed-by cannot be met; resubmit a FAILED audience."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the exact request (secrets masked) and send nothing.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it.
+
+    Refuses below [audience] min_size (exit 1, nothing sent). AMC FAILED: exit 1 with its reason.
+    Amazon DSP can use the audience up to [audience] activation_lag_hours after AMC reports SUCCEEDED.
+
+    Example: amc-cltv audience activate --segment high-value --needed-by 2026-12-01T00:00Z
+    """
+    from amc_cltv.audience import activate as run_activation
+    from amc_cltv.audience import parse_needed_by
+
+    common.want_json(json_output, segment=segment)
+    config = common.invocation().config()
+    campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
+    with _session(config) as (client, ledger):
+        outcome = run_activation(
+            config, client, ledger, segment=segment, needed_by=campaign_start, force=force, dry_run=dry_run
+        )
+    payload = outcome.as_dict()
+    if json_output:
+        common.emit_json({**payload, "exit_code": 0})
+        return
+    if outcome.request is not None:
+        request = outcome.request
+        typer.echo(f"{request['method']} {request['path']}  (dry run: nothing sent)")
+        for name, value in request["headers"].items():
+            typer.echo(f"{name}: {value}")
+        typer.echo("")
+        typer.echo(json.dumps(request["body"], indent=2))
+        return
+    lines = [f"audience: {payload['name']} ({payload['audience_execution_id'] or 'no id yet'})"]
+    lines.append(f"action: {payload['action']}")
+    if payload["status"]:
+        count = payload["audience_count"]
+        lines.append(f"AMC status: {payload['status']}" + (f", {count:,} users" if count is not None else ""))
+    if payload["state"]:
+        lines.append(f"state: {payload['state']}")
+    if payload["lag"]:
+        lines.append(payload["lag"])
+    lines.extend(f"retired: {name}" for name in payload["retired"])
+    lines.extend(f"deleted: {name}" for name in payload["deleted"])
+    lines.extend(payload["messages"])
+    typer.echo("\n".join(lines))
+
+
+@app.command("status")
+def status(
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Show every audience: AMC status, size, created, usable in DSP from, and whether usable now.
+
+    Audiences AMC may still change are refreshed from AMC first.
+
+    Example: amc-cltv audience status --json
+    """
+    from amc_cltv.audience import refresh_status
+
+    common.want_json(json_output, audiences=[])
+    config = common.invocation().config()
+    with _session(config) as (client, ledger):
+        views = refresh_status(config, client, ledger)
+    audiences = [view.as_dict() for view in views]
+    if json_output:
+        common.emit_json({"audiences": audiences})
+        return
+    if not audiences:
+        typer.echo("no audiences yet: amc-cltv audience activate --segment high-value")
+        return
+    table = Table()
+    for column in ("name", "audience_execution_id", "status", "state", "users", "created", "usable in DSP"):
+        table.add_column(column, no_wrap=column != "name")
+    for item in audiences:
+        count = item["audience_count"]
+        table.add_row(
+            item["name"],
+            item["audience_execution_id"] or "-",
+            item["status"] or "-",
+            ("usable now" if item["usable_now"] else item["state"]),
+            f"{count:,}" if count is not None else "-",
+            _when(item["created_at"]),
+            _when(item["usable_in_dsp_at"]),
+        )
+    common.stdout_console().print(table)
+    for item in audiences:
+        if item["state"] == "failed":
+            typer.echo(f"{item['name']} FAILED: {item['status_reason'] or 'no reason given'}")
