@@ -114,7 +114,13 @@ def top_asin_section(workflow: str, result: Result | None, table: Table | None) 
         section.notes.append(f"The latest `{workflow}` result has no ASIN with a CLTV.")
         return section
     top = ranked[:TOP_ASINS]
-    columns = ["Tracked ASIN", "CLTV", "Sales (currency)", "Ad spend (currency)", "Units sold"]
+    columns = [
+        "Tracked ASIN",
+        "CLTV",
+        "Average sales per customer (currency)",
+        "Average ad spend per customer (currency)",
+        "Units sold",
+    ]
     if ntb:
         columns.append("New-to-brand customers")
 
@@ -133,17 +139,16 @@ def top_asin_section(workflow: str, result: Result | None, table: Table | None) 
     section.tables.append(
         TableSpec(key=workflow, columns=tuple(columns), rows=tuple(cells(c, r) for c, r in top))
     )
-    all_sales = sum(number(row.get("total_sales")) or 0.0 for _, row in rows)
-    top_sales = sum(number(row.get("total_sales")) or 0.0 for _, row in top)
     lead_cltv, lead = top[0]
     reading = f"{lead['tracked_asin']} leads with CLTV {ratio(lead_cltv)}"
     if ntb and number(lead.get("ntb_customers")) is not None:
         reading += f" ({count(number(lead.get('ntb_customers')))} new-to-brand customers)"
     reading += "."
-    if all_sales > 0:
-        reading += (
-            f" The top {len(top)} of {len(rows)} ASINs bring {percent(top_sales / all_sales)} of sales."
-        )
+    values = sorted(cltv for cltv, _ in ranked)
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    positive = sum(1 for cltv in values if cltv > 0)
+    reading += f" {positive} of {len(values)} ASINs have a positive CLTV; the median is {ratio(median)}."
     asins = [str(row["tracked_asin"]) for _, row in reversed(top)]
     section.charts.append(
         Chart(

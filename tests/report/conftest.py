@@ -8,6 +8,7 @@ import hashlib
 import html
 import io
 import json
+import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -216,3 +217,103 @@ def section_text(page: str, key: str) -> str:
     assert match is not None, f"no section {key}"
     without_scripts = re.sub(r"<script.*?</script>", "", match.group(0), flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", without_scripts)))
+
+
+def populate_every_section(downloads: Downloads) -> int:
+    """Inputs for every section (three windows, per-user runs, an audience); returns the chart count."""
+    rng = random.Random(20261125)
+    loyalty = [
+        "High CLTV Customer",
+        "High Loyalty Customer",
+        "High Revenue Potential Customer",
+        "Low CLTV Customer",
+    ]
+    for index, end in enumerate(("2025-11-22", "2026-05-22", "2026-11-22")):
+        grown = [
+            dict(row, num_users=row["num_users"] + 40 * index * (i + 1)) for i, row in enumerate(SEGMENTS)
+        ]
+        downloads.result("segmentation", f"seg-{index}", grown, window_end=end)
+        labels = {f"user-{u:04d}": rng.choice(SEGMENTS)["customer_audience_segment"] for u in range(300)}
+        downloads.result(
+            "user-segments",
+            f"users-{index}",
+            [
+                {
+                    "user_id": user,
+                    "customer_audience_segment": label,
+                    "total_sales": round(rng.uniform(5, 400), 2),
+                    "total_spend": round(rng.uniform(0, 12), 2),
+                }
+                for user, label in labels.items()
+            ],
+            window_end=end,
+            record=False,
+        )
+    downloads.result(
+        "loyalty-segments",
+        "loyalty-1",
+        [
+            {
+                "tracked_asin": f"ASIN{100 + a}",
+                "customer_audience_segment": label,
+                "users": rng.randint(50, 600),
+                "cltv": round(rng.uniform(-5, 60) * (4 - j), 3),
+            }
+            for a in range(8)
+            for j, label in enumerate(loyalty)
+        ],
+    )
+    for workflow in ("cltv", "cltv-ntb"):
+        downloads.result(
+            workflow,
+            f"{workflow}-1",
+            [
+                {
+                    "tracked_asin": f"ASIN{100 + a}",
+                    "cltv": round(rng.uniform(0, 40), 3),
+                    "total_sales": round(rng.uniform(1000, 50000), 2),
+                    "total_spend": round(rng.uniform(10, 3000), 2),
+                    "total_units_sold": rng.randint(40, 2000),
+                    "ntb_customers": rng.randint(10, 400),
+                }
+                for a in range(14)
+            ],
+        )
+    downloads.result(
+        "segment-conversion-rate",
+        "conversion-1",
+        [
+            {
+                "campaign_id": 1111 * (c + 1),
+                "customer_audience_segment": row["customer_audience_segment"],
+                "unique_users_reached": reached,
+                "unique_users_purchased": purchased,
+                "user_conversion_rate": purchased / reached,
+            }
+            for c in range(5)
+            for row in SEGMENTS
+            for reached in [rng.randint(5000, 40000)]
+            for purchased in [int(reached * rng.uniform(0.01, 0.06))]
+        ],
+    )
+    with Ledger.open(downloads.state_dir) as ledger:
+        record = ledger.begin_audience(
+            instance_id=downloads.instance_id,
+            name="amc-cltv-high-value",
+            segment="high-value",
+            rules_sha256="1" * 64,
+            time_window_start="2025-11-22T00:00:00+00:00",
+            time_window_end="2026-11-22T00:00:00+00:00",
+            now=NOW - timedelta(days=3),
+        )
+        ledger.update_audience(
+            record.id,
+            NOW - timedelta(days=3),
+            audience_execution_id="audience-exec-1",
+            status="SUCCEEDED",
+            audience_count=3456,
+            created_at=NOW - timedelta(days=3),
+            succeeded_at=NOW - timedelta(days=3),
+            usable_in_dsp_at=NOW - timedelta(days=1),
+        )
+    return 10

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import statistics
 from datetime import timedelta
 from pathlib import Path
 
@@ -127,7 +128,12 @@ def test_top_new_to_brand_asins_are_the_ten_highest_cltv_rows(
     chart = figures(page)["cltv-ntb"]["data"][0]
     assert chart["y"] == [row["tracked_asin"] for row in reversed(top)]
     assert chart["x"] == [row["cltv"] for row in reversed(top)]
-    assert f"{top[0]['tracked_asin']} leads with CLTV {top[0]['cltv']:,.2f}" in section_text(page, "cltv-ntb")
+    text = section_text(page, "cltv-ntb")
+    assert (
+        f"{top[0]['tracked_asin']} leads with CLTV {top[0]['cltv']:,.2f} ({top[0]['ntb_customers']}" in text
+    )
+    median = statistics.median(row["cltv"] for row in rows)
+    assert f"the median is {median:,.2f}" in text
 
 
 def test_conversion_chart_is_the_csv_rate_in_percent_by_campaign_and_segment(
