@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from amc_cltv.cli import audience, report, workflows
+from amc_cltv.cli import (
+    audience,
+    download,
+    executions,
+    report,
+    run,
+    schedule,
+    status,
+    workflow_sync,
+    workflows,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -12,3 +22,5 @@ def register(app: typer.Typer) -> None:
     report.register(app)
     app.add_typer(workflows.app)
     app.add_typer(audience.app)
+    for module in (run, executions, download, status, schedule, workflow_sync):  # run, around it
+        module.register(app)

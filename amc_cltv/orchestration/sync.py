@@ -19,18 +19,11 @@ from amc_cltv.client.models import Workflow
 from amc_cltv.errors import NeedsHuman, NotFoundError
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
+from amc_cltv.workflows.catalog import RenderedWorkflow
 
 Action = Literal["create", "update", "none", "drift"]
 
 log = get_logger("amc_cltv.sync")
-
-
-class RenderedLike(Protocol):
-    name: str
-    workflow_id: str
-    sql: str
-
-    def as_workflow_body(self) -> dict[str, Any]: ...
 
 
 class WorkflowsApi(Protocol):
@@ -89,9 +82,10 @@ def _sql_diff(remote_sql: str, local_sql: str, workflow_id: str) -> str:
     )
 
 
-def plan(workflows: WorkflowsApi, ledger: Ledger, instance_id: str, rendered: RenderedLike) -> SyncPlan:
+def plan(workflows: WorkflowsApi, ledger: Ledger, instance_id: str, rendered: RenderedWorkflow) -> SyncPlan:
     """Compare the rendered workflow with AMC's copy and the last apply recorded in the ledger."""
-    body = rendered.as_workflow_body()
+    # Both sides pass through the same model, so only real differences count.
+    body = Workflow.model_validate(rendered.as_workflow_body()).dump()
     keys = sorted(body)
     local = definition_hash(body, keys)
     remote_body = _remote_body(workflows, rendered.workflow_id)
@@ -121,7 +115,7 @@ def apply(
     workflows: WorkflowsApi,
     ledger: Ledger,
     instance_id: str,
-    rendered: RenderedLike,
+    rendered: RenderedWorkflow,
     *,
     force: bool = False,
 ) -> SyncPlan:

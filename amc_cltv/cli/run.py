@@ -1,0 +1,236 @@
+"""``amc-cltv run``: the nightly job (one workflow, or every instance profile of a folder with ``--all``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.status import Status
+from rich.table import Table
+
+from amc_cltv.cli import common
+from amc_cltv.errors import UsageError
+from amc_cltv.timewindow import parse_day
+
+
+def _parameters(values: list[str] | None) -> dict[str, str]:
+    from amc_cltv.workflows.parameters import parse_assignments
+
+    return parse_assignments(values or [])
+
+
+class _Progress:
+    """Feeds the --json partial object and, on a terminal only, a live status line."""
+
+    def __init__(self, workflow: str, interactive: bool) -> None:
+        self.workflow = workflow
+        self.status: Status | None = None
+        if interactive:
+            self.status = Status(f"{workflow}: preparing", console=common.stderr_console())
+            self.status.start()
+
+    def __call__(self, event: str, details: dict[str, Any]) -> None:
+        partial = common.invocation().json_partial
+        for key in ("execution_id", "status", "time_window_start", "time_window_end", "workflow_id"):
+            if key in details:
+                partial[key] = details[key]
+        if self.status is None:
+            return
+        if event == "poll":
+            elapsed = int(details.get("elapsed_s") or 0)
+            next_poll = details.get("next_poll_s")
+            tail = f", next poll in {next_poll:.0f} s" if next_poll else ""
+            self.status.update(
+                f"{self.workflow} {details['execution_id']}: {details['status']}, "
+                f"elapsed {elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}{tail}"
+            )
+        elif event == "submitted":
+            self.status.update(f"{self.workflow} {details['execution_id']}: submitted")
+        elif event == "downloaded":
+            self.status.update(f"{self.workflow}: downloaded {len(details.get('files', []))} file(s)")
+
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+def _print_summary(outcome: Any) -> None:
+    from amc_cltv.orchestration.summary import result_table
+
+    console = common.stdout_console()
+    columns, rows = result_table(outcome.files)
+    title = f"{outcome.workflow} {outcome.execution_id} ({outcome.time_window.start.date()} to "
+    title += f"{outcome.time_window.end.date()}, {'reused' if outcome.reused else 'new'})"
+    table = Table(title=title)
+    for name in columns:
+        table.add_column(name, justify="left" if name.endswith("segment") else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"{outcome.rows} row(s) in {len(outcome.files)} file(s): {outcome.files[0].parent}")
+
+
+def _print_dry_run(plan: Any, config: Any) -> None:
+    from amc_cltv.orchestration.sync import definition_hash
+
+    body = plan.rendered.as_workflow_body()
+    request = {
+        "workflow": {
+            "upsert": f"/amc/reporting/{config.instance_id}/workflows/{plan.spec.workflow_id}",
+            "definition_sha256": definition_hash(body),
+            "sql_sha256": plan.rendered.sql_sha256,
+        },
+        "execution": {
+            "method": "POST",
+            "path": f"/amc/reporting/{config.instance_id}/workflowExecutions",
+            "body": plan.execution_request(),
+        },
+        "run_key": plan.run_key,
+    }
+    sys.stdout.write(json.dumps(request, indent=2) + "\n")
+
+
+def run(
+    workflow: Annotated[
+        str | None, typer.Option("--workflow", help="Workflow name (see 'workflows list').")
+    ] = None,
+    window_days: Annotated[
+        int | None, typer.Option("--window-days", help="Window length in days (365).")
+    ] = None,
+    window_end: Annotated[
+        str | None, typer.Option("--window-end", help="Window end date YYYY-MM-DD (exclusive midnight).")
+    ] = None,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Submit (or look once) and exit 4 if running.")
+    ] = False,
+    max_wait: Annotated[
+        float | None, typer.Option("--max-wait", help="Seconds to wait for AMC before exit 4 (resumable).")
+    ] = None,
+    force_rerun: Annotated[
+        bool, typer.Option("--force-rerun", help="Submit anew over a finished run.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the requests; send nothing.")] = False,
+    activate_audience: Annotated[
+        bool,
+        typer.Option("--activate-audience", help="After a successful segmentation, activate the audience."),
+    ] = False,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", metavar="KEY=VALUE", help="A workflow parameter value.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    run_all: Annotated[bool, typer.Option("--all", help="Every instance profile in --config-dir.")] = False,
+    config_dir: Annotated[
+        Path | None, typer.Option("--config-dir", help="Folder of instance profiles (*.toml) for --all.")
+    ] = None,
+) -> None:
+    """Run a workflow: upload it, submit once, poll, download, summarise. Re-running resumes or reuses.
+
+    Example: amc-cltv run --workflow segmentation --json
+    """
+    common.want_json(
+        as_json,
+        workflow=workflow,
+        execution_id=None,
+        status=None,
+        status_reason=None,
+        time_window_start=None,
+        time_window_end=None,
+        files=[],
+        rows=0,
+    )
+    if workflow is None:
+        raise UsageError("run needs --workflow NAME (see 'amc-cltv workflows list')")
+    if max_wait is not None and max_wait < 0:
+        raise UsageError(f"--max-wait must be at least 0, got {max_wait}")
+    from amc_cltv.orchestration.run import RunOptions
+
+    options = RunOptions(
+        window_days=window_days,
+        window_end=parse_day(window_end) if window_end else None,
+        no_wait=no_wait,
+        max_wait_s=max_wait,
+        force_rerun=force_rerun,
+        parameters=_parameters(param),
+    )
+    if run_all:
+        _run_all(workflow, options, config_dir, as_json, dry_run)
+        return
+    if config_dir is not None:
+        raise UsageError("--config-dir is used with --all")
+    _run_one(workflow, options, as_json=as_json, dry_run=dry_run, activate_audience=activate_audience)
+
+
+def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activate_audience: bool) -> None:
+    from dataclasses import replace
+
+    from amc_cltv.connect import open_client
+    from amc_cltv.ledger import Ledger
+    from amc_cltv.orchestration.run import plan_run, run_workflow
+
+    config = common.invocation().config()
+    if dry_run:
+        _print_dry_run(plan_run(config, workflow, options), config)
+        return
+    progress = _Progress(workflow, interactive=sys.stderr.isatty() and not as_json)
+    try:
+        with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
+            outcome = run_workflow(config, client, ledger, workflow, replace(options, observer=progress))
+            audience = None
+            if activate_audience and outcome.exit_code == 0:
+                from amc_cltv import audience as audiences
+
+                audience = audiences.activate(config, client, ledger)
+    finally:
+        progress.stop()
+    payload = outcome.as_json()
+    if audience is not None:
+        payload["audience"] = audience.as_json() if hasattr(audience, "as_json") else str(audience)
+    code = outcome.exit_code or int(getattr(audience, "exit_code", 0) or 0)
+    payload["exit_code"] = code
+    if as_json:
+        common.emit_json(payload)
+    elif outcome.exit_code == 0:
+        _print_summary(outcome)
+    if outcome.message:
+        sys.stderr.write(f"amc-cltv: {'error: ' if outcome.exit_code != 4 else ''}{outcome.message}\n")
+    if code:
+        raise typer.Exit(code)
+
+
+def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool, dry_run: bool) -> None:
+    from amc_cltv.orchestration.fleet import run_fleet
+
+    if config_dir is None:
+        raise UsageError("--all needs --config-dir DIR (a folder of instance profiles)")
+    if dry_run:
+        raise UsageError("--dry-run is not supported with --all; dry-run one profile with --config")
+    results = run_fleet(config_dir, workflow, options)
+    code = max((r.exit_code for r in results), default=0)
+    if as_json:
+        common.emit_json({"workflow": workflow, "runs": [r.as_json() for r in results], "exit_code": code})
+    else:
+        table = Table(title=f"{workflow} on {len(results)} instance(s)")
+        for column in ("profile", "instance", "execution_id", "status", "rows", "exit"):
+            table.add_column(column)
+        for r in results:
+            table.add_row(
+                r.profile.name,
+                r.instance_id,
+                r.execution_id or "-",
+                r.status or "-",
+                str(r.rows),
+                str(r.exit_code),
+            )
+        common.stdout_console().print(table)
+        for r in results:
+            if r.message:
+                sys.stderr.write(f"amc-cltv: {r.profile.name}: {r.message}\n")
+    if code:
+        raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)

@@ -1,0 +1,86 @@
+"""``amc-cltv schedule``: AMC's native Daily/Weekly schedules of a workflow."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from amc_cltv.cli import common
+from amc_cltv.errors import UsageError
+
+app = typer.Typer(
+    name="schedule",
+    help="AMC's own Daily/Weekly schedules of a saved workflow.\n\n"
+    "Example: amc-cltv schedule apply segmentation --weekly Monday --hour-utc 6",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@app.command("list")
+def list_schedules(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """List the instance's schedules.
+
+    Example: amc-cltv schedule list
+    """
+    from amc_cltv.connect import open_client
+
+    common.want_json(as_json, schedules=[])
+    with open_client(common.invocation().config()) as client:
+        schedules = [s.dump() for s in client.schedules.list()]
+    if as_json:
+        common.emit_json({"schedules": schedules})
+        return
+    table = Table()
+    columns = ("scheduleId", "workflowId", "aggregationPeriod", "aggregationStartDay", "aggregationHourUtc")
+    for column in (*columns, "scheduleEnabled"):
+        table.add_column(column)
+    for s in schedules:
+        table.add_row(*(str(s.get(c, "")) for c in (*columns, "scheduleEnabled")))
+    common.stdout_console().print(table)
+
+
+@app.command("apply")
+def apply(
+    name: Annotated[str, typer.Argument(help="Workflow name (see 'workflows list').")],
+    daily: Annotated[bool, typer.Option("--daily", help="Run every day.")] = False,
+    weekly: Annotated[str | None, typer.Option("--weekly", metavar="DAY", help="Run weekly on DAY.")] = None,
+    hour_utc: Annotated[int, typer.Option("--hour-utc", help="Hour of the run, UTC (0-23).")] = 6,
+) -> None:
+    """Upload the workflow and create (or replace) its AMC schedule.
+
+    Example: amc-cltv schedule apply segmentation --daily --hour-utc 6
+    """
+    from amc_cltv.connect import open_client
+    from amc_cltv.ledger import Ledger
+    from amc_cltv.orchestration.schedules import apply_schedule
+
+    if daily == (weekly is not None):
+        raise UsageError("give exactly one of --daily or --weekly DAY")
+    config = common.invocation().config()
+    with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
+        action, schedule = apply_schedule(config, client, ledger, name, weekly_day=weekly, hour_utc=hour_utc)
+    when = f"{schedule.aggregation_period} {schedule.aggregation_start_day or ''}".strip()
+    typer.echo(f"schedule {schedule.schedule_id} {action}: {when} at {schedule.aggregation_hour_utc}:00 UTC")
+
+
+@app.command("delete")
+def delete(name: Annotated[str, typer.Argument(help="Workflow name.")]) -> None:
+    """Delete the workflow's schedule.
+
+    Example: amc-cltv schedule delete segmentation
+    """
+    from amc_cltv.connect import open_client
+    from amc_cltv.orchestration.schedules import delete_schedule
+
+    with open_client(common.invocation().config()) as client:
+        deleted = delete_schedule(client, name)
+    typer.echo(f"schedule {deleted} deleted")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app)

@@ -1,0 +1,120 @@
+"""``amc-cltv status``: what the ledger knows: recent runs, their executions and files, and audiences."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from amc_cltv.cli import common
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def ledger_status(limit: int) -> dict[str, Any]:
+    from amc_cltv.ledger import Ledger
+
+    config = common.invocation().config()
+    with Ledger.open(config.state_dir) as ledger:
+        runs = []
+        for run in ledger.runs(instance_id=config.instance_id, limit=limit):
+            files = ledger.files(run.execution_id) if run.execution_id else []
+            runs.append(
+                {
+                    "workflow": run.workflow,
+                    "workflow_id": run.workflow_id,
+                    "attempt": run.attempt,
+                    "state": run.state,
+                    "execution_id": run.execution_id,
+                    "status": run.status,
+                    "status_reason": run.status_reason,
+                    "time_window_start": run.time_window_start,
+                    "time_window_end": run.time_window_end,
+                    "submitted_at": _iso(run.submitted_at),
+                    "finished_at": _iso(run.finished_at),
+                    "downloaded_at": _iso(run.downloaded_at),
+                    "files": [
+                        {"path": f.path, "bytes": f.bytes, "rows": f.rows, "sha256": f.sha256} for f in files
+                    ],
+                    "rows": sum(f.rows for f in files),
+                }
+            )
+        audiences = [
+            {
+                "name": a.name,
+                "segment": a.segment,
+                "audience_execution_id": a.audience_execution_id,
+                "status": a.status,
+                "audience_count": a.audience_count,
+                "created_at": _iso(a.created_at),
+                "usable_in_dsp_at": _iso(a.usable_in_dsp_at),
+            }
+            for a in ledger.audiences(instance_id=config.instance_id)
+        ]
+    return {"instance_id": config.instance_id, "runs": runs, "audiences": audiences}
+
+
+def status(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many recent runs.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Show the ledger: recent runs, executions, downloaded files and audiences. Sends nothing to AMC.
+
+    Example: amc-cltv status --json
+    """
+    common.want_json(as_json, runs=[], audiences=[])
+    state = ledger_status(limit)
+    if as_json:
+        common.emit_json(state)
+        return
+    console = common.stdout_console()
+    runs = Table(title=f"runs on {state['instance_id']}")
+    for column in (
+        "workflow",
+        "window",
+        "attempt",
+        "state",
+        "execution_id",
+        "status",
+        "rows",
+        "submitted_at",
+    ):
+        runs.add_column(column)
+    for run in state["runs"]:
+        window = f"{run['time_window_start'][:10]} to {run['time_window_end'][:10]}"
+        runs.add_row(
+            run["workflow"],
+            window,
+            str(run["attempt"]),
+            run["state"],
+            run["execution_id"] or "-",
+            run["status"] or "-",
+            str(run["rows"]),
+            run["submitted_at"] or "",
+        )
+    console.print(runs)
+    if state["audiences"]:
+        audiences = Table(title="audiences")
+        for column in (
+            "name",
+            "segment",
+            "audience_execution_id",
+            "status",
+            "audience_count",
+            "usable_in_dsp_at",
+        ):
+            audiences.add_column(column)
+        for a in state["audiences"]:
+            audiences.add_row(*(str(a[c] if a[c] is not None else "-") for c in audiences_columns()))
+        console.print(audiences)
+
+
+def audiences_columns() -> tuple[str, ...]:
+    return ("name", "segment", "audience_execution_id", "status", "audience_count", "usable_in_dsp_at")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)

@@ -1,0 +1,82 @@
+"""``download EXECUTION_ID``: fetch the results of any SUCCEEDED execution, verified, with a manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from amc_cltv import clock
+from amc_cltv.config import Config
+from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.ledger import Ledger
+from amc_cltv.orchestration import download as dl
+from amc_cltv.orchestration.polling import is_terminal
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    execution_id: str
+    workflow: str
+    folder: Path
+    files: list[dl.VerifiedFile]
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+
+def _workflow_name(workflow_id: str | None) -> str:
+    from amc_cltv.workflows import catalog
+
+    for name in catalog.names():
+        if catalog.workflow_id(name) == workflow_id:
+            return name
+    return workflow_id or "unknown"
+
+
+def download_execution(
+    config: Config, client: Any, ledger: Ledger, execution_id: str, *, out: Path | None = None
+) -> Retrieved:
+    """Download every result file of ``execution_id`` into ``out`` (default: the contract's layout).
+
+    Raises StillRunning (exit 4) if AMC has not finished it, ExecutionFailed (exit 1) if it did not succeed.
+    """
+    execution = client.executions.get(execution_id)
+    if not is_terminal(execution.status):
+        raise StillRunning(
+            f"execution {execution_id} is still {execution.status}: download it once it finishes"
+        )
+    if execution.status != "SUCCEEDED":
+        raise ExecutionFailed(
+            f"execution {execution_id} ended {execution.status}: "
+            f"{execution.status_reason or 'no reason given'}",
+            status=execution.status,
+            status_reason=execution.status_reason,
+        )
+    run = ledger.run_by_execution(execution_id)
+    workflow = run.workflow if run else _workflow_name(execution.workflow_id)
+    folder = out if out is not None else config.output_dir / config.instance_id / workflow / execution_id
+    files = dl.download_all(
+        lambda: list(client.executions.download_urls(execution_id).download_urls),
+        client.open_download,
+        folder,
+        workflow=workflow,
+        execution_id=execution_id,
+    )
+    dl.write_manifest(
+        folder,
+        execution_id=execution_id,
+        workflow=workflow,
+        workflow_id=run.workflow_id if run else str(execution.workflow_id),
+        time_window_start=run.time_window_start if run else str(execution.time_window_start),
+        time_window_end=run.time_window_end if run else str(execution.time_window_end),
+        sql_sha256=run.sql_sha256 if run else "",
+        files=files,
+    )
+    if out is None:
+        ledger.record_files(execution_id, [f.record(execution_id) for f in files])
+        if run is not None:
+            now = clock.current().now()
+            ledger.update_run(run.id, now, state="downloaded", status="SUCCEEDED", downloaded_at=now)
+    return Retrieved(execution_id, workflow, folder, files)

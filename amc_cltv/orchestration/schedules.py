@@ -1,0 +1,85 @@
+"""AMC's native schedules: a saved workflow run Daily or Weekly at an hour (UTC) by AMC itself.
+
+The schedule id is derived from the workflow's name, so ``schedule apply`` is idempotent: it uploads the
+workflow (a schedule runs the saved copy), then creates the schedule or replaces it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amc_cltv.client.models import Schedule
+from amc_cltv.config import Config
+from amc_cltv.errors import NotFoundError, UsageError
+from amc_cltv.ledger import Ledger
+from amc_cltv.log import get_logger
+from amc_cltv.orchestration import sync
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+log = get_logger("amc_cltv.schedules")
+
+
+def schedule_id(workflow_id: str) -> str:
+    """The AMC ``scheduleId`` this tool uses for a workflow."""
+    return f"{workflow_id}.schedule"
+
+
+def weekday(value: str) -> str:
+    """``monday``/``Mon``/… as AMC's ``aggregationStartDay``; UsageError otherwise."""
+    for day in DAYS:
+        if value.strip().lower() in (day.lower(), day[:3].lower()):
+            return day
+    raise UsageError(f"--weekly {value!r}: not a day of the week (Monday ... Sunday)")
+
+
+def build_schedule(
+    config: Config, workflow_id: str, *, weekly_day: str | None, hour_utc: int, enabled: bool = True
+) -> Schedule:
+    """The Schedule body for a workflow: Daily, or Weekly on ``weekly_day``, at ``hour_utc``."""
+    if not 0 <= hour_utc <= 23:
+        raise UsageError(f"--hour-utc must be 0 to 23, got {hour_utc}")
+    return Schedule(
+        schedule_id=schedule_id(workflow_id),
+        workflow_id=workflow_id,
+        aggregation_period="Weekly" if weekly_day else "Daily",
+        aggregation_start_day=weekday(weekly_day) if weekly_day else None,
+        aggregation_hour_utc=hour_utc,
+        schedule_enabled=enabled,
+        require_synthetic_data=True if config.amc.synthetic_data else None,
+        marketplace_id=config.amc.marketplace_id,
+    )
+
+
+def apply_schedule(
+    config: Config, client: Any, ledger: Ledger, workflow: str, *, weekly_day: str | None, hour_utc: int
+) -> tuple[str, Schedule]:
+    """Upload the workflow, then create or replace its schedule; returns ("created"|"updated", schedule)."""
+    from amc_cltv.workflows import catalog
+
+    rendered = catalog.render(workflow, shopping_insights=config.profile.workflows.shopping_insights)
+    schedule = build_schedule(config, rendered.workflow_id, weekly_day=weekly_day, hour_utc=hour_utc)
+    sync.apply(client.workflows, ledger, config.instance_id, rendered)
+    try:
+        client.schedules.get(schedule.schedule_id)
+    except NotFoundError:
+        client.schedules.create(schedule)
+        action = "created"
+    else:
+        client.schedules.update(schedule)
+        action = "updated"
+    log.info("schedule_applied", workflow=workflow, schedule_id=schedule.schedule_id, action=action)
+    return action, schedule
+
+
+def delete_schedule(client: Any, workflow: str) -> str:
+    """Delete the schedule of ``workflow``; UsageError if there is none."""
+    from amc_cltv.workflows import catalog
+
+    target = schedule_id(catalog.workflow_id(workflow))
+    try:
+        client.schedules.delete(target)
+    except NotFoundError:
+        raise UsageError(f"workflow {workflow} has no schedule ({target})") from None
+    log.info("schedule_deleted", workflow=workflow, schedule_id=target)
+    return target
