@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -35,8 +36,10 @@ class LwaAuth(httpx.Auth):
         refresh_token: str,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        register_secret(client_secret)
-        register_secret(refresh_token)
+        for secret in (client_secret, refresh_token):
+            # Also as form-encoded, the way they travel to the token endpoint (and may be echoed back).
+            for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+                register_secret(form)
         self._token_url = token_url
         self._form = {
             "grant_type": "refresh_token",

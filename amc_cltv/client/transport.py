@@ -119,8 +119,8 @@ def status_error(response: httpx.Response, endpoint: str) -> APIStatusError:
     details = redact_text(details) if details else None
     code = str(body.get("code")) if isinstance(body, Mapping) and body.get("code") else None
     request_id = _request_id(response, body)
-    reason = response.reason_phrase or "error"
-    message = f"{endpoint} failed: HTTP {status} {reason}" + (f": {details}" if details else "")
+    reason = (response.reason_phrase or "error")[:80]
+    message = redact_text(f"{endpoint} failed: HTTP {status} {reason}" + (f": {details}" if details else ""))
     error_class = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
     kwargs: dict[str, Any] = {
         "status_code": status,
