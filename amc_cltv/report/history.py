@@ -14,15 +14,28 @@ from amc_cltv.report.model import (
     percent,
     segment_order,
 )
-from amc_cltv.report.results import Result, Table
+from amc_cltv.report.results import Result, Table, to_date
 from amc_cltv.report.segments import SEGMENTATION, SegmentRow, segment_rows
 
 ABSENT = "(not a customer)"  # a user new in the newer run, or gone from it
 
 
-def _window_label(result: Result) -> str:
+def _window_label(result: Result, with_length: bool = False) -> str:
+    """The window's end day; with its length in days when windows of different lengths are compared."""
     end = result.window_end_date
-    return end.isoformat() if end else result.time_window_end
+    label = end.isoformat() if end else result.time_window_end
+    start = to_date(result.time_window_start)
+    if with_length and end and start:
+        label += f" ({(end - start).days} d)"
+    return label
+
+
+def _lengths_differ(results: list[Result]) -> bool:
+    lengths = set()
+    for result in results:
+        start, end = to_date(result.time_window_start), result.window_end_date
+        lengths.add((end - start).days if start and end else None)
+    return len(lengths) > 1
 
 
 def history_section(points: list[tuple[Result, Table]]) -> Section:
@@ -32,8 +45,10 @@ def history_section(points: list[tuple[Result, Table]]) -> Section:
         section.notes.append(missing_result(SEGMENTATION, "segment sizes over time"))
         return section
     section.source = f"{len(points)} successful `{SEGMENTATION}` run(s), one per time window"
+    mixed = _lengths_differ([result for result, _ in points])
     series: list[tuple[str, dict[str, SegmentRow]]] = [
-        (_window_label(result), {row.segment: row for row in segment_rows(table)}) for result, table in points
+        (_window_label(result, mixed), {row.segment: row for row in segment_rows(table)})
+        for result, table in points
     ]
     windows = [label for label, _ in series]
     labels = segment_order(sorted({segment for _, rows in series for segment in rows}))

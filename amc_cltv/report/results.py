@@ -35,7 +35,7 @@ class Result:
 
     @property
     def window_end_date(self) -> date | None:
-        return _to_date(self.time_window_end)
+        return to_date(self.time_window_end)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ class Table:
         return [name for name in needed if name not in self.columns]
 
 
-def _to_date(text: str | None) -> date | None:
+def to_date(text: str | None) -> date | None:
+    """The day of an ISO 8601 time (as written in manifests); None when there is none."""
     if not text:
         return None
     try:

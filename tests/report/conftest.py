@@ -39,6 +39,7 @@ class Downloads:
         rows: list[dict[str, Any]],
         *,
         window_end: str = "2026-11-22",
+        window_days: int = 365,
         parts: int = 2,
         columns: list[str] | None = None,
         record: bool = True,
@@ -49,7 +50,7 @@ class Downloads:
         directory = self.output_dir / self.instance_id / workflow / execution_id
         directory.mkdir(parents=True)
         end = datetime.fromisoformat(window_end).replace(tzinfo=UTC)
-        start = end - timedelta(days=365)
+        start = end - timedelta(days=window_days)
         files = []
         size = max(1, -(-len(rows) // parts))
         for index in range(parts):

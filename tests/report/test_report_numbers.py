@@ -292,3 +292,43 @@ def test_audiences_show_status_size_and_usable_in_dsp_at(
     assert table[1][7] == "yes"
     assert figures(page)["audiences"]["data"][0]["y"] == [3456]
     assert "is SUCCEEDED with 3,456 users, usable in DSP since" in section_text(page, "audiences")
+
+
+def test_history_labels_windows_with_their_length_when_lengths_differ(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """A 90-day and a 365-day window ending the same day are two points, each labelled with its length."""
+    downloads.result("segmentation", "exec-365", SEGMENTS, window_end="2026-11-22")
+    downloads.result("segmentation", "exec-90", SEGMENTS, window_end="2026-11-22", window_days=90)
+    page = report(profile, tmp_path)
+    assert sorted(figures(page)["history-users"]["data"][0]["x"]) == [
+        "2026-11-22 (365 d)",
+        "2026-11-22 (90 d)",
+    ]
+
+
+def test_an_audience_not_yet_usable_says_from_when(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """Before usable_in_dsp_at the audience is "not usable now" and the reading says from when it will be."""
+    with Ledger.open(downloads.state_dir) as ledger:
+        record = ledger.begin_audience(
+            instance_id=downloads.instance_id,
+            name="amc-cltv-high-value",
+            segment="high-value",
+            rules_sha256="1" * 64,
+            time_window_start="2025-11-22T00:00:00+00:00",
+            time_window_end="2026-11-22T00:00:00+00:00",
+            now=NOW,
+        )
+        ledger.update_audience(
+            record.id,
+            NOW,
+            status="SUCCEEDED",
+            audience_count=2600,
+            usable_in_dsp_at=NOW + timedelta(hours=47),
+        )
+    with use_clock(FakeClock(NOW)):
+        page = report(profile, tmp_path)
+    assert tables(page)["audiences"][1][6:] == ["2026-11-27T11:00+00:00", "no"]
+    assert "usable in DSP from 2026-11-27T11:00+00:00" in section_text(page, "audiences")
