@@ -1,0 +1,147 @@
+"""Hand-built AMC tables (a few dozen rows) for the edge cases of segments.md."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import duckdb
+
+from amc_cltv.sandbox.engine import Engine
+from amc_cltv.sandbox.tables import ALL_TABLES
+
+START = datetime(2026, 1, 1)
+END = datetime(2026, 7, 1)
+
+
+class Builder:
+    """Collects rows per base table; ``engine()`` writes them (and the _for_audiences twins) to DuckDB."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in ALL_TABLES}
+        self._next_id = 0
+
+    def order(
+        self,
+        user_id: str | None,
+        day: date,
+        asin: str,
+        sales: str,
+        *,
+        units: int = 1,
+        conversions: int = 1,
+        ntb: bool = False,
+        exposure: str = "ad-exposed",
+        subtype: str = "order",
+    ) -> None:
+        """A conversion row: in conversions_all, and also in conversions when it is ad-exposed."""
+        self._next_id += 1
+        moment = datetime(day.year, day.month, day.day, 12)
+        row = (
+            f"c{self._next_id}",
+            user_id,
+            moment,
+            day,
+            "purchase",
+            subtype,
+            asin,
+            conversions,
+            sales,
+            units,
+            ntb,
+        )
+        self.rows["conversions_all"].append((*row, exposure))
+        if exposure == "ad-exposed":
+            self.rows["conversions"].append(row)
+
+    def sponsored(self, user_id: str | None, day: date, *, clicks: int, spend_microcents: int) -> None:
+        moment = datetime(day.year, day.month, day.day, 9)
+        self.rows["sponsored_ads_traffic"].append(
+            (user_id, moment, day, "sponsored_products", 11, 1, clicks, spend_microcents)
+        )
+
+    def dsp(
+        self, user_id: str | None, day: date, campaign_id: int, *, impressions: int, cost_millicents: float
+    ) -> None:
+        moment = datetime(day.year, day.month, day.day, 8)
+        self.rows["dsp_impressions"].append((user_id, moment, day, campaign_id, impressions, cost_millicents))
+
+    def attributed(self, user_id: str | None, campaign_id: int, day: date, subtype: str = "order") -> None:
+        traffic = datetime(day.year, day.month, day.day, 7)
+        self.rows["amazon_attributed_events_by_traffic_time"].append(
+            (user_id, None, campaign_id, traffic, traffic + timedelta(days=1), subtype, "ASIN1", 1, "10", 1)
+        )
+
+    def engine(self) -> Engine:
+        connection = duckdb.connect()
+        for name, table in ALL_TABLES.items():
+            columns = ", ".join(f'"{column}" {kind}' for column, kind in table.columns)
+            connection.execute(f'CREATE TABLE "{name}" ({columns})')
+            base = name.removesuffix("_for_audiences")
+            if self.rows[base]:
+                marks = ", ".join("?" for _ in table.columns)
+                connection.executemany(f'INSERT INTO "{name}" VALUES ({marks})', self.rows[base])
+        return Engine(connection)
+
+
+def d(month: int, day: int, year: int = 2026) -> date:
+    return date(year, month, day)
+
+
+def edge_cases() -> Builder:
+    """Five customers whose figures are worked out by hand in the tests.
+
+    A: organic (no ad cost), two non-ad-exposed orders 90 days apart: sales 200, spend 0, lifetime 3 months.
+    B: a single order: sales 50, sponsored spend 2 (exactly the mean spend), lifetime 0.
+    C: non-ad-exposed orders only, both on one day: sales 150, DSP spend 4, lifetime 0.
+    D: two orders 10 days apart: sales 100, spend 1 (+ a DSP impression that cost nothing), lifetime 1/3.
+    E: sales 125 (exactly the mean sales), spend 3 (sponsored 1 + DSP 2), lifetime 5 months; the only
+       buyer of ASIN3.
+    Noise that must change nothing: a NULL user_id everywhere, an order before the window, a non-order
+    conversion, a zero-sales order (G is no customer), costs without a click or an impression, and F, an
+    exposed user who never buys.
+    """
+    b = Builder()
+    b.order("A", d(1, 10), "ASIN1", "100", units=1, ntb=True, exposure="non-ad-exposed")
+    b.order("A", d(4, 10), "ASIN1", "100", units=2, exposure="non-ad-exposed")
+    b.order("A", d(12, 31, 2025), "ASIN1", "5000")  # before the window
+    b.order("B", d(2, 15), "ASIN2", "50", ntb=True)
+    b.order("C", d(2, 1), "ASIN1", "100", exposure="non-ad-exposed")
+    b.order("C", d(2, 1), "ASIN2", "50", exposure="non-ad-exposed")
+    b.order("D", d(3, 1), "ASIN2", "60", ntb=True)
+    b.order("D", d(3, 11), "ASIN2", "40")
+    b.order("D", d(3, 5), "ASIN2", "999", subtype="shoppingCart")  # not an order
+    b.order("E", d(1, 5), "ASIN2", "25")
+    b.order("E", d(6, 4), "ASIN3", "100", units=3, ntb=True)
+    b.order(None, d(2, 2), "ASIN3", "1000", ntb=True)
+    b.order("G", d(3, 3), "ASIN1", "0")
+    b.sponsored("B", d(2, 10), clicks=2, spend_microcents=200_000_000)
+    b.sponsored("D", d(2, 20), clicks=1, spend_microcents=100_000_000)
+    b.sponsored("E", d(1, 3), clicks=1, spend_microcents=100_000_000)
+    b.sponsored("E", d(1, 4), clicks=0, spend_microcents=500_000_000)  # no click: no cost
+    b.sponsored(None, d(1, 4), clicks=1, spend_microcents=900_000_000)
+    b.sponsored("F", d(1, 4), clicks=1, spend_microcents=300_000_000)
+    b.dsp("C", d(1, 20), 21, impressions=4, cost_millicents=400_000)
+    b.dsp("E", d(1, 2), 21, impressions=1, cost_millicents=200_000)
+    b.dsp("E", d(1, 2), 22, impressions=0, cost_millicents=900_000)  # no impression: no cost, no reach
+    b.dsp("D", d(2, 25), 22, impressions=1, cost_millicents=0)
+    b.dsp("F", d(1, 8), 21, impressions=2, cost_millicents=100_000)
+    b.dsp(None, d(1, 8), 21, impressions=2, cost_millicents=100_000)
+    b.attributed("E", 21, d(1, 2))
+    b.attributed("C", 21, d(1, 20), subtype="shoppingCart")
+    b.attributed("D", 22, d(2, 25))
+    b.attributed("F", 21, d(1, 8))
+    return b
+
+
+def same_lifetime(days_apart: int) -> Builder:
+    """Three customers, each with two orders of one ASIN ``days_apart`` days apart: equal lifetimes."""
+    b = Builder()
+    for user_id, asin, sales, spend in (
+        ("P", "ASIN1", "30", 1),
+        ("Q", "ASIN1", "10", 2),
+        ("R", "ASIN2", "20", 3),
+    ):
+        b.order(user_id, d(2, 1), asin, sales)
+        b.order(user_id, d(2, 1) + timedelta(days=days_apart), asin, sales)
+        b.sponsored(user_id, d(1, 15), clicks=1, spend_microcents=spend * 100_000_000)
+    return b
