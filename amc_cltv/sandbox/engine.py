@@ -84,6 +84,11 @@ class QueryResult:
             paths.append(path)
         return paths
 
+    def distinct_count(self, column: str) -> int:
+        """The number of distinct non-NULL values of ``column`` (an audience's size)."""
+        row = self._cursor.execute(f'SELECT count(DISTINCT "{column}") FROM {self._table}').fetchone()
+        return int(row[0]) if row else 0
+
     def close(self) -> None:
         """Drop the result and its cursor."""
         self._cursor.close()

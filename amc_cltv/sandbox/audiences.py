@@ -1,0 +1,163 @@
+"""The rule-based audiences API (``/amc/audiences/query``): the audience is its execution record."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from amc_cltv.sandbox.clock import SandboxClock
+from amc_cltv.sandbox.faults import Faults
+from amc_cltv.sandbox.lifecycle import ACTIVE, iso, parse_iso
+from amc_cltv.sandbox.reporting import typed_parameters
+from amc_cltv.sandbox.settings import SandboxSettings
+from amc_cltv.sandbox.store import Store
+from amc_cltv.sandbox.wire import INSTANCE_ID, AmcError, flag, json_body, page, parse_amc_time
+
+STARTED = "Successfully started the simple audience creation workflow!"
+_HIDDEN = ("resolvedQuery", "resolvedParameters", "forcedOutcome", "succeededTime")
+
+
+class Audiences:
+    """Handlers of the rule-based audiences API."""
+
+    def __init__(self, store: Store, clock: SandboxClock, faults: Faults) -> None:
+        self._store = store
+        self._clock = clock
+        self._faults = faults
+
+    def _definition(self, body: dict[str, Any]) -> dict[str, Any]:
+        for field in ("advertiserId", "audienceName", "timeWindowStart", "timeWindowEnd"):
+            if body.get(field) in (None, ""):
+                raise AmcError(400, f"{field} is required.")
+        if bool(body.get("query")) == bool(body.get("workflowId")):
+            raise AmcError(400, "Exactly one of query or workflowId is required.")
+        start = parse_amc_time(body["timeWindowStart"], "timeWindowStart")
+        end = parse_amc_time(body["timeWindowEnd"], "timeWindowEnd")
+        if end <= start:
+            raise AmcError(400, "timeWindowEnd must be after timeWindowStart.")
+        refresh = body.get("refreshRateDays", 21)
+        if not isinstance(refresh, int) or not 0 <= refresh <= 21:
+            raise AmcError(400, "refreshRateDays must be an integer between 0 and 21.")
+        declared = list(body.get("inputParameters") or [])
+        if body.get("workflowId"):
+            workflow = self._store.get("workflow", str(body["workflowId"]))
+            if workflow is None:
+                raise AmcError(400, f"Workflow with ID {body['workflowId']} not found.")
+            query = workflow["sqlQuery"]
+            declared = declared or list(workflow.get("inputParameters") or [])
+        else:
+            query = str(body["query"])
+        values = body.get("parameterValues") or {}
+        return {
+            "advertiserId": str(body["advertiserId"]),
+            "audienceName": str(body["audienceName"]),
+            "audienceDescription": body.get("audienceDescription"),
+            "audienceType": "RULE_BASED",
+            "advertiserType": body.get("advertiserType") or "DISPLAY",
+            "query": body.get("query"),
+            "workflowId": body.get("workflowId"),
+            "inputParameters": body.get("inputParameters"),
+            "parameterValues": values or None,
+            "timeWindowStart": iso(start),
+            "timeWindowEnd": iso(end),
+            "timeWindowRelative": flag(body.get("timeWindowRelative")),
+            "refreshRateDays": refresh,
+            "countryCode": body.get("countryCode"),
+            "resolvedQuery": query,
+            "resolvedParameters": typed_parameters(declared, values),
+        }
+
+    def create(self, request: Request) -> dict[str, Any]:
+        definition = self._definition(json_body(request))
+        now = iso(self._clock.now())
+        audience_id = str(uuid.uuid4())
+        forced = self._faults.take(request.method, request.path, ("execution_outcome",))
+        doc = {
+            **definition,
+            "audienceExecutionId": audience_id,
+            "instanceId": INSTANCE_ID,
+            "status": "PENDING",
+            "statusReason": None,
+            "createTime": now,
+            "lastRefreshedTime": now,
+            "forcedOutcome": forced[0] if forced else None,
+        }
+        self._store.put("audience", audience_id, doc)
+        return {
+            "audienceExecutionId": audience_id,
+            "audienceExecutionDescription": STARTED,
+            "status": "PENDING",
+        }
+
+    def _audience(self, audience_id: str) -> dict[str, Any]:
+        audience = self._store.get("audience", audience_id)
+        if audience is None:
+            raise AmcError(404, f"Audience execution with ID {audience_id} not found.")
+        return audience
+
+    def view(self, doc: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """The v1.2 metadata AMC returns; the DSP ids appear only once the activation lag has passed."""
+        view = {k: v for k, v in doc.items() if k not in _HIDDEN and v is not None}
+        view["deletable"] = doc["status"] in ("FAILED", "SUCCEEDED")
+        lag = timedelta(seconds=SandboxSettings.load(self._store).activation_lag_s)
+        if (
+            doc["status"] == "SUCCEEDED"
+            and doc.get("succeededTime")
+            and now >= parse_iso(doc["succeededTime"]) + lag
+        ):
+            suffix = doc["audienceExecutionId"].replace("-", "")[:12]
+            view["dspAudienceId"] = str(int(suffix, 16) % 10**13)
+            view["dspCanonicalId"] = f"amc-{suffix}"
+        return view
+
+    def get(self, request: Request, audience_id: str) -> dict[str, Any]:
+        view = self.view(self._audience(audience_id), self._clock.now())
+        odd = self._faults.take(request.method, request.path, ("unknown_status",))
+        if odd:
+            view["status"] = str(odd[0].get("status") or "DEACTIVATED")
+        return view
+
+    def list(self, request: Request) -> dict[str, Any]:
+        now = self._clock.now()
+        views = [self.view(doc, now) for doc in self._store.all("audience")]
+        return page(views, "executionMetadata", request, limit_param="maxResults")
+
+    def update(self, request: Request, audience_id: str) -> dict[str, Any]:
+        body = json_body(request)
+        definition = self._definition(body)
+        with self._store.transaction():
+            existing = self._audience(audience_id)
+            if existing["status"] != "FAILED":
+                raise AmcError(
+                    400, f"Only FAILED audiences may be updated; this one is {existing['status']}."
+                )
+            for field in ("audienceName", "advertiserId"):
+                if definition[field] != existing[field]:
+                    raise AmcError(400, f"{field} cannot be changed on update.")
+            now = iso(self._clock.now())
+            doc = {
+                **definition,
+                "audienceExecutionId": audience_id,
+                "instanceId": INSTANCE_ID,
+                "status": "PENDING",
+                "statusReason": None,
+                "createTime": existing["createTime"],
+                "lastRefreshedTime": now,
+                "forcedOutcome": None,
+            }
+            self._store.put("audience", audience_id, doc)
+        return {
+            "audienceExecutionId": audience_id,
+            "audienceExecutionDescription": STARTED,
+            "status": "PENDING",
+        }
+
+    def delete(self, request: Request, audience_id: str) -> None:
+        with self._store.transaction():
+            existing = self._audience(audience_id)
+            if existing["status"] in ACTIVE:
+                raise AmcError(400, f"Audiences in state {existing['status']} cannot be deleted.")
+            self._store.delete("audience", audience_id)

@@ -1,0 +1,234 @@
+"""Executions and audiences move through AMC's lifecycle on the sandbox clock, not on a thread.
+
+Whatever request observes that work is due (and, under ``sandbox serve``, a background ticker) does it,
+under a file lock so that one process computes each execution. A client process that dies mid-poll loses
+nothing: the next request picks up where the clock says things are.
+
+Executions: PENDING for ``queue_s``; RUNNING once a slot is free (at most ``max_concurrent`` per instance);
+after ``run_s`` they are computed and end SUCCEEDED, FAILED (the engine's message) or REJECTED (AMC's
+``statusReason``). Audiences: PENDING, RUNNING, then SUCCEEDED with ``audienceCount`` or FAILED.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from amc_cltv.sandbox.clock import SandboxClock
+from amc_cltv.sandbox.engine import Engine, Failed, Rejected
+from amc_cltv.sandbox.generator import GenerationStats, generate
+from amc_cltv.sandbox.settings import SandboxSettings
+from amc_cltv.sandbox.store import Store
+
+ACTIVE = ("PENDING", "RUNNING")
+SYNTHETIC_REQUIRED = "requireSyntheticData must be true for executions on a sandbox instance."
+
+
+def iso(moment: datetime) -> str:
+    """AMC's response time format: UTC with a Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+class Lifecycle:
+    """Advances every due execution and audience of one state directory."""
+
+    def __init__(self, state_dir: Path, store: Store, clock: SandboxClock) -> None:
+        self._state_dir = state_dir
+        self._store = store
+        self._clock = clock
+        self._lock = FileLock(str(state_dir / "lifecycle.lock"))
+        self._engine: Engine | None = None
+        self._engine_guard = threading.Lock()
+
+    @property
+    def data_dir(self) -> Path:
+        return self._state_dir / "data"
+
+    def results_dir(self, workflow_execution_id: str) -> Path:
+        return self._state_dir / "results" / workflow_execution_id
+
+    def ensure_data(self) -> GenerationStats:
+        """The synthetic data, generated on first use (ending on the sandbox clock's today)."""
+        existing = GenerationStats.read(self.data_dir)
+        if existing is not None:
+            return existing
+        with FileLock(str(self._state_dir / "data.lock")):
+            existing = GenerationStats.read(self.data_dir)
+            if existing is not None:
+                return existing
+            settings = SandboxSettings.load(self._store)
+            return generate(settings.users, settings.seed, self.data_dir, end_date=self._clock.now().date())
+
+    def engine(self) -> Engine:
+        with self._engine_guard:
+            if self._engine is None:
+                self.ensure_data()
+                self._engine = Engine.over_parquet(self.data_dir, memory_limit="1GB")
+            return self._engine
+
+    def reset(self) -> None:
+        with self._engine_guard:
+            self._engine = None
+        shutil.rmtree(self._state_dir / "results", ignore_errors=True)
+
+    def advance(self, *, wait: bool = False) -> None:
+        """Do the work that is due; skipped when another process is doing it (unless ``wait``)."""
+        try:
+            self._lock.acquire(timeout=-1 if wait else 0)
+        except Timeout:
+            return
+        try:
+            for _ in range(1000):  # every pass makes progress or stops
+                if not self._advance_executions() and not self._advance_audiences():
+                    break
+        finally:
+            self._lock.release()
+
+    # -- executions -------------------------------------------------------------------------------------
+
+    def _advance_executions(self) -> bool:
+        settings = SandboxSettings.load(self._store)
+        now = self._clock.now()
+        active = [e for e in self._store.all("execution") if e["status"] in ACTIVE]
+        for execution in active:
+            if execution["status"] == "RUNNING":
+                due = parse_iso(execution["startTime"]) + timedelta(seconds=settings.run_s)
+                if now >= due:
+                    self._finish(execution, due, settings)
+                    return True
+        running = sum(1 for e in active if e["status"] == "RUNNING")
+        for execution in active:
+            if execution["status"] != "PENDING":
+                continue
+            due = parse_iso(execution["createTime"]) + timedelta(seconds=settings.queue_s)
+            if now < due:
+                continue
+            if running >= settings.max_concurrent:
+                if not execution.get("waitedForSlot"):
+                    execution["waitedForSlot"] = True
+                    self._store.put("execution", execution["workflowExecutionId"], execution)
+                continue
+            started = now if execution.get("waitedForSlot") else due
+            with self._store.transaction():
+                current = self._store.get("execution", execution["workflowExecutionId"])
+                if current is None or current["status"] != "PENDING":
+                    return True
+                current.update(status="RUNNING", startTime=iso(started), lastUpdatedTime=iso(started))
+                self._store.put("execution", current["workflowExecutionId"], current)
+            return True
+        return False
+
+    def _finish(self, execution: dict[str, Any], finished_at: datetime, settings: SandboxSettings) -> None:
+        execution_id = execution["workflowExecutionId"]
+        status, reason, files, rows = self._compute(execution, settings)
+        with self._store.transaction():
+            current = self._store.get("execution", execution_id)
+            if current is None or current["status"] != "RUNNING":
+                shutil.rmtree(self.results_dir(execution_id), ignore_errors=True)
+                return
+            current.update(
+                status=status,
+                statusReason=reason,
+                files=files,
+                rows=rows,
+                endTime=iso(finished_at),
+                lastUpdatedTime=iso(finished_at),
+            )
+            self._store.put("execution", execution_id, current)
+
+    def _compute(
+        self, execution: dict[str, Any], settings: SandboxSettings
+    ) -> tuple[str, str | None, list[str], int]:
+        forced = execution.get("forcedOutcome")
+        if forced:
+            return str(forced["status"]), str(forced.get("status_reason") or "Injected fault."), [], 0
+        if not execution.get("requireSyntheticData"):
+            return "FAILED", SYNTHETIC_REQUIRED, [], 0
+        try:
+            result = self.engine().execute(
+                execution["sqlQuery"],
+                time_window_start=parse_iso(execution["timeWindowStart"]),
+                time_window_end=parse_iso(execution["timeWindowEnd"]),
+                parameters=execution.get("resolvedParameters") or {},
+                disable_aggregation_controls=bool(execution.get("disableAggregationControls")),
+            )
+        except Rejected as exc:
+            return "REJECTED", exc.status_reason, [], 0
+        except Failed as exc:
+            return "FAILED", exc.message, [], 0
+        try:
+            if execution.get("dryRun") or execution.get("skipPublish"):
+                return "SUCCEEDED", None, [], result.row_count
+            out = self.results_dir(execution["workflowExecutionId"])
+            shutil.rmtree(out, ignore_errors=True)
+            paths = result.write_csv(out, settings.max_rows_per_file)
+            return "SUCCEEDED", None, [p.name for p in paths], result.row_count
+        finally:
+            result.close()
+
+    # -- audiences --------------------------------------------------------------------------------------
+
+    def _advance_audiences(self) -> bool:
+        settings = SandboxSettings.load(self._store)
+        now = self._clock.now()
+        for audience in self._store.all("audience"):
+            if audience["status"] not in ACTIVE:
+                continue
+            created = parse_iso(audience["lastRefreshedTime"])
+            if audience["status"] == "PENDING" and now >= created + timedelta(
+                seconds=settings.audience_run_s / 2
+            ):
+                audience.update(status="RUNNING")
+                self._store.put("audience", audience["audienceExecutionId"], audience)
+                return True
+            finished_at = created + timedelta(seconds=settings.audience_run_s)
+            if audience["status"] == "RUNNING" and now >= finished_at:
+                status, reason, count = self._compute_audience(audience, settings)
+                with self._store.transaction():
+                    current = self._store.get("audience", audience["audienceExecutionId"])
+                    if current is None or current["status"] != "RUNNING":
+                        return True
+                    current.update(status=status, statusReason=reason, audienceCount=count)
+                    if status == "SUCCEEDED":
+                        current["succeededTime"] = iso(finished_at)
+                    self._store.put("audience", current["audienceExecutionId"], current)
+                return True
+        return False
+
+    def _compute_audience(
+        self, audience: dict[str, Any], settings: SandboxSettings
+    ) -> tuple[str, str | None, int]:
+        forced = audience.get("forcedOutcome")
+        if forced:
+            return "FAILED", str(forced.get("status_reason") or "Injected fault."), 0
+        try:
+            result = self.engine().execute(
+                audience["resolvedQuery"],
+                time_window_start=parse_iso(audience["timeWindowStart"]),
+                time_window_end=parse_iso(audience["timeWindowEnd"]),
+                parameters=audience.get("resolvedParameters") or {},
+                audience=True,
+            )
+        except (Rejected, Failed) as exc:
+            return "FAILED", str(exc), 0
+        try:
+            count = result.distinct_count("user_id")
+        finally:
+            result.close()
+        if count < settings.min_audience_size:
+            return (
+                "FAILED",
+                f"Audience size {count} is below the minimum audience size of "
+                f"{settings.min_audience_size} records.",
+                count,
+            )
+        return "SUCCEEDED", None, count

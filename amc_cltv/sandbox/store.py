@@ -1,0 +1,114 @@
+"""The sandbox's persistent state: one SQLite file of JSON documents, shared safely by several processes.
+
+Each CLI invocation is a new process, so workflows, executions, schedules, audiences, issued tokens, the
+clock offset, the settings and the fault scripts all live here (WAL mode, ``BEGIN IMMEDIATE`` writes).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    seq  INTEGER NOT NULL,
+    doc  TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS records_seq ON records (kind, seq);
+"""
+
+
+class Store:
+    """Documents by (kind, id), kept in insertion order; ``transaction()`` serialises writers."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._local = threading.local()
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
+        con.execute("PRAGMA busy_timeout=30000")
+        return con
+
+    @property
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._connect()
+            self._local.con = con
+        return con
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """A write transaction (``BEGIN IMMEDIATE``); nested uses join the outer one."""
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield self
+            finally:
+                self._local.depth = depth
+            return
+        self._con.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        else:
+            self._con.execute("COMMIT")
+        finally:
+            self._local.depth = 0
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        row = self._con.execute("SELECT doc FROM records WHERE kind = ? AND id = ?", (kind, key)).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def put(self, kind: str, key: str, doc: dict[str, Any]) -> None:
+        """Insert or replace a document; a replaced document keeps its place in the order."""
+        with self.transaction():
+            con = self._con
+            row = con.execute("SELECT seq FROM records WHERE kind = ? AND id = ?", (kind, key)).fetchone()
+            if row is None:
+                top = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM records WHERE kind = ?", (kind,))
+                seq = int(top.fetchone()[0])
+            else:
+                seq = int(row[0])
+            self._con.execute(
+                "INSERT OR REPLACE INTO records (kind, id, seq, doc) VALUES (?, ?, ?, ?)",
+                (kind, key, seq, json.dumps(doc, sort_keys=True)),
+            )
+
+    def delete(self, kind: str, key: str) -> bool:
+        with self.transaction():
+            cursor = self._con.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, key))
+            return cursor.rowcount > 0
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        """Every document of a kind, oldest first."""
+        rows = self._con.execute("SELECT doc FROM records WHERE kind = ? ORDER BY seq", (kind,)).fetchall()
+        return [dict(json.loads(row[0])) for row in rows]
+
+    def clear(self) -> None:
+        with self.transaction():
+            self._con.execute("DELETE FROM records")
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        doc = self.get("setting", key)
+        return default if doc is None else doc["value"]
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.put("setting", key, {"value": value})

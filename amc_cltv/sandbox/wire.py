@@ -1,0 +1,112 @@
+"""What every sandbox endpoint shares: AMC's error bodies, JSON responses, and request parsing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from werkzeug.wrappers import Request, Response
+
+# The ids the sandbox serves (configs/sandbox.toml writes the same values out).
+INSTANCE_ID = "amcsandbox01"
+ADVERTISER_ID = "ENTITYSANDBOX0001"
+MARKETPLACE_ID = "ATVPDKIKX0DER"
+ACCOUNT_NAME = "AMC sandbox account"
+
+AMC_TIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%fZ",
+)
+
+
+class AmcError(Exception):
+    """An error answer in AMC's shape: ``{"code": "<status>", "details": "..."}`` (plus extra headers)."""
+
+    def __init__(self, status: int, details: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(details)
+        self.status = status
+        self.details = details
+        self.headers = headers or {}
+
+    def response(self, *, audience: bool = False) -> Response:
+        body: dict[str, Any] = {"code": str(self.status), "details": self.details}
+        if audience:
+            body["requestId"] = request_id()
+        return json_response(body, self.status, headers=self.headers)
+
+
+def request_id() -> str:
+    return uuid.uuid4().hex.upper()[:20]
+
+
+def json_response(body: Any, status: int = 200, *, headers: dict[str, str] | None = None) -> Response:
+    response = Response(json.dumps(body), status=status, mimetype="application/json")
+    response.headers["x-amzn-RequestId"] = request_id()
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object; AmcError 400 otherwise."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise AmcError(400, "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise AmcError(400, "The request body must be a JSON object.")
+    return body
+
+
+def flag(value: Any, default: bool = False) -> bool:
+    """A boolean from JSON or a query string (``true``/``false``, any case)."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+def parse_amc_time(value: Any, field: str, *, zone: str = "UTC") -> datetime:
+    """``yyyy-MM-ddTHH:mm:ss`` (a trailing Z or milliseconds accepted) in ``zone``, as aware UTC."""
+    if not isinstance(value, str):
+        raise AmcError(400, f"{field} must be a string in the format yyyy-MM-ddTHH:mm:ss.")
+    for pattern in AMC_TIME_FORMATS:
+        try:
+            naive = datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+        tz = UTC if value.endswith("Z") else time_zone(zone)
+        return naive.replace(tzinfo=tz).astimezone(UTC)
+    raise AmcError(400, f"Invalid {field} '{value}': expected the format yyyy-MM-ddTHH:mm:ss.")
+
+
+def time_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AmcError(400, f"Invalid time zone '{name}'.") from None
+
+
+def page(
+    items: list[dict[str, Any]], key: str, request: Request, *, limit_param: str = "limit"
+) -> dict[str, Any]:
+    """One page of ``items`` under ``key`` with an opaque ``nextToken`` (None on the last page)."""
+    try:
+        limit = int(request.args.get(limit_param) or 100)
+        start = int(request.args.get("nextToken") or 0)
+    except ValueError:
+        raise AmcError(400, f"Invalid {limit_param} or nextToken.") from None
+    if not 1 <= limit <= 100:
+        raise AmcError(400, f"{limit_param} must be between 1 and 100.")
+    chunk = items[start : start + limit]
+    more = start + limit < len(items)
+    return {key: chunk, "nextToken": str(start + limit) if more else None}
