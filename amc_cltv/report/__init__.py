@@ -118,21 +118,21 @@ def build_sections(inputs: ReportInputs, now: datetime) -> list[Section]:
     for workflow in ("cltv-ntb", "cltv"):
         if workflow in inputs.workflows:
             sections.append(top_asin_section(workflow, *_latest(inputs, workflow)))
+    per_user = _per_user_results(inputs) if SEGMENTATION in inputs.workflows else []
     if SEGMENTATION in inputs.workflows:
-        per_user = _per_user_results(inputs)
-        latest = per_user[-1] if per_user else None
-        sections.append(scatter_section(latest, read_rows(latest) if latest else None))
+        newest = per_user[-1] if per_user else None
+        sections.append(scatter_section(newest, read_rows(newest) if newest else None))
     if CONVERSION in inputs.workflows:
         sections.append(conversion_section(*_latest(inputs, CONVERSION)))
     if SEGMENTATION in inputs.workflows:
         history = history_section(
             [(result, read_rows(result)) for result in _one_per_window(_results(inputs, SEGMENTATION))]
         )
-        pair = per_user[-2:] if len(per_user) >= 2 else []
+        older, newer = per_user[-2:] if len(per_user) >= 2 else (None, None)
         migration_chart(
             history,
-            (pair[0], read_rows(pair[0])) if pair else None,
-            (pair[1], read_rows(pair[1])) if pair else None,
+            (older, read_rows(older)) if older else None,
+            (newer, read_rows(newer)) if newer else None,
         )
         sections.append(history)
     sections.append(audience_section(recorded.audiences(inputs.state_dir, inputs.instance_id), now))
