@@ -49,6 +49,19 @@ def configure_logging(log_format: LogFormat = "auto", verbose: int = 0, stream: 
 
 
 def get_logger(name: str | None = None) -> Any:
-    """A structlog logger; events carry ``logger`` when a name is given."""
-    logger = structlog.get_logger()
-    return logger.bind(logger=name) if name else logger
+    """A structlog logger; events carry ``logger`` when a name is given.
+
+    The logger stays lazy (initial values, no ``bind``), so a module-level logger follows the configuration
+    in force when it logs, not the one in force when the module was imported.
+    """
+    return _NamedLogger(name) if name else structlog.get_logger()
+
+
+class _NamedLogger:
+    """A logger named ``name`` that resolves structlog's configuration at each call."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, method: str) -> Any:
+        return getattr(structlog.get_logger().bind(logger=self._name), method)

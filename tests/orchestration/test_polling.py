@@ -1,0 +1,169 @@
+"""The polling schedule (Layer 2): exact cadence, resumable from the submit time, jitter, the loop."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import httpx
+import pytest
+import respx
+from structlog.testing import capture_logs
+
+from amc_cltv.client import AmcClient
+from amc_cltv.clock import FakeClock
+from amc_cltv.config import PollingSettings
+from amc_cltv.errors import StillRunning
+from amc_cltv.orchestration.polling import base_interval, jittered, next_poll_delay, poll_until_done
+from tests.orchestration.conftest import NOW, REPORTING, execution
+
+CONTRACT = PollingSettings()  # 30 s, x1.5, cap 300 s
+NO_JITTER = 0.5  # a draw of 0.5 is the middle of the ±20 % band: the un-jittered interval
+
+
+def schedule(polling: PollingSettings, polls: int) -> list[float]:
+    elapsed, delays = 0.0, []
+    for _ in range(polls):
+        delay = next_poll_delay(elapsed, polling, lambda: NO_JITTER)
+        delays.append(delay)
+        elapsed += delay
+    return delays
+
+
+def test_schedule_starts_at_30s_grows_by_half_and_caps_at_300s() -> None:
+    """The contract's defaults give 30, 45, 67.5, 101.25, 151.875, 227.8125, then 300 s for ever."""
+    assert schedule(CONTRACT, 9) == pytest.approx([30, 45, 67.5, 101.25, 151.875, 227.8125, 300, 300, 300])
+
+
+def test_six_polls_reach_the_cap_in_about_ten_minutes() -> None:
+    """The policy's cost figure: the cap is reached after six polls, about 10 minutes in."""
+    assert sum(schedule(CONTRACT, 6)) == pytest.approx(623.4375)
+    assert base_interval(623.4375, CONTRACT) == 300
+
+
+def test_cadence_is_derived_from_elapsed_time_so_a_resumed_process_keeps_it() -> None:
+    """A process that resumes 80 s or 2 hours after the submit picks the step that time falls in."""
+    assert base_interval(0, CONTRACT) == 30
+    assert base_interval(29.9, CONTRACT) == 30
+    assert base_interval(30, CONTRACT) == 45
+    assert base_interval(80, CONTRACT) == 67.5
+    assert base_interval(7200, CONTRACT) == 300
+
+
+def test_jitter_stays_within_twenty_percent_over_many_draws() -> None:
+    """10,000 real draws stay inside [0.8, 1.2] x the interval and cover most of the band."""
+    generator = random.Random(11)
+    draws = [jittered(100.0, generator.random) for _ in range(10_000)]
+    assert min(draws) >= 80.0 and max(draws) <= 120.0
+    assert min(draws) < 81.0 and max(draws) > 119.0
+
+
+def test_poll_follows_the_schedule_through_every_status_and_keeps_polling_an_unknown_one(
+    wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
+) -> None:
+    """PENDING -> RUNNING -> PUBLISHING -> an unknown status -> SUCCEEDED: sleeps 30, 45, 67.5, 101.25."""
+    statuses = ["PENDING", "RUNNING", "PUBLISHING", "QUEUED_FOR_REVIEW", "SUCCEEDED"]
+    route = wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        side_effect=[httpx.Response(200, json=execution("e1", s)) for s in statuses]
+    )
+    with capture_logs() as logs:
+        final = poll_until_done(
+            client.executions.get,
+            "e1",
+            submitted_at=NOW,
+            polling=CONTRACT,
+            max_wait_s=None,
+            workflow="segmentation",
+            draw=lambda: NO_JITTER,
+        )
+    assert final.status == "SUCCEEDED"
+    assert route.call_count == 5
+    assert fake_clock.sleeps == pytest.approx([30, 45, 67.5, 101.25])
+    unknown = [e for e in logs if e["event"] == "unknown_status"]
+    assert len(unknown) == 1 and unknown[0]["status"] == "QUEUED_FOR_REVIEW"
+    assert unknown[0]["execution_id"] == "e1" and unknown[0]["workflow"] == "segmentation"
+
+
+def test_a_resumed_poll_continues_at_the_cadence_of_the_original_submit(
+    wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
+) -> None:
+    """Submitted an hour ago: the first wait is the capped 300 s, not 30 s from a fresh counter."""
+    wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        side_effect=[httpx.Response(200, json=execution("e1", s)) for s in ("RUNNING", "SUCCEEDED")]
+    )
+    poll_until_done(
+        client.executions.get,
+        "e1",
+        submitted_at=NOW - timedelta(hours=1),
+        polling=CONTRACT,
+        max_wait_s=None,
+        workflow="segmentation",
+        draw=lambda: NO_JITTER,
+    )
+    assert fake_clock.sleeps == [300]
+
+
+def test_max_wait_raises_still_running_and_leaves_the_execution_running(
+    wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
+) -> None:
+    """After --max-wait the loop stops (exit 4) without cancelling: no PUT is sent."""
+    wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        return_value=httpx.Response(200, json=execution("e1", "RUNNING"))
+    )
+    cancel = wire.put(f"{REPORTING}/workflowExecutions/e1").mock(return_value=httpx.Response(200, json={}))
+    with pytest.raises(StillRunning) as raised:
+        poll_until_done(
+            client.executions.get,
+            "e1",
+            submitted_at=NOW,
+            polling=CONTRACT,
+            max_wait_s=100,
+            workflow="segmentation",
+            draw=lambda: NO_JITTER,
+        )
+    assert raised.value.exit_code == 4
+    assert "run the same command again" in str(raised.value)
+    assert sum(fake_clock.sleeps) == pytest.approx(100)
+    assert fake_clock.sleeps == pytest.approx([30, 45, 25])
+    assert cancel.call_count == 0
+
+
+def test_no_wait_looks_once(wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock) -> None:
+    """--no-wait (max wait 0): one status call, no sleep, exit 4."""
+    route = wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        return_value=httpx.Response(200, json=execution("e1", "PENDING"))
+    )
+    with pytest.raises(StillRunning):
+        poll_until_done(
+            client.executions.get,
+            "e1",
+            submitted_at=NOW,
+            polling=CONTRACT,
+            max_wait_s=0,
+            workflow="segmentation",
+        )
+    assert route.call_count == 1 and fake_clock.sleeps == []
+
+
+def test_a_transient_error_inside_a_poll_does_not_end_the_loop(
+    wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
+) -> None:
+    """A 503 on a status call is retried by the client (Layer 1); polling carries on to SUCCEEDED."""
+    wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        side_effect=[
+            httpx.Response(200, json=execution("e1", "RUNNING")),
+            httpx.Response(503, json={"code": "503", "details": "busy"}),
+            httpx.Response(200, json=execution("e1", "SUCCEEDED")),
+        ]
+    )
+    final = poll_until_done(
+        client.executions.get,
+        "e1",
+        submitted_at=NOW,
+        polling=CONTRACT,
+        max_wait_s=None,
+        workflow="segmentation",
+        draw=lambda: NO_JITTER,
+    )
+    assert final.status == "SUCCEEDED"
+    assert fake_clock.sleeps[0] == 30  # the poll interval, then the client's own retry backoff
