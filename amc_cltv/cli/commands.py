@@ -10,6 +10,7 @@ from amc_cltv.cli import (
     executions,
     report,
     run,
+    sandbox,
     schedule,
     status,
     workflow_sync,
@@ -20,6 +21,7 @@ from amc_cltv.cli import (
 def register(app: typer.Typer) -> None:
     """Attach every command and command group to ``app``."""
     report.register(app)
+    sandbox.register(app)
     app.add_typer(workflows.app)
     app.add_typer(audience.app)
     for module in (run, executions, download, status, schedule, workflow_sync):  # run, around it

@@ -13,7 +13,12 @@ from amc_cltv.sandbox.generator import GenerationStats, generate
 if TYPE_CHECKING:
     from amc_cltv.sandbox.app import SandboxApp
 
-__all__ = ["GenerationStats", "embedded_app", "generate"]
+__all__ = ["GenerationStats", "embedded_app", "generate", "sandbox_state_dir"]
+
+
+def sandbox_state_dir(state_dir: Path) -> Path:
+    """Where the embedded sandbox keeps its state inside a profile's ``state_dir``."""
+    return state_dir / "sandbox"
 
 
 def embedded_app(state_dir: Path) -> SandboxApp:

@@ -1,0 +1,47 @@
+"""``sandbox serve``: the same app over HTTP, with a background ticker advancing the lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from amc_cltv.sandbox.app import SandboxApp
+
+TICK_S = 0.2
+
+
+def start_ticker(app: SandboxApp, stop: threading.Event, interval_s: float = TICK_S) -> threading.Thread:
+    """A daemon thread that does due lifecycle work every ``interval_s`` until ``stop`` is set."""
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            with contextlib.suppress(Exception):  # the next tick (or request) retries
+                app.lifecycle.advance()
+
+    thread = threading.Thread(target=loop, name="sandbox-ticker", daemon=True)
+    thread.start()
+    return thread
+
+
+def make_sandbox_server(state_dir: Path, host: str, port: int) -> tuple[BaseWSGIServer, SandboxApp]:
+    """A threaded HTTP server for the sandbox app (port 0 picks a free port: see ``server.server_port``)."""
+    app = SandboxApp(state_dir)
+    server = make_server(host, port, app, threaded=True)
+    return server, app
+
+
+def serve(state_dir: Path, host: str, port: int, on_ready: Callable[[str], None]) -> None:
+    """Serve until interrupted; ``on_ready`` gets the base URL once the socket is listening."""
+    server, app = make_sandbox_server(state_dir, host, port)
+    stop = threading.Event()
+    start_ticker(app, stop)
+    on_ready(f"http://{host}:{server.server_port}")
+    try:
+        server.serve_forever()
+    finally:
+        stop.set()
+        server.server_close()
