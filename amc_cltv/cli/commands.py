@@ -8,6 +8,7 @@ from amc_cltv.cli import (
     audience,
     download,
     executions,
+    instances,
     report,
     run,
     sandbox,
@@ -24,5 +25,6 @@ def register(app: typer.Typer) -> None:
     sandbox.register(app)
     app.add_typer(workflows.app)
     app.add_typer(audience.app)
+    app.add_typer(instances.app)
     for module in (run, executions, download, status, schedule, workflow_sync):  # run, around it
         module.register(app)

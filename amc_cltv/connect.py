@@ -1,0 +1,36 @@
+"""The composition root: a loaded config in, a ready ``AmcClient`` out.
+
+A real profile talks to the configured AMC and Login with Amazon URLs over the network. The embedded
+sandbox profile gets the same client, pointed at placeholder hosts and served in process by the sandbox's
+WSGI app (which routes on the path only), so nothing above this module can tell the two apart.
+"""
+
+from __future__ import annotations
+
+from amc_cltv.client import AmcClient, wsgi_transport
+from amc_cltv.config import Config
+
+SANDBOX_API_URL = "https://advertising-api.sandbox.invalid"
+SANDBOX_TOKEN_URL = "https://api.sandbox.invalid/auth/o2/token"
+
+
+def open_client(config: Config) -> AmcClient:
+    """An ``AmcClient`` for the profile's instance; close it (or use ``with``) when done."""
+    amc = config.amc
+    api_url, token_url, transport = amc.api_url, amc.token_url, None
+    if amc.embedded:
+        from amc_cltv.sandbox import embedded_app  # the sandbox is loaded only when it is used
+
+        api_url, token_url = SANDBOX_API_URL, SANDBOX_TOKEN_URL
+        transport = wsgi_transport(embedded_app(config.state_dir / "sandbox"))
+    return AmcClient(
+        api_url=api_url,
+        token_url=token_url,
+        client_id=config.credentials.client_id,
+        client_secret=config.credentials.client_secret.get_secret_value(),
+        refresh_token=config.credentials.refresh_token.get_secret_value(),
+        instance_id=amc.instance_id,
+        advertiser_id=amc.advertiser_id,
+        marketplace_id=amc.marketplace_id,
+        transport=transport,
+    )
