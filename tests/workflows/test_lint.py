@@ -1,0 +1,136 @@
+"""The local lint: every rendered workflow passes, and each rule catches a bad example."""
+
+from __future__ import annotations
+
+import pytest
+
+from amc_cltv.errors import ExitCode, WorkflowLintError
+from amc_cltv.workflows import catalog, lint
+from amc_cltv.workflows.lint import RULES, find_violations
+from amc_cltv.workflows.rendering import Origin
+
+# One bad example per rule: (rule, audience query?, SQL whose line 2 breaks the rule).
+BAD_EXAMPLES = [
+    ("limit", False, "SELECT campaign_id, SUM(impressions) AS impressions\nFROM dsp_impressions LIMIT 10"),
+    ("select-star", False, "SELECT campaign_id\nFROM (SELECT * FROM dsp_impressions) d"),
+    ("select-star", False, "SELECT COUNT(*) AS n\n, d.* FROM dsp_impressions d"),
+    (
+        "right-join",
+        False,
+        (
+            "SELECT a.campaign_id\nFROM dsp_impressions a RIGHT JOIN sponsored_ads_traffic b ON "
+            "a.user_id = b.user_id"
+        ),
+    ),
+    (
+        "right-join",
+        False,
+        (
+            "SELECT a.campaign_id\nFROM dsp_impressions a RIGHT OUTER JOIN sponsored_ads_traffic b "
+            "ON a.user_id = b.user_id"
+        ),
+    ),
+    (
+        "order-by",
+        False,
+        (
+            "SELECT campaign_id, SUM(impressions) AS impressions FROM dsp_impressions\nGROUP BY "
+            "campaign_id ORDER BY 2"
+        ),
+    ),
+    (
+        "order-by",
+        False,
+        "SELECT campaign_id FROM (SELECT campaign_id FROM dsp_impressions\nORDER BY campaign_id) d",
+    ),
+    ("user-id-output", False, "SELECT campaign_id,\n  user_id FROM dsp_impressions"),
+    ("user-id-output", False, "SELECT campaign_id,\n  d.user_id AS who FROM dsp_impressions d"),
+    (
+        "user-id-output",
+        False,
+        "SELECT campaign_id,\n  MAX(user_id) AS user_id FROM dsp_impressions GROUP BY campaign_id",
+    ),
+    ("audience-table", True, "SELECT user_id\nFROM conversions WHERE event_subtype = 'order'"),
+    (
+        "audience-table",
+        True,
+        (
+            "WITH x AS (SELECT user_id FROM dsp_impressions_for_audiences)\nSELECT x.user_id FROM x "
+            "JOIN sponsored_ads_traffic s ON s.user_id = x.user_id"
+        ),
+    ),
+    ("concat-operator", False, "SELECT campaign_id\n, 'c' || campaign_id AS label FROM dsp_impressions"),
+    (
+        "segment-label",
+        True,
+        (
+            "WITH s AS (SELECT user_id, CASE WHEN 1 = 1 THEN 'High CLTV Customer' ELSE 'Low CLTV "
+            "Customer' END AS customer_audience_segment FROM conversions_for_audiences)\nSELECT "
+            "user_id FROM s WHERE customer_audience_segment = 'High Value Customer'"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("name", catalog.names())
+@pytest.mark.parametrize("shopping_insights", [True, False])
+def test_every_rendered_workflow_passes_the_lint(name: str, shopping_insights: bool) -> None:
+    """What would be uploaded has no violation (render lints too; checked again here explicitly)."""
+    rendered = catalog.render(name, shopping_insights=shopping_insights)
+    assert find_violations(rendered.sql, audience=rendered.audience) == []
+    lint(rendered.sql, audience=rendered.audience, source=name)
+
+
+@pytest.mark.parametrize(
+    ("rule", "audience", "sql"), BAD_EXAMPLES, ids=[f"{r}-{i}" for i, (r, _, _) in enumerate(BAD_EXAMPLES)]
+)
+def test_each_rule_catches_a_bad_example(rule: str, audience: bool, sql: str) -> None:
+    """The rule fires on line 2, with exit code 2 and a message naming the file, line and rule."""
+    with pytest.raises(WorkflowLintError) as caught:
+        lint(sql, audience=audience, source="workflows/bad.sql")
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert str(caught.value).startswith(f"workflows/bad.sql:2: {rule}: ")
+    assert "\n" not in str(caught.value)
+
+
+def test_every_rule_has_a_bad_example() -> None:
+    assert {rule for rule, _, _ in BAD_EXAMPLES} == set(RULES)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        (
+            "SELECT campaign_id, ROW_NUMBER() OVER (PARTITION BY campaign_id ORDER BY impressions) "
+            "AS r FROM dsp_impressions"
+        ),
+        "SELECT campaign_id -- LIMIT 10, SELECT *, user_id, a || b, ORDER BY\nFROM dsp_impressions",
+        "SELECT campaign_id, 'LIMIT || ORDER BY x' AS note FROM dsp_impressions /* RIGHT JOIN */",
+        (
+            "SELECT campaign_id, COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM "
+            "dsp_impressions GROUP BY campaign_id"
+        ),
+    ],
+)
+def test_allowed_constructs_pass(sql: str) -> None:
+    """Windows may order; comments and string literals are never read as SQL; aggregated user_id is fine."""
+    assert find_violations(sql, audience=False) == []
+
+
+def test_an_audience_query_may_output_user_id() -> None:
+    assert find_violations("SELECT user_id FROM conversions_all_for_audiences", audience=True) == []
+
+
+def test_violation_in_a_shared_file_names_that_file_and_line() -> None:
+    """With origins, the message names the template line the rendered line came from."""
+    origins = [Origin("workflows/segmentation.sql", 1), Origin("workflows/_customers.sql", 7)]
+    with pytest.raises(
+        WorkflowLintError,
+        match=r"^workflows/_customers\.sql:7 \(rendered into workflows/segmentation\.sql\): limit: ",
+    ):
+        lint(
+            "SELECT campaign_id\nFROM dsp_impressions LIMIT 1",
+            audience=False,
+            source="workflows/segmentation.sql",
+            origins=origins,
+        )
