@@ -7,6 +7,7 @@ WSGI app (which routes on the path only), so nothing above this module can tell 
 
 from __future__ import annotations
 
+from amc_cltv import clock
 from amc_cltv.client import AmcClient, wsgi_transport
 from amc_cltv.config import Config
 
@@ -33,4 +34,7 @@ def open_client(config: Config) -> AmcClient:
         advertiser_id=amc.advertiser_id,
         marketplace_id=amc.marketplace_id,
         transport=transport,
+        # The retry policy waits on the process clock, so a test's fake clock covers retries too.
+        sleep=lambda seconds: clock.current().sleep(seconds),
+        monotonic=lambda: clock.current().monotonic(),
     )
