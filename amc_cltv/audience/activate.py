@@ -210,6 +210,13 @@ def activate(
     )
     log.info("audience_activate", segment=spec.key, audience=rules.audience_name, dry_run=dry_run)
     if dry_run:
+        known = ledger.audience_by_name(config.instance_id, rules.audience_name)
+        if known is not None and known.deleted_at is None:
+            outcome.audience = AudienceView.of(known, now)
+            outcome.messages.append(
+                f"audience {known.name!r} for these rules exists already ({outcome.audience.state}): "
+                "activating would reuse it and send no POST"
+            )
         return _dry_run(client, outcome, body)
 
     existing = ledger.audience_by_name(config.instance_id, rules.audience_name)

@@ -88,6 +88,8 @@ def activate(
         return
     if outcome.request is not None:
         request = outcome.request
+        for message in outcome.messages:
+            typer.echo(message)
         typer.echo(f"{request['method']} {request['path']}  (dry run: nothing sent)")
         for name, value in request["headers"].items():
             typer.echo(f"{name}: {value}")
@@ -133,18 +135,26 @@ def status(
         typer.echo("no audiences yet: amc-cltv audience activate --segment high-value")
         return
     table = Table()
-    for column in ("name", "audience_execution_id", "status", "state", "users", "created", "usable in DSP"):
-        table.add_column(column, no_wrap=column != "name")
+    for column in (
+        "name",
+        "state",
+        "AMC status",
+        "users",
+        "created",
+        "usable in DSP from",
+        "audience_execution_id",
+    ):
+        table.add_column(column, overflow="fold")
     for item in audiences:
         count = item["audience_count"]
         table.add_row(
             item["name"],
-            item["audience_execution_id"] or "-",
+            "usable now" if item["usable_now"] and item["state"] == "usable" else item["state"],
             item["status"] or "-",
-            ("usable now" if item["usable_now"] else item["state"]),
             f"{count:,}" if count is not None else "-",
             _when(item["created_at"]),
             _when(item["usable_in_dsp_at"]),
+            item["audience_execution_id"] or "-",
         )
     common.stdout_console().print(table)
     for item in audiences:
