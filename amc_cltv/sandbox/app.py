@@ -93,7 +93,7 @@ class SandboxApp:
         self.reporting = Reporting(self.store, self.clock, self.faults)
         self.audiences = Audiences(self.store, self.clock, self.faults)
         self._sleep = sleep
-        self._urls = Map(_RULES, strict_slashes=False)
+        self._urls = Map([rule.empty() for rule in _RULES], strict_slashes=False)
 
     # -- Python controls ----------------------------------------------------------------------------------
 
