@@ -12,8 +12,9 @@ import pytest
 
 from amc_cltv.sandbox import generate
 from amc_cltv.sandbox.engine import Engine
-from tests.workflows import reference
-from tests.workflows.runner import run_workflow
+
+from . import reference
+from .runner import run_workflow
 
 END_DATE = date(2026, 6, 30)
 START = datetime(2025, 6, 30)

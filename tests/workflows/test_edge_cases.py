@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from amc_cltv.sandbox.engine import Engine
-from tests.workflows import reference
-from tests.workflows.fixtures import END, START, edge_cases, same_lifetime
-from tests.workflows.runner import run_workflow
+
+from . import reference
+from .fixtures import END, START, edge_cases, same_lifetime
+from .runner import run_workflow
 
 # Customers: A sales 200 spend 0 | B 50, 2 | C 150, 4 | D 100, 1 | E 125, 3.
 # Mean sales 625 / 5 = 125 (E's, exactly); mean spend 10 / 5 = 2 (B's, exactly).
