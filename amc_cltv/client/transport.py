@@ -61,8 +61,11 @@ def network_transport() -> httpx.BaseTransport:
 
 
 def wsgi_transport(app: Any) -> httpx.BaseTransport:
-    """A transport that serves a WSGI app in process (the embedded sandbox); app crashes become 500s."""
-    return httpx.WSGITransport(app=app, raise_app_exceptions=False)
+    """A transport that serves a WSGI app in process (the embedded sandbox).
+
+    An exception the app raises propagates as it is: a sandbox bug is not an AMC outage to retry.
+    """
+    return httpx.WSGITransport(app=app)
 
 
 def connection_failure(exc: httpx.TransportError, endpoint: str) -> APIConnectionError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -176,3 +176,50 @@ def test_the_network_transport_is_configured_as_the_policy_says() -> None:
     network = transport.network_transport()
     assert network._pool._retries == 2  # type: ignore[attr-defined]
     assert network._pool._max_connections == 20  # type: ignore[attr-defined]
+
+
+def test_wsgi_transport_serves_an_app_in_process_for_api_and_downloads(clock: FakeClock) -> None:
+    """The embedded sandbox's seam: token, API and download go to the WSGI app; its bugs are not retried."""
+    from amc_cltv.client import wsgi_transport
+
+    seen: list[tuple[str, str]] = []
+
+    def app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        path = str(environ["PATH_INFO"])
+        seen.append((str(environ["REQUEST_METHOD"]), path))
+        if path == "/crash":
+            raise RuntimeError("sandbox bug")
+        body = b'{"access_token":"Atza|wsgi-token","expires_in":3600}'
+        if path.endswith("/e-1"):
+            body = b'{"workflowExecutionId":"e-1","status":"RUNNING"}'
+        if path.endswith(".csv"):
+            body = b"a,b\n1,2\n"
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    with AmcClient(
+        api_url="https://advertising-api.sandbox.invalid",
+        token_url="https://api.sandbox.invalid/auth/o2/token",
+        client_id="c",
+        client_secret="sandbox-secret",
+        refresh_token="sandbox-refresh",
+        instance_id="amc1",
+        advertiser_id="E",
+        marketplace_id="M",
+        transport=wsgi_transport(app),
+        sleep=clock.sleep,
+        monotonic=clock.monotonic,
+        jitter=lambda: 1.0,
+        retry_quota=RetryQuota(),
+    ) as client:
+        assert client.executions.get("e-1").status == "RUNNING"
+        with client.open_download("https://bucket.sandbox.invalid/part-1.csv?X-Amz-Signature=s") as stream:
+            assert b"".join(stream.iter_bytes(4)) == b"a,b\n1,2\n"
+        with pytest.raises(RuntimeError, match="sandbox bug"):
+            client._base.request("GET", "/crash", headers={})
+    assert seen[:3] == [
+        ("POST", "/auth/o2/token"),
+        ("GET", "/amc/reporting/amc1/workflowExecutions/e-1"),
+        ("GET", "/part-1.csv"),
+    ]
+    assert seen.count(("GET", "/crash")) == 1
