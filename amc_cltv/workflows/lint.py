@@ -21,6 +21,7 @@ RULES: dict[str, str] = {
     "order-by": "ORDER BY is allowed only inside a window (OVER (...))",
     "user-id-output": "a reporting query may not output user_id",
     "audience-table": "an audience query may read only _for_audiences tables",
+    "report-audience-table": "a reporting query may not read _for_audiences tables (audience queries only)",
     "concat-operator": "the || operator is rejected by AMC (use CONCAT)",
     "segment-label": "filters a segment label that no CASE in the query produces",
 }
@@ -158,15 +159,22 @@ def _user_id_output(code: str) -> list[Violation]:
     return found
 
 
-def _non_audience_tables(code: str) -> list[Violation]:
+def _table_kinds(code: str, *, audience: bool) -> list[Violation]:
+    """An audience reads only ``_for_audiences`` tables; a report reads none of them."""
     ctes = {name.lower() for name in re.findall(r"\b(\w+)\s+AS\s*\(", code, re.IGNORECASE)}
     found = []
     for match in re.finditer(r"\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)", code, re.IGNORECASE):
         table = match.group(1).lower()
-        if table in ctes or table.endswith(AUDIENCE_SUFFIX):
+        if table in ctes or table == "table":  # a CTE, or TABLE(EXTEND_TIME_WINDOW(...))
             continue
-        detail = f"{RULES['audience-table']}, got {match.group(1)}"
-        found.append(Violation(_line(code, match.start(1)), "audience-table", detail))
+        rule = None
+        if audience and not table.endswith(AUDIENCE_SUFFIX):
+            rule = "audience-table"
+        elif not audience and table.endswith(AUDIENCE_SUFFIX):
+            rule = "report-audience-table"
+        if rule:
+            detail = f"{RULES[rule]}, got {match.group(1)}"
+            found.append(Violation(_line(code, match.start(1)), rule, detail))
     return found
 
 
@@ -190,7 +198,9 @@ def find_violations(sql: str, *, audience: bool) -> list[Violation]:
     """Every violation in ``sql``, in line order."""
     code, with_strings = _mask(sql)
     found = _simple_rules(code) + _order_by_outside_window(code) + _unknown_segment_labels(with_strings)
-    found += _non_audience_tables(code) if audience else _user_id_output(code)
+    found += _table_kinds(code, audience=audience)
+    if not audience:
+        found += _user_id_output(code)
     return sorted(found, key=lambda violation: (violation.line, violation.rule))
 
 

@@ -59,6 +59,12 @@ BAD_EXAMPLES = [
             "JOIN sponsored_ads_traffic s ON s.user_id = x.user_id"
         ),
     ),
+    (
+        "report-audience-table",
+        False,
+        "SELECT campaign_id, COUNT(DISTINCT user_id) AS users\n"
+        "FROM dsp_impressions_for_audiences GROUP BY campaign_id",
+    ),
     ("concat-operator", False, "SELECT campaign_id\n, 'c' || campaign_id AS label FROM dsp_impressions"),
     (
         "segment-label",
@@ -119,6 +125,11 @@ def test_allowed_constructs_pass(sql: str) -> None:
 
 def test_an_audience_query_may_output_user_id() -> None:
     assert find_violations("SELECT user_id FROM conversions_all_for_audiences", audience=True) == []
+
+
+def test_a_widened_time_window_is_not_read_as_a_table() -> None:
+    sql = "SELECT user_id FROM TABLE(EXTEND_TIME_WINDOW('dsp_impressions_for_audiences', 'P14D', 'P1D'))"
+    assert find_violations(sql, audience=True) == []
 
 
 def test_violation_in_a_shared_file_names_that_file_and_line() -> None:
