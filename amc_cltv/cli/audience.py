@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from amc_cltv.cli import common
 from amc_cltv.config import Config
@@ -134,29 +133,13 @@ def status(
     if not audiences:
         typer.echo("no audiences yet: amc-cltv audience activate --segment high-value")
         return
-    table = Table()
-    for column in (
-        "name",
-        "state",
-        "AMC status",
-        "users",
-        "created",
-        "usable in DSP from",
-        "audience_execution_id",
-    ):
-        table.add_column(column, overflow="fold")
     for item in audiences:
         count = item["audience_count"]
-        table.add_row(
-            item["name"],
-            "usable now" if item["usable_now"] and item["state"] == "usable" else item["state"],
-            item["status"] or "-",
-            f"{count:,}" if count is not None else "-",
-            _when(item["created_at"]),
-            _when(item["usable_in_dsp_at"]),
-            item["audience_execution_id"] or "-",
-        )
-    common.stdout_console().print(table)
-    for item in audiences:
+        state = "usable now" if item["usable_now"] and item["state"] == "usable" else item["state"]
+        size = f" ({count:,} users)" if count is not None else ""
+        typer.echo(f"{item['name']}: {state}")
+        typer.echo(f"  AMC status: {item['status'] or '-'}{size}, id {item['audience_execution_id'] or '-'}")
+        typer.echo(f"  created: {_when(item['created_at'])}")
+        typer.echo(f"  usable in Amazon DSP from: {_when(item['usable_in_dsp_at'])}")
         if item["state"] == "failed":
-            typer.echo(f"{item['name']} FAILED: {item['status_reason'] or 'no reason given'}")
+            typer.echo(f"  AMC's reason: {item['status_reason'] or 'none given'}")

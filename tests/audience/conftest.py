@@ -262,3 +262,7 @@ def record_segmentation(config: Config, ledger: Ledger, high_value_users: int) -
         [FileRecord(execution_id, csv.name, str(csv), len(data), 2, hashlib.sha256(data).hexdigest())],
     )
     return execution_id
+
+
+# The end-to-end ground (real CLI, embedded sandbox, linked clocks) for test_e2e.py and test_crash.py.
+from tests.audience.sandbox_fixtures import sandbox_data, workspace  # noqa: E402, F401
