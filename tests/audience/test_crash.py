@@ -1,0 +1,87 @@
+"""``kill -9`` of a real ``amc-cltv audience activate`` after AMC created the audience but before the ledger
+recorded its id: the next run adopts that audience and creates no second one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.audience.sandbox_fixtures import Workspace
+
+pytestmark = [pytest.mark.crash, pytest.mark.e2e]
+
+# Waiting on another process: each wait polls for an event and gives up after this long.
+EVENT_TIMEOUT_S = 60.0
+
+
+def _wait_for(what: str, condition: Callable[[], bool], process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + EVENT_TIMEOUT_S
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the activation ended (exit {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def _audience_rows(ledger: Path) -> list[tuple[str, str | None]]:
+    if not ledger.exists():
+        return []
+    with sqlite3.connect(ledger, timeout=30) as db:
+        try:
+            return db.execute("SELECT state, audience_execution_id FROM audiences").fetchall()
+        except sqlite3.OperationalError:  # the schema is not there yet
+            return []
+
+
+def test_kill_between_post_and_ledger_update_creates_no_second_audience(workspace: Workspace) -> None:
+    """The POST is held in the sandbox (latency) so the test can hold the ledger's write lock: AMC then
+    creates the audience and answers, but the process cannot record the id. It is killed there. The next
+    run lists AMC's audiences, adopts the one created since its intent, and never posts again."""
+    ledger = workspace.folder / ".amc-cltv" / "ledger.sqlite"
+    workspace.sandbox.faults.script(
+        [{"kind": "latency", "seconds": 3, "match": "^POST /amc/audiences/query$", "times": 1}]
+    )
+    log = (workspace.folder / "first-run.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "amc_cltv", "--log-format", "json", "audience", "activate"],
+        cwd=workspace.folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    blocker: sqlite3.Connection | None = None
+    try:
+        _wait_for("the audience intent", lambda: _audience_rows(ledger) == [("creating", None)], process)
+        blocker = sqlite3.connect(ledger, timeout=30, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # the process's update of the row now waits on this lock
+        _wait_for("AMC to create the audience", lambda: len(workspace.amc_audiences()) == 1, process)
+        assert _audience_rows(ledger) == [("creating", None)]  # AMC has it; the ledger does not know its id
+        assert process.poll() is None
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=EVENT_TIMEOUT_S) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if blocker is not None:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        log.close()
+
+    (created,) = workspace.amc_audiences()
+    code, rerun = workspace.cli_json("audience", "activate")
+    assert code == 0, rerun
+    assert rerun["action"] == "reused" and rerun["status"] == "SUCCEEDED"
+    assert rerun["audience_execution_id"] == created.audience_execution_id
+    (only,) = workspace.amc_audiences()
+    assert only.audience_execution_id == created.audience_execution_id
+    assert _audience_rows(ledger) == [("created", created.audience_execution_id)]
