@@ -9,9 +9,10 @@ types. They are kept as separate code paths so that neither leaks into the other
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+from amc_cltv.client.models import AmcModel, parse_response
 from amc_cltv.client.retry import CallKind, RetryPolicy
 from amc_cltv.client.transport import Transport
 
@@ -24,6 +25,8 @@ ADVERTISER_ID = "Amazon-Advertising-API-AdvertiserId"
 MARKETPLACE_ID = "Amazon-Advertising-API-MarketplaceId"
 ENTITY_ID = "Amazon-Advertising-API-EntityId"
 AUDIENCE_INSTANCE_ID = "Amazon-Marketing-Cloud-Audience-InstanceId"
+
+M = TypeVar("M", bound=AmcModel)
 
 
 def segment(value: str) -> str:
@@ -109,21 +112,41 @@ class BaseClient:
             endpoint=f"{method} {path}",
         )
 
+    def fetch(
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str],
+        kind: CallKind | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        content_type: str = JSON,
+    ) -> M:
+        """``request``, with the answer validated as ``model`` (MalformedResponseError if it is not one)."""
+        answer = self.request(
+            method, path, headers=headers, kind=kind, params=params, body=body, content_type=content_type
+        )
+        return parse_response(model, answer, f"{method} {path}")
+
     def pages(
         self,
+        model: type[M],
         path: str,
         *,
         headers: Mapping[str, str],
         params: Mapping[str, Any] | None = None,
         token_param: str = "nextToken",
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[M]:
         """GET every page of a list, following ``nextToken`` until AMC gives none (or an empty one)."""
         query = dict(params or {})
         seen: set[str] = set()
         while True:
-            page = self.request("GET", path, headers=headers, params=query) or {}
+            answer = self.request("GET", path, headers=headers, params=query)
+            page = parse_response(model, answer, f"GET {path}")
             yield page
-            token = page.get("nextToken") if isinstance(page, dict) else None
+            token = answer.get("nextToken") if isinstance(answer, dict) else None
             if not token or token in seen:  # a repeated token would loop forever
                 return
             seen.add(token)

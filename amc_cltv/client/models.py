@@ -8,10 +8,12 @@ strings (an unknown status never crashes), and the ``{"workflowExecution": …}`
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
+
+from amc_cltv.errors import MalformedResponseError
 
 
 class AmcModel(BaseModel):
@@ -32,6 +34,21 @@ class AmcModel(BaseModel):
     def dump(self) -> dict[str, Any]:
         """The JSON body AMC expects: camelCase, unset fields left out."""
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+M = TypeVar("M", bound=AmcModel)
+
+
+def parse_response(model: type[M], body: Any, endpoint: str) -> M:
+    """Validate AMC's answer to ``endpoint``; a wrong shape is a MalformedResponseError naming the field."""
+    try:
+        return model.model_validate(body if body is not None else {})
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"]) or "(body)"
+        raise MalformedResponseError(
+            f"{endpoint}: AMC's answer does not have the expected shape ({field}: {problem['msg']})"
+        ) from None
 
 
 class ExecutionStatus:

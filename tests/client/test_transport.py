@@ -223,3 +223,33 @@ def test_wsgi_transport_serves_an_app_in_process_for_api_and_downloads(clock: Fa
         ("GET", "/part-1.csv"),
     ]
     assert seen.count(("GET", "/crash")) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "call", "answer"),
+    [
+        (PATH, lambda c: c.executions.get("e-1"), {"status": "RUNNING"}),
+        (
+            f"{REPORTING}/workflowExecutions",
+            lambda c: c.executions.list(workflow_id="w"),
+            {"executions": [{}]},
+        ),
+        (
+            f"{REPORTING}/workflowExecutions",
+            lambda c: c.executions.list(workflow_id="w"),
+            ["not", "an", "object"],
+        ),
+    ],
+    ids=["missing-id", "list-item-missing-id", "array"],
+)
+def test_an_answer_of_the_wrong_shape_is_malformed_naming_endpoint_and_field(
+    client: AmcClient, wire: respx.MockRouter, path: str, call: Callable[[AmcClient], object], answer: object
+) -> None:
+    """JSON that is not the documented object is MalformedResponseError (exit 5), not a pydantic traceback."""
+    from amc_cltv.errors import MalformedResponseError
+
+    wire.get(path).respond(200, json=answer)
+    with pytest.raises(MalformedResponseError) as raised:
+        call(client)
+    assert f"GET {path}" in str(raised.value)
+    assert "expected shape" in str(raised.value)

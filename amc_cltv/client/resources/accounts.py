@@ -13,6 +13,6 @@ class Accounts:
     def list(self) -> list[AmcAccount]:
         """Every AMC account the credentials can see (all pages)."""
         accounts: list[AmcAccount] = []
-        for page in self._base.pages("/amc/accounts", headers=self._base.account_headers()):
-            accounts.extend(AccountsPage.model_validate(page).amc_accounts)
+        for page in self._base.pages(AccountsPage, "/amc/accounts", headers=self._base.account_headers()):
+            accounts.extend(page.amc_accounts)
         return accounts

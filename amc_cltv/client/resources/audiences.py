@@ -19,7 +19,8 @@ class Audiences:
     def create(self, request: AudienceRequest) -> AudienceExecution:
         """Start creating an audience. Each POST may create another audience, so it is never re-sent
         once it may have reached AMC: raises AmbiguousSubmitError and the caller lists to reconcile."""
-        body = self._base.request(
+        return self._base.fetch(
+            AudienceExecution,
             "POST",
             PATH,
             headers=self._base.audience_headers("POST"),
@@ -27,7 +28,6 @@ class Audiences:
             body=request.dump(),
             content_type=AUDIENCE_CONTENT_TYPE,
         )
-        return AudienceExecution.model_validate(body)
 
     def preview_create(self, request: AudienceRequest) -> dict[str, Any]:
         """What ``create`` would send (method, path, headers, JSON body), for a dry run; sends nothing.
@@ -38,31 +38,33 @@ class Audiences:
         return {"method": "POST", "path": PATH, "headers": headers, "body": request.dump()}
 
     def get(self, audience_execution_id: str) -> AudienceMetadata:
-        body = self._base.request(
-            "GET", f"{PATH}/{segment(audience_execution_id)}", headers=self._base.audience_headers("GET")
+        return self._base.fetch(
+            AudienceMetadata,
+            "GET",
+            f"{PATH}/{segment(audience_execution_id)}",
+            headers=self._base.audience_headers("GET"),
         )
-        return AudienceMetadata.model_validate(body)
 
     def list(self) -> list[AudienceMetadata]:
         """Every rule-based audience of the instance (all pages)."""
         audiences: list[AudienceMetadata] = []
         pages = self._base.pages(
-            PATH, headers=self._base.audience_headers("GET"), params={"maxResults": PAGE_SIZE}
+            AudiencesPage, PATH, headers=self._base.audience_headers("GET"), params={"maxResults": PAGE_SIZE}
         )
         for page in pages:
-            audiences.extend(AudiencesPage.model_validate(page).execution_metadata)
+            audiences.extend(page.execution_metadata)
         return audiences
 
     def update(self, audience_execution_id: str, request: AudienceRequest) -> AudienceExecution:
         """Replace a FAILED audience's definition (AMC refuses any other state)."""
-        body = self._base.request(
+        return self._base.fetch(
+            AudienceExecution,
             "PUT",
             f"{PATH}/{segment(audience_execution_id)}",
             headers=self._base.audience_headers("PUT"),
             body=request.dump(),
             content_type=AUDIENCE_CONTENT_TYPE,
         )
-        return AudienceExecution.model_validate(body)
 
     def delete(self, audience_execution_id: str) -> None:
         """Delete a FAILED or SUCCEEDED audience (and its DSP segment)."""

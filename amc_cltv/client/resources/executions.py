@@ -34,23 +34,23 @@ class Executions:
         Each POST starts a new execution, so it is never re-sent once it may have reached AMC: raises
         AmbiguousSubmitError then, and the caller reconciles by listing executions.
         """
-        body = self._base.request(
+        return self._base.fetch(
+            WorkflowExecution,
             "POST",
             self._path(),
             headers=self._base.reporting_headers(),
             kind=CallKind.SUBMIT,
             body=request.dump(),
         )
-        return WorkflowExecution.model_validate(body)
 
     def get(self, workflow_execution_id: str, *, include_workflow: bool | None = None) -> WorkflowExecution:
-        body = self._base.request(
+        return self._base.fetch(
+            WorkflowExecution,
             "GET",
             self._path(workflow_execution_id),
             headers=self._base.reporting_headers(),
             params={"includeWorkflow": include_workflow},
         )
-        return WorkflowExecution.model_validate(body)
 
     def list(
         self,
@@ -78,8 +78,11 @@ class Executions:
             "limit": limit,
         }
         executions: list[WorkflowExecution] = []
-        for page in self._base.pages(self._path(), headers=self._base.reporting_headers(), params=params):
-            executions.extend(ExecutionsPage.model_validate(page).executions)
+        pages = self._base.pages(
+            ExecutionsPage, self._path(), headers=self._base.reporting_headers(), params=params
+        )
+        for page in pages:
+            executions.extend(page.executions)
         return executions
 
     def cancel(self, workflow_execution_id: str) -> None:
@@ -93,7 +96,9 @@ class Executions:
 
     def download_urls(self, workflow_execution_id: str) -> DownloadUrls:
         """Fresh pre-signed URLs of the result files (they expire after 10 minutes)."""
-        body = self._base.request(
-            "GET", f"{self._path(workflow_execution_id)}/downloadUrls", headers=self._base.reporting_headers()
+        return self._base.fetch(
+            DownloadUrls,
+            "GET",
+            f"{self._path(workflow_execution_id)}/downloadUrls",
+            headers=self._base.reporting_headers(),
         )
-        return DownloadUrls.model_validate(body or {})

@@ -26,14 +26,15 @@ class Schedules:
         )
 
     def get(self, schedule_id: str) -> Schedule:
-        body = self._base.request("GET", self._path(schedule_id), headers=self._base.reporting_headers())
-        return Schedule.model_validate(body)
+        return self._base.fetch(
+            Schedule, "GET", self._path(schedule_id), headers=self._base.reporting_headers()
+        )
 
     def list(self) -> list[Schedule]:
         """Every schedule of the instance (all pages)."""
         schedules: list[Schedule] = []
-        for page in self._base.pages(self._path(), headers=self._base.reporting_headers()):
-            schedules.extend(SchedulesPage.model_validate(page).schedules)
+        for page in self._base.pages(SchedulesPage, self._path(), headers=self._base.reporting_headers()):
+            schedules.extend(page.schedules)
         return schedules
 
     def update(self, schedule: Schedule) -> None:

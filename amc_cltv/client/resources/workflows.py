@@ -44,14 +44,15 @@ class Workflows:
         )
 
     def get(self, workflow_id: str) -> Workflow:
-        body = self._base.request("GET", self._path(workflow_id), headers=self._base.reporting_headers())
-        return Workflow.model_validate(body)
+        return self._base.fetch(
+            Workflow, "GET", self._path(workflow_id), headers=self._base.reporting_headers()
+        )
 
     def list(self) -> list[Workflow]:
         """Every saved workflow of the instance (all pages)."""
         workflows: list[Workflow] = []
-        for page in self._base.pages(self._path(), headers=self._base.reporting_headers()):
-            workflows.extend(WorkflowsPage.model_validate(page).workflows)
+        for page in self._base.pages(WorkflowsPage, self._path(), headers=self._base.reporting_headers()):
+            workflows.extend(page.workflows)
         return workflows
 
     def update(self, workflow: Workflow) -> None:
