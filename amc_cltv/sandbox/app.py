@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import socket
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,7 @@ _CONTROL = {"health", "clock", "faults", "settings", "reset", "tick"}
 
 
 class ConnectionDropped(ConnectionResetError):
-    """Raised while streaming an in-process response that a ``drop`` fault cuts off (no socket to close)."""
+    """Raised in process (no socket to close) when a ``drop`` fault cuts a request off after its work."""
 
 
 class SandboxApp:
@@ -162,13 +162,8 @@ class SandboxApp:
                 sock.shutdown(socket.SHUT_RDWR)
             start_response("500 Dropped", [("Content-Length", "0")])
             return []
-        response(environ, start_response)  # headers go out, the body never arrives
-
-        def body() -> Iterator[bytes]:
-            raise ConnectionDropped("the sandbox dropped the connection")
-            yield b""  # pragma: no cover - makes this a generator
-
-        return body()
+        # In process there is no socket: the work is done, and the caller gets no answer at all.
+        raise ConnectionDropped("the sandbox dropped the connection after doing the work")
 
     def _dispatch(
         self, request: Request, environ: dict[str, Any], endpoint: str, args: Mapping[str, Any]

@@ -73,7 +73,8 @@ class Faults:
         return list(self._store.setting("faults", []))
 
     def take(self, method: str, path: str, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
-        """The faults of ``kinds`` that hit this request, consuming one use of each."""
+        """The faults of ``kinds`` that hit this request (the first of each kind, in script order),
+        consuming one use of each."""
         target = f"{method.upper()} {path}"
         hits: list[dict[str, Any]] = []
         with self._store.transaction():
@@ -81,6 +82,7 @@ class Faults:
             for fault in self.active():
                 hit = (
                     fault["kind"] in kinds
+                    and all(h["kind"] != fault["kind"] for h in hits)
                     and re.search(str(fault["match"]), target) is not None
                     and self._random.random() < float(fault["rate"])
                 )
