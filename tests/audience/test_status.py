@@ -1,0 +1,137 @@
+"""Following an audience: the polling cadence and its bound, what status refreshes, its JSON, and the
+resubmission of a FAILED audience."""
+
+from __future__ import annotations
+
+import pytest
+import respx
+
+from amc_cltv.audience import activate, refresh_status
+from amc_cltv.audience.poll import wait_until_final
+from amc_cltv.client import AmcClient
+from amc_cltv.clock import FakeClock
+from amc_cltv.config import Config
+from amc_cltv.errors import AudienceFailed, StillRunning
+from amc_cltv.ledger import Ledger
+from tests.audience.conftest import INSTANCE, FakeAudiences, record_segmentation
+
+Amc = tuple[respx.MockRouter, FakeAudiences]
+
+
+def _started(config: Config, client: AmcClient, ledger: Ledger, fake: FakeAudiences, clock: FakeClock) -> int:
+    """An audience whose intent is written and whose id AMC gave, not yet polled."""
+    name = activate(config, client, ledger, dry_run=True).name
+    record = ledger.begin_audience(
+        instance_id=INSTANCE,
+        name=name,
+        segment="high-value",
+        rules_sha256="0" * 64,
+        time_window_start="2025-11-23T00:00:00Z",
+        time_window_end="2026-11-23T00:00:00Z",
+        now=clock.now(),
+    )
+    audience_id = fake.add(name, status="PENDING")
+    return ledger.update_audience(
+        record.id, clock.now(), audience_execution_id=audience_id, state="created"
+    ).id
+
+
+def test_polls_on_the_polling_schedule_until_final(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
+) -> None:
+    """[polling] cadence from the intent's time (30 s, x1.5, cap 300; jitter stubbed to its middle) until
+    SUCCEEDED; each status is written to the ledger."""
+    _, fake = amc
+    fake.script = ["PENDING", "RUNNING", "RUNNING", "RUNNING", "SUCCEEDED"]
+    row_id = _started(config, client, ledger, fake, tool_clock)
+    (record,) = ledger.audiences()
+    final = wait_until_final(client, ledger, config, record, draw=lambda: 0.5)
+    assert final.id == row_id and final.status == "SUCCEEDED" and final.audience_count == fake.count
+    assert tool_clock.sleeps == [30.0, 45.0, 67.5, 101.25]
+
+
+def test_max_wait_ends_with_still_running_and_the_next_run_resumes(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
+) -> None:
+    """Past [polling] max_wait_s: StillRunning (exit 4) with the audience left as it is; the next activation
+    follows the same audience to SUCCEEDED without creating another."""
+    router, fake = amc
+    fake.script = ["RUNNING"] * 40 + ["SUCCEEDED"]
+    record_segmentation(config, ledger, 3000)
+    with pytest.raises(StillRunning) as raised:
+        activate(config, client, ledger)
+    assert raised.value.exit_code == 4
+    assert sum(tool_clock.sleeps) == pytest.approx(3600)
+    (row,) = ledger.audiences()
+    assert row.status == "RUNNING" and row.audience_execution_id is not None
+    fake.script = ["SUCCEEDED"]
+    fake.progress[row.audience_execution_id] = 0
+    outcome = activate(config, client, ledger)
+    assert outcome.action == "reused" and outcome.audience is not None
+    assert outcome.audience.status == "SUCCEEDED"
+    assert router["create"].call_count == 1
+
+
+def test_failed_audience_is_reported_again_and_resubmitted_only_with_force(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc
+) -> None:
+    """A FAILED audience: each activation says so (exit 1) without sending anything; --force updates it
+    in place (PUT, AMC's only way to fix a FAILED audience) and follows it to SUCCEEDED."""
+    router, fake = amc
+    fake.script = ["FAILED"]
+    fake.reason = "Invalid tables in the SQL query: Use audience-specific tables in the query."
+    record_segmentation(config, ledger, 3000)
+    with pytest.raises(AudienceFailed):
+        activate(config, client, ledger)
+    with pytest.raises(AudienceFailed) as again:
+        activate(config, client, ledger)
+    assert "Invalid tables" in str(again.value)
+    assert router["create"].call_count == 1 and router["update"].call_count == 0
+    fake.script = ["RUNNING", "SUCCEEDED"]
+    outcome = activate(config, client, ledger, force=True)
+    assert router["update"].call_count == 1 and router["create"].call_count == 1
+    assert outcome.audience is not None and outcome.audience.status == "SUCCEEDED"
+    put = router["update"].calls.last.request
+    assert b'"audienceType":"RULE_BASED"' in put.content.replace(b" ", b"")
+
+
+def test_status_json_has_the_contract_keys_with_offsets(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc
+) -> None:
+    """Each audience: the contract's keys (times ISO 8601 with an offset, usable_in_dsp_at null until
+    SUCCEEDED), then the plain state, AMC's reason and DSP id."""
+    _, fake = amc
+    fake.script = ["RUNNING"]
+    record_segmentation(config, ledger, 3000)
+    with pytest.raises(StillRunning):
+        activate(config, client, ledger)
+    (view,) = refresh_status(config, client, ledger)
+    payload = view.as_dict()
+    assert list(payload)[:8] == [
+        "name",
+        "segment",
+        "audience_execution_id",
+        "status",
+        "audience_count",
+        "created_at",
+        "usable_in_dsp_at",
+        "usable_now",
+    ]
+    assert payload["usable_in_dsp_at"] is None and payload["usable_now"] is False
+    assert payload["status"] == "RUNNING" and payload["state"] == "running"
+    assert payload["created_at"].endswith("+00:00")
+
+
+def test_status_refreshes_unfinished_audiences_and_records_ones_amc_forgot(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
+) -> None:
+    """status asks AMC about audiences that may change; one AMC answers 404 for is recorded as deleted and
+    no longer listed."""
+    router, fake = amc
+    _started(config, client, ledger, fake, tool_clock)
+    (view,) = refresh_status(config, client, ledger)
+    assert view.status == "RUNNING" and router["get"].call_count == 1
+    fake.audiences.clear()
+    assert refresh_status(config, client, ledger) == []
+    (row,) = ledger.audiences(include_deleted=True)
+    assert row.deleted_at is not None
