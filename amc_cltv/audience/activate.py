@@ -61,6 +61,10 @@ class ActivationOutcome:
     deleted: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
+    def as_json(self) -> dict[str, Any]:
+        """The ``--json`` object of ``audience activate`` (and the ``audience`` key of ``run``)."""
+        return self.as_dict()
+
     def as_dict(self) -> dict[str, Any]:
         view = self.audience.as_dict() if self.audience else {}
         return {
