@@ -38,6 +38,7 @@ class LinkedClock:
         self._advance = advance
         self._offset = offset
         self.sleeps: list[float] = []
+        self.followers: list[Callable[[float], None]] = []  # other sandboxes whose time moves along
 
     def now(self) -> datetime:
         return datetime.now(UTC) + timedelta(seconds=self._offset())
@@ -49,6 +50,8 @@ class LinkedClock:
         self.sleeps.append(seconds)
         if seconds > 0:
             self._advance(seconds)
+            for follower in self.followers:
+                follower(seconds)
 
 
 @dataclass
@@ -192,6 +195,8 @@ def served(
         base_url = line.rsplit(" ", 1)[-1].strip()
         httpx.get(f"{base_url}/_sandbox/health", timeout=10).raise_for_status()
         profile = loopback_profile(cwd, base_url)
+        for name in ("AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN"):
+            monkeypatch.setenv(name, f"loopback-{name.lower()}")  # the sandbox takes any non-empty values
         http = httpx.Client(base_url=base_url, timeout=10)
 
         def advance(seconds: float) -> None:

@@ -1,0 +1,164 @@
+"""Around ``run``, end to end: the lock, status, executions, download, workflow sync, schedules, --all."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from amc_cltv.client.models import Workflow
+from amc_cltv.config import load_config
+from amc_cltv.connect import open_client
+from tests.e2e.conftest import ROOT, Sandbox, seed_sandbox
+from tests.e2e.test_run import RUN, assert_intact
+
+pytestmark = pytest.mark.e2e
+
+HOLD_LOCK = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from amc_cltv.locks import workflow_lock\n"
+    "with workflow_lock(Path(sys.argv[1]), 'amcsandbox01', 'segmentation'):\n"
+    "    print('held', flush=True)\n"
+    "    sys.stdin.read()\n"
+)
+
+
+def hold_lock(state_dir: Path) -> subprocess.Popen[str]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(state_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_invocation_exits_6_at_once_naming_the_holder(sandbox: Sandbox) -> None:
+    holder = hold_lock(sandbox.state_dir)
+    try:
+        result = sandbox.cli(*RUN, "--json")
+        assert result.code == 6
+        assert f"pid {holder.pid}" in result.stderr and result.json["exit_code"] == 6
+        assert sandbox.clock.sleeps == [] and sandbox.executions() == []
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_lock_of_a_killed_holder_is_taken_over(sandbox: Sandbox) -> None:
+    holder = hold_lock(sandbox.state_dir)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    result = sandbox.cli(*RUN, "--json")
+    assert result.code == 0, result.stderr
+
+
+def test_status_shows_the_run_its_files_and_rows(sandbox: Sandbox) -> None:
+    run = sandbox.cli(*RUN, "--json").json
+    status = sandbox.cli("status", "--json")
+    assert status.code == 0
+    runs = status.json["runs"]
+    assert [r["execution_id"] for r in runs] == [run["execution_id"]]
+    assert runs[0]["state"] == "downloaded" and runs[0]["status"] == "SUCCEEDED" and runs[0]["rows"] == 4
+    assert [f["path"] for f in runs[0]["files"]] == run["files"]
+    assert status.json["audiences"] == []
+    assert sandbox.cli("status").code == 0
+
+
+def test_executions_list_status_and_cancel(sandbox: Sandbox) -> None:
+    sandbox.app.configure(run_s=3600)
+    submitted = sandbox.cli(*RUN, "--no-wait", "--json").json
+    execution_id = submitted["execution_id"]
+    listed = sandbox.cli("executions", "list", "--json")
+    assert [e["workflow_execution_id"] for e in listed.json["executions"]] == [execution_id]
+    shown = sandbox.cli("executions", "status", execution_id, "--json")
+    assert shown.json["status"] in ("PENDING", "RUNNING")
+    cancelled = sandbox.cli("executions", "cancel", execution_id, "--json")
+    assert cancelled.code == 0 and cancelled.json["status"] == "CANCELLED"
+    resumed = sandbox.cli(*RUN, "--json")
+    assert resumed.code == 1 and resumed.json["status"] == "CANCELLED"
+
+
+def test_download_fetches_a_finished_execution_into_a_folder(sandbox: Sandbox) -> None:
+    run = sandbox.cli(*RUN, "--json").json
+    out = sandbox.cwd / "copy"
+    result = sandbox.cli("download", run["execution_id"], "--out", str(out), "--json")
+    assert result.code == 0, result.stderr
+    assert assert_intact(out) == 4 == result.json["rows"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["workflow"] == "segmentation" and manifest["execution_id"] == run["execution_id"]
+
+
+def test_download_of_an_unknown_execution_is_one_line(sandbox: Sandbox) -> None:
+    result = sandbox.cli("download", "no-such-execution")
+    assert result.code != 0 and result.stderr.strip().splitlines()[-1].startswith("amc-cltv: error:")
+
+
+def test_workflows_plan_apply_and_drift(sandbox: Sandbox) -> None:
+    """create -> up to date -> changed on AMC by hand = drift (not overwritten) -> apply --force."""
+    plan = sandbox.cli("workflows", "plan", "segmentation")
+    assert plan.code == 0 and "will be created" in plan.stdout
+    assert sandbox.cli("workflows", "apply", "segmentation").code == 0
+    assert "up to date" in sandbox.cli("workflows", "plan", "segmentation").stdout
+    with open_client(load_config(None)) as client:
+        remote = client.workflows.get("amc_cltv.segmentation")
+        client.workflows.update(
+            Workflow.model_validate({**remote.dump(), "sqlQuery": remote.sql_query + "\n-- edited by hand"})
+        )
+    drift = sandbox.cli("workflows", "plan", "segmentation")
+    assert "drift" in drift.stdout and "-- edited by hand" in drift.stdout
+    refused = sandbox.cli("workflows", "apply", "segmentation")
+    assert refused.code == 3 and "drift" in refused.stderr
+    blocked_run = sandbox.cli(*RUN, "--json")
+    assert blocked_run.code == 3 and sandbox.executions() == []
+    assert sandbox.cli("workflows", "apply", "segmentation", "--force").code == 0
+    assert "up to date" in sandbox.cli("workflows", "plan", "segmentation").stdout
+
+
+def test_schedule_apply_list_delete(sandbox: Sandbox) -> None:
+    applied = sandbox.cli("schedule", "apply", "segmentation", "--weekly", "monday", "--hour-utc", "6")
+    assert applied.code == 0, applied.stderr
+    listed = sandbox.cli("schedule", "list", "--json").json["schedules"]
+    assert [(s["workflowId"], s["aggregationPeriod"], s["aggregationStartDay"], s["aggregationHourUtc"])
+            for s in listed] == [("amc_cltv.segmentation", "Weekly", "Monday", 6)]  # fmt: skip
+    again = sandbox.cli("schedule", "apply", "segmentation", "--daily", "--hour-utc", "7")
+    assert again.code == 0 and "updated" in again.stdout
+    assert sandbox.cli("schedule", "delete", "segmentation").code == 0
+    assert sandbox.cli("schedule", "list", "--json").json["schedules"] == []
+    assert sandbox.cli("schedule", "apply", "segmentation", "--hour-utc", "7").code == 2
+
+
+def test_run_all_runs_every_profile_and_returns_the_worst_exit_code(
+    sandbox: Sandbox, sandbox_data: Path, tmp_path: Path
+) -> None:
+    """Two sandbox instances in one folder, one with a FAILED execution: one summary, exit 1."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    embedded = (ROOT / "configs" / "sandbox.toml").read_text()
+    for name in ("east", "west"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (profiles / f"{name}.toml").write_text(
+            embedded.replace('state_dir  = ".amc-cltv"', f'state_dir  = "{folder / ".amc-cltv"}"').replace(
+                'output_dir = "results"', f'output_dir = "{folder / "results"}"'
+            )
+        )
+        app = seed_sandbox(folder / ".amc-cltv", sandbox_data)
+        sandbox.clock.followers.append(app.clock.advance)
+        if name == "west":
+            failure = {"kind": "execution_outcome", "match": "workflowExecutions$", "status": "FAILED"}
+            app.faults.script([{**failure, "status_reason": "west failed"}])
+    result = sandbox.cli(*RUN, "--all", "--config-dir", str(profiles), "--json")
+    assert result.code == 1
+    runs = {Path(r["profile"]).stem: r for r in result.json["runs"]}
+    assert runs["east"]["status"] == "SUCCEEDED" and runs["east"]["exit_code"] == 0
+    assert runs["west"]["status"] == "FAILED" and runs["west"]["status_reason"] == "west failed"
+    assert (tmp_path / "east" / "results" / "amcsandbox01" / "segmentation").is_dir()
