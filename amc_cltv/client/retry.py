@@ -27,7 +27,6 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-import structlog
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
@@ -40,6 +39,7 @@ from amc_cltv.errors import (
     RateLimitError,
     RetryBudgetExhausted,
 )
+from amc_cltv.log import get_logger
 
 T = TypeVar("T")
 
@@ -58,7 +58,7 @@ RETRY_COST = 5
 TIMEOUT_RETRY_COST = 10
 SUCCESS_REFUND = 1
 
-_log = structlog.get_logger("amc_cltv.client.retry")
+_log = get_logger("amc_cltv.client")
 
 
 class CallKind(enum.Enum):

@@ -408,3 +408,14 @@ def test_refused_refresh_token_is_an_authentication_error_naming_the_variables(
     assert route.call_count == 0
     assert wire.routes["token"].call_count == 1
     assert "invalid grant" in str(raised.value)
+
+
+def test_a_503_with_retry_after_is_honoured_too(
+    client: AmcClient, wire: respx.MockRouter, clock: FakeClock
+) -> None:
+    """Retry-After on a 503 is a floor under the backoff, as on a 429."""
+    wire.get(STATUS_PATH).mock(side_effect=[httpx.Response(503, headers={"Retry-After": "5"}), OK])
+    with capture_logs() as logs:
+        client.executions.get("e-1")
+    assert clock.sleeps == [5.0]
+    assert [entry.get("logger") for entry in logs if entry["event"] == "retrying"] == ["amc_cltv.client"]
