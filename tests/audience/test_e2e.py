@@ -173,3 +173,22 @@ def test_dry_run_prints_the_request_and_sends_nothing(workspace: Workspace) -> N
     assert "Amazon-Marketing-Cloud-Audience-InstanceId: amcsandbox01" in out
     assert '"timeWindowRelative": true' in out and "_for_audiences" in out
     assert workspace.amc_audiences() == []
+
+
+def test_nightly_run_chains_the_activation_on_its_own_result(workspace: Workspace) -> None:
+    """run --workflow segmentation --activate-audience: the audience is sized from that very run (one
+    execution in all) and reported under "audience"; the next night reuses it and sends no audience POST."""
+    code, night = workspace.cli_json("run", "--workflow", "segmentation", "--activate-audience")
+    assert code == 0, night
+    audience = night["audience"]
+    assert audience["action"] == "created" and audience["status"] == "SUCCEEDED"
+    assert audience["segment_size"] == _high_value_users(workspace.folder)
+    code, executions = workspace.cli_json("executions", "list")
+    assert code == 0 and len(executions["executions"]) == 1
+    workspace.sandbox.faults.script([{"kind": "status", "status": 500, "match": "^POST /amc/audiences"}])
+    workspace.clock.advance(24 * HOUR)
+    code, next_night = workspace.cli_json("run", "--workflow", "segmentation", "--activate-audience")
+    assert code == 0, next_night
+    assert next_night["audience"]["action"] == "reused"
+    assert next_night["audience"]["name"] == audience["name"]
+    assert len(workspace.amc_audiences()) == 1
