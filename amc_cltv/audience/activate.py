@@ -126,7 +126,8 @@ def _finish(
     client: Any, ledger: Ledger, config: Config, record: AudienceRecord, outcome: ActivationOutcome
 ) -> ActivationOutcome:
     """Poll to a final status, rotate, and describe where the audience stands."""
-    if record.status not in lag.FINAL_STATUSES:
+    if record.status not in lag.FINAL_STATUSES and record.succeeded_at is None:
+        # Built for the first time: wait for AMC. A refresh of an audience DSP already has is not waited on.
         record = wait_until_final(client, ledger, config, record)
     now = clock.current().now()
     outcome.audience = AudienceView.of(record, now)
@@ -259,20 +260,33 @@ def activate(
 def _deferral(
     client: Any, ledger: Ledger, config: Config, segment: str, name: str
 ) -> tuple[AudienceView, str] | None:
-    """Another audience of the segment still on its way to DSP (refreshed from AMC first), if any."""
+    """Another audience of the segment still on its way to DSP (as AMC says now), if any."""
     from amc_cltv.audience.status import refresh_record
 
-    blocker = rotation.blocking(ledger, config.instance_id, segment, name)
-    if blocker is not None and blocker.audience_execution_id is not None:
-        blocker = refresh_record(client, ledger, config, blocker)
+    for candidate in rotation.on_their_way(ledger, config.instance_id, segment, name):
+        if candidate.audience_execution_id is None:
+            candidate = _settle_intent(client, ledger, candidate)
+        if candidate.audience_execution_id is not None:
+            candidate = refresh_record(client, ledger, config, candidate)
+        now = clock.current().now()
+        if candidate.deleted_at is not None or not lag.inside_lag(candidate, now):
+            continue
+        plan = lag.plan(candidate, now, config.profile.audience.activation_lag_hours, None)
+        log.info("audience_deferred", audience=name, waiting_for=candidate.name)
+        message = (
+            f"the segment rules changed, but audience {candidate.name!r} is still on its way to DSP "
+            f"({lag.state_of(candidate, now)}; {plan.statement()}): no second audience is created inside "
+            "its lag; a later run creates the one for the new rules"
+        )
+        return AudienceView.of(candidate, now), message
+    return None
+
+
+def _settle_intent(client: Any, ledger: Ledger, record: AudienceRecord) -> AudienceRecord:
+    """An unfinished intent of earlier rules: adopt what its POST created, else it never existed."""
+    found = create.find_submitted(client, record)
+    if found is not None:
+        return create.adopt(ledger, record, found)
     now = clock.current().now()
-    if blocker is None or not lag.inside_lag(blocker, now):
-        return None
-    plan = lag.plan(blocker, now, config.profile.audience.activation_lag_hours, None)
-    log.info("audience_deferred", audience=name, waiting_for=blocker.name)
-    message = (
-        f"the segment rules changed, but audience {blocker.name!r} is still on its way to DSP "
-        f"({lag.state_of(blocker, now)}; {plan.statement()}): no second audience is created inside its "
-        "lag; a later run creates the one for the new rules"
-    )
-    return AudienceView.of(blocker, now), message
+    log.info("audience_intent_abandoned", audience=record.name)
+    return ledger.update_audience(record.id, now, state=rotation.DELETED, deleted_at=now)

@@ -39,21 +39,25 @@ def superseded(ledger: Ledger, instance_id: str, current: AudienceRecord) -> lis
     ]
 
 
-def blocking(ledger: Ledger, instance_id: str, segment: str, name: str) -> AudienceRecord | None:
-    """An audience of ``segment`` (another name) still on its way to DSP, which forbids creating one now."""
+def on_their_way(ledger: Ledger, instance_id: str, segment: str, name: str) -> list[AudienceRecord]:
+    """Audiences of ``segment`` (other names) that the ledger last saw on their way to DSP: any of them
+    still there forbids creating another one now."""
     now = clock.current().now()
-    for record in ledger.audiences(instance_id=instance_id):
-        same_segment = record.segment == segment and record.name != name
-        if same_segment and record.retired_at is None and lag.inside_lag(record, now):
-            return record
-    return None
+    return [
+        record
+        for record in ledger.audiences(instance_id=instance_id)
+        if record.segment == segment
+        and record.name != name
+        and record.retired_at is None
+        and lag.inside_lag(record, now)
+    ]
 
 
 def rotate(client: Any, ledger: Ledger, instance_id: str, current: AudienceRecord) -> RotationReport:
     """Retire the audiences ``current`` replaces; delete them once ``current`` is usable in DSP."""
     report = RotationReport()
-    if current.status != lag.SUCCEEDED:
-        return report
+    if current.succeeded_at is None or current.status in (lag.FAILED, lag.DEACTIVATED):
+        return report  # DSP does not have it: the old audiences stay as they are
     now = clock.current().now()
     replace_now = lag.usable_now(current, now)
     for old in superseded(ledger, instance_id, current):

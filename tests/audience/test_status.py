@@ -3,6 +3,8 @@ resubmission of a FAILED audience."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import respx
 
@@ -135,3 +137,46 @@ def test_status_refreshes_unfinished_audiences_and_records_ones_amc_forgot(
     assert refresh_status(config, client, ledger) == []
     (row,) = ledger.audiences(include_deleted=True)
     assert row.deleted_at is not None
+
+
+def test_an_audience_amc_is_refreshing_is_reported_not_waited_on(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
+) -> None:
+    """Once SUCCEEDED, AMC's own refresh (RUNNING again) keeps it usable: status shows refreshing and the
+    next activation reports it without polling."""
+    router, fake = amc
+    record_segmentation(config, ledger, 3000)
+    first = activate(config, client, ledger)
+    assert first.audience is not None and first.audience.audience_execution_id is not None
+    fake.audiences[first.audience.audience_execution_id]["status"] = "RUNNING"
+    tool_clock.advance(49 * 3600)
+    (view,) = refresh_status(config, client, ledger)
+    assert view.state == "refreshing" and view.usable_now is True
+    gets = router["get"].call_count
+    again = activate(config, client, ledger)
+    assert again.action == "reused" and again.audience is not None and again.audience.state == "refreshing"
+    assert router["get"].call_count == gets
+
+
+def test_a_crashed_intent_of_earlier_rules_does_not_block_new_rules_forever(
+    make_config: Callable[..., Config], client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
+) -> None:
+    """An intent of the old rules that never reached AMC (two empty looks) is abandoned, and the audience
+    for the new rules is created."""
+    router, _ = amc
+    old_name = activate(make_config(shopping_insights=True), client, ledger, dry_run=True).name
+    ledger.begin_audience(
+        instance_id=INSTANCE,
+        name=old_name,
+        segment="high-value",
+        rules_sha256="1" * 64,
+        time_window_start="2025-11-23T00:00:00Z",
+        time_window_end="2026-11-23T00:00:00Z",
+        now=tool_clock.now(),
+    )
+    new_config = make_config(shopping_insights=False)
+    record_segmentation(new_config, ledger, 3000)
+    outcome = activate(new_config, client, ledger)
+    assert outcome.action == "created" and router["create"].call_count == 1
+    abandoned = ledger.audience_by_name(INSTANCE, old_name)
+    assert abandoned is not None and abandoned.deleted_at is not None
