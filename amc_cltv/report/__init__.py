@@ -66,8 +66,9 @@ def check_workflows(names: list[str] | None) -> tuple[str, ...]:
 
 
 def _results(inputs: ReportInputs, workflow: str) -> list[Result]:
-    """Every downloaded result of a workflow, newest run first: the ledger's successful runs when it has
-    any on disk, else every manifest found (results copied from elsewhere, or a ledger not yet written)."""
+    """Every downloaded result of a workflow, latest time window first (reruns of a window: newest run first):
+    the ledger's successful runs when it has any on disk, else every manifest found (results copied from
+    elsewhere, or a ledger not yet written)."""
     runs = recorded.succeeded_runs(inputs.state_dir, inputs.instance_id, workflow) or []
     found: list[Result] = []
     for run in runs:
@@ -75,6 +76,7 @@ def _results(inputs: ReportInputs, workflow: str) -> list[Result]:
         end = result.window_end_date if result else None
         if result and (inputs.since is None or (end is not None and end >= inputs.since)):
             found.append(result)
+    found.sort(key=lambda result: result.time_window_end, reverse=True)  # stable: keeps the ledger's order
     return found or find_results(inputs.output_dir, inputs.instance_id, workflow, inputs.since)
 
 

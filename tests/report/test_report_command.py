@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from amc_cltv.cli import main
-from tests.report.conftest import SEGMENTS, Downloads, figures, section_text
+from amc_cltv.report import ReportInputs, build_sections
+from tests.report.conftest import NOW, SEGMENTS, Downloads, figures, populate_every_section, section_text
 
 
 def test_with_nothing_downloaded_every_section_says_what_to_run(
@@ -146,3 +147,18 @@ def test_report_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     """`amc-cltv report --help` explains the command with an example."""
     assert main(["report", "--help"]) == 0
     assert "Example: amc-cltv report" in capsys.readouterr().out
+
+
+def test_every_chart_spec_is_a_valid_plotly_figure_with_titled_axes(downloads: Downloads) -> None:
+    """Specs are rendered unvalidated for speed, so each is checked here against plotly's schema."""
+    import plotly.graph_objects as go
+
+    expected = populate_every_section(downloads)
+    inputs = ReportInputs(downloads.output_dir, downloads.state_dir, downloads.instance_id)
+    charts = [chart for section in build_sections(inputs, NOW) for chart in section.charts]
+    assert len(charts) == expected
+    for chart in charts:
+        figure = go.Figure(chart.figure)  # raises ValueError on any unknown property or bad value
+        assert figure.layout.title.text == chart.title
+        assert figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
+        assert chart.reading.endswith(".")
