@@ -12,15 +12,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from amc_cltv.client import AmcClient
+from amc_cltv.client.models import CreateWorkflowExecution, Workflow
+from amc_cltv.client.retry import RetryQuota
+from amc_cltv.errors import AmbiguousSubmitError
 from amc_cltv.sandbox import GenerationStats
 
 REPORTING = "/amc/reporting/amcsandbox01"
 CLI = str(Path(sys.executable).with_name("amc-cltv"))
 
 
-@pytest.fixture
-def server(tmp_path: Path, small_data: GenerationStats) -> Iterator[str]:
-    """A real `sandbox serve --port 0` process; yields its base URL once /_sandbox/health answers."""
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, small_data: GenerationStats) -> Iterator[str]:
+    """A real `sandbox serve --port 0` process (one per module); its URL once /_sandbox/health answers."""
+    tmp_path = tmp_path_factory.mktemp("serve")
     state_dir = tmp_path / "served"
     shutil.copytree(small_data.out_dir, state_dir / "data")
     process = subprocess.Popen(
@@ -47,6 +52,13 @@ def server(tmp_path: Path, small_data: GenerationStats) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(served: str) -> str:
+    """The served sandbox, reset: no workflows, executions, tokens, faults or clock offset left over."""
+    assert httpx.post(f"{served}/_sandbox/reset", timeout=10).status_code == 200
+    return served
 
 
 def _headers(client: httpx.Client) -> dict[str, str]:
@@ -125,3 +137,51 @@ def test_drop_and_truncate_faults_break_real_connections(server: str) -> None:
         client.post("/_sandbox/faults", json={"faults": [{"kind": "truncate", "match": "^GET /s3/"}]})
         with pytest.raises(httpx.TransportError):
             httpx.get(url, timeout=10)
+
+
+def _client(server: str, delays: list[float]) -> AmcClient:
+    ticks = iter(range(10**6))
+    return AmcClient(
+        api_url=server,
+        token_url=f"{server}/auth/o2/token",
+        client_id="amzn1.application-oa2-client.test",
+        client_secret="secret",
+        refresh_token="Atzr|refresh",
+        instance_id="amcsandbox01",
+        advertiser_id="ENTITYSANDBOX0001",
+        marketplace_id="ATVPDKIKX0DER",
+        sleep=delays.append,
+        monotonic=lambda: float(next(ticks)),
+        jitter=lambda: 0.5,
+        retry_quota=RetryQuota(),
+    )
+
+
+def test_client_over_loopback_survives_drops_and_latency_and_flags_an_ambiguous_submit(server: str) -> None:
+    """A dropped GET is retried; a dropped submit is ambiguous (yet it was created); latency is ridden."""
+    delays: list[float] = []
+    faults = [
+        {"kind": "drop", "match": "GET .*/workflows$"},
+        {"kind": "latency", "seconds": 0.3, "match": "GET .*/schedules$"},
+        {"kind": "drop", "match": "POST .*/workflowExecutions$"},
+    ]
+    httpx.post(f"{server}/_sandbox/faults", json={"faults": faults}, timeout=10)
+    with _client(server, delays) as client:
+        client.workflows.create(
+            Workflow(workflow_id="seg", sql_query="SELECT COUNT(1) AS n FROM conversions_all")
+        )
+        assert [w.workflow_id for w in client.workflows.list()] == ["seg"]
+        assert len(delays) == 1  # one retry after the drop
+        assert client.schedules.list() == []
+        request = CreateWorkflowExecution.model_validate(
+            {
+                "workflowId": "seg",
+                "timeWindowType": "EXPLICIT",
+                "timeWindowStart": "2026-01-01T00:00:00",
+                "timeWindowEnd": "2026-11-01T00:00:00",
+                "requireSyntheticData": True,
+            }
+        )
+        with pytest.raises(AmbiguousSubmitError):
+            client.executions.create(request)
+        assert len(client.executions.list(workflow_id="seg")) == 1  # the work was done
