@@ -35,6 +35,7 @@ class Tables:
     sponsored_ads_traffic: list[tuple]  # (user_id, clicks, spend)
     dsp_impressions: list[tuple]  # (user_id, campaign_id, impressions, total_cost)
     attributed_events: list[tuple]  # (user_id, campaign_id, conversion_event_subtype)
+    computed: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
 
 def load_tables(
@@ -106,7 +107,13 @@ class Customer:
 
 
 def customers(tables: Tables) -> dict[str, Customer]:
-    """The customers (users with total_sales > 0) with their inputs, by user_id."""
+    """The customers (users with total_sales > 0) with their inputs, by user_id (computed once per Tables)."""
+    if "customers" not in tables.computed:
+        tables.computed["customers"] = _customers(tables)
+    return tables.computed["customers"]  # type: ignore[return-value]
+
+
+def _customers(tables: Tables) -> dict[str, Customer]:
     by_user: dict[str, Orders] = defaultdict(Orders)
     by_user_asin: dict[tuple[str, str], Orders] = defaultdict(Orders)
     for row in tables.conversions:

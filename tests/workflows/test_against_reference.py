@@ -19,7 +19,7 @@ from .runner import run_workflow
 END_DATE = date(2026, 6, 30)
 START = datetime(2025, 6, 30)
 END = datetime(2026, 6, 30)
-DATASETS = [(2000, 11), (5000, 23), (12000, 37)]
+DATASETS = [(2000, 11), (4000, 23), (8000, 37)]
 
 
 def close(actual: Any, expected: Any) -> bool:
@@ -36,6 +36,19 @@ def dataset(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return Engine.over_parquet(out)
 
 
+_loaded: dict[tuple[int, bool], tuple[Engine, reference.Tables]] = {}
+
+
+def window_rows(dataset: Engine, shopping_insights: bool = True) -> reference.Tables:
+    """The reference's rows of the window, read once per dataset and conversions table."""
+    key = (id(dataset), shopping_insights)
+    cached = _loaded.get(key)
+    if cached is None or cached[0] is not dataset:  # the entry keeps its engine alive: ids are not reused
+        tables = reference.load_tables(dataset.connection, START, END, shopping_insights=shopping_insights)
+        _loaded[key] = cached = (dataset, tables)
+    return cached[1]
+
+
 @pytest.mark.parametrize("shopping_insights", [True, False])
 @pytest.mark.parametrize("method", ["mean", "median", "p90"])
 def test_segmentation_matches_reference(dataset: Engine, method: str, shopping_insights: bool) -> None:
@@ -48,7 +61,7 @@ def test_segmentation_matches_reference(dataset: Engine, method: str, shopping_i
         shopping_insights=shopping_insights,
         parameters={"threshold_method": method},
     )
-    tables = reference.load_tables(dataset.connection, START, END, shopping_insights=shopping_insights)
+    tables = window_rows(dataset, shopping_insights)
     expected = reference.segmentation(tables, method)
     actual = {row["customer_audience_segment"]: row for row in rows}
     assert set(actual) == set(expected)
@@ -65,7 +78,7 @@ def test_segmentation_matches_reference(dataset: Engine, method: str, shopping_i
 def test_high_value_audience_matches_reference(dataset: Engine, method: str) -> None:
     """The audience is exactly the reference's High Value customers."""
     rows = run_workflow(dataset, "high-value-audience", START, END, parameters={"threshold_method": method})
-    tables = reference.load_tables(dataset.connection, START, END)
+    tables = window_rows(dataset)
     expected = reference.high_value_audience(tables, method)
     users = [row["user_id"] for row in rows]
     assert len(users) == len(set(users))
@@ -87,7 +100,7 @@ def test_audience_size_equals_high_value_segment(dataset: Engine, method: str) -
 def test_cltv_matches_reference(dataset: Engine, name: str) -> None:
     """Per-ASIN ratios, sums, scores and cltv agree with the reference (ntb: and the ntb customer count)."""
     rows = run_workflow(dataset, name, START, END)
-    tables = reference.load_tables(dataset.connection, START, END)
+    tables = window_rows(dataset)
     expected = reference.cltv(tables, new_to_brand_only=name == "cltv-ntb")
     actual = {row.pop("tracked_asin"): row for row in rows}
     assert set(actual) == set(expected)
@@ -100,7 +113,7 @@ def test_cltv_matches_reference(dataset: Engine, name: str) -> None:
 def test_loyalty_segments_match_reference(dataset: Engine) -> None:
     """Users per (ASIN, label) are exact; ratio averages, sums and cltv agree with the reference."""
     rows = run_workflow(dataset, "loyalty-segments", START, END)
-    tables = reference.load_tables(dataset.connection, START, END)
+    tables = window_rows(dataset)
     expected = reference.loyalty_segments(tables)
     actual = {(row.pop("tracked_asin"), row.pop("customer_audience_segment")): row for row in rows}
     assert set(actual) == set(expected)
@@ -115,7 +128,7 @@ def test_loyalty_segments_match_reference(dataset: Engine) -> None:
 def test_segment_conversion_rate_matches_reference(dataset: Engine) -> None:
     """Reached and purchased counts per (campaign, segment) are exact; the rate agrees."""
     rows = run_workflow(dataset, "segment-conversion-rate", START, END)
-    tables = reference.load_tables(dataset.connection, START, END)
+    tables = window_rows(dataset)
     expected = reference.segment_conversion_rate(tables)
     actual = {(row["campaign_id"], row["customer_audience_segment"]): row for row in rows}
     assert set(actual) == set(expected)
