@@ -23,6 +23,7 @@ LOYALTY = "loyalty-segments"
 LOYALTY_COLUMNS = ("tracked_asin", "customer_audience_segment", "cltv")
 TOP_ASINS = 10
 GROUPED_ASINS = 15  # the grouped chart shows the ASINs with the highest CLTV in any segment
+LOG_SCALE_SPREAD = 100  # largest CLTV over the median bar above which the axis is logarithmic
 CONVERSION = "segment-conversion-rate"
 CONVERSION_COLUMNS = ("campaign_id", "customer_audience_segment", "unique_users_reached")
 CAMPAIGNS = 20
@@ -75,6 +76,9 @@ def loyalty_section(result: Result | None, table: Table | None) -> Section:
         reading += " Highest for High CLTV Customers: " + ", ".join(asin for _, asin in high[:3]) + "."
     if len(best_per_asin) > len(asins):
         reading += f" The {len(asins)} of {len(best_per_asin)} ASINs with the highest CLTV are drawn."
+    drawn = sorted(cltv for (asin, _), cltv in cells.items() if asin in asins)
+    # Lifetime × value scores span orders of magnitude; on a linear axis only the top segment would show.
+    log_scale = drawn[-1] / drawn[len(drawn) // 2] > LOG_SCALE_SPREAD
     section.charts.append(
         Chart(
             key="loyalty",
@@ -84,9 +88,10 @@ def loyalty_section(result: Result | None, table: Table | None) -> Section:
                 traces,
                 title="CLTV by tracked ASIN and loyalty segment",
                 x_title="Tracked ASIN",
-                y_title="CLTV (lifetime score × value score, ratio)",
+                y_title="CLTV (lifetime score × value score, ratio" + (", log scale)" if log_scale else ")"),
                 barmode="group",
                 xaxis={"type": "category"},
+                yaxis={"type": "log" if log_scale else "linear"},
             ),
         )
     )

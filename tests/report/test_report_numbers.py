@@ -99,6 +99,7 @@ def test_loyalty_chart_groups_positive_cltv_by_asin_and_segment(
         assert dict(zip(trace["x"], trace["y"], strict=True)) == {k: v for k, v in expected.items() if v > 0}
     assert "ASIN999" not in {asin for trace in chart["data"] for asin in trace["x"]}
     assert chart["layout"]["barmode"] == "group"
+    assert chart["layout"]["yaxis"]["type"] == "linear"
     assert "Highest CLTV: ASIN103 among Low CLTV Customer (16.00)" in section_text(page, "loyalty")
 
 
@@ -332,3 +333,17 @@ def test_an_audience_not_yet_usable_says_from_when(
         page = report(profile, tmp_path)
     assert tables(page)["audiences"][1][6:] == ["2026-11-27T11:00+00:00", "no"]
     assert "usable in DSP from 2026-11-27T11:00+00:00" in section_text(page, "audiences")
+
+
+def test_loyalty_axis_turns_logarithmic_when_cltv_spans_orders_of_magnitude(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """One segment 1,000× the others would flatten every other bar: the axis goes log and says so."""
+    rows = [
+        {"tracked_asin": "ASIN1", "customer_audience_segment": label, "users": 10, "cltv": cltv}
+        for label, cltv in zip(LOYALTY_LABELS, (50_000.0, 12.0, 30.0, 4.0), strict=True)
+    ]
+    downloads.result("loyalty-segments", "exec-loy", rows)
+    layout = figures(report(profile, tmp_path))["loyalty"]["layout"]
+    assert layout["yaxis"]["type"] == "log"
+    assert layout["yaxis"]["title"]["text"].endswith("log scale)")
