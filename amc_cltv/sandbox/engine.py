@@ -176,10 +176,15 @@ class Engine:
             if name not in stored:
                 raise Rejected(f"Table or view not found: {name}.")
             column = ALL_TABLES[name].time_column
-            cursor.execute(
-                f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM "{self._catalog}".main."{name}" '
-                f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}'
-            )
+            try:
+                cursor.execute(
+                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM "{self._catalog}".main."{name}" '
+                    f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}'
+                )
+            except duckdb.Error as exc:  # a hand-made table without the AMC time column
+                raise Rejected(
+                    f"Table {name} cannot be restricted to the time window: {_first_line(exc)}"
+                ) from None
 
     @staticmethod
     def _bind(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[str]:

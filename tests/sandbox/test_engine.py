@@ -139,3 +139,14 @@ def test_results_split_into_parts_with_headers_and_at_most_five_files(engine: En
     assert lines[0][1] == "order,10.0000,2026-01-01T00:00:00.000"
     assert [len(chunk) - 1 for chunk in lines] == [2, 1]
     assert len(result.write_csv(tmp_path / "capped", 0)) <= 5
+
+
+def test_a_hand_made_table_without_its_time_column_is_rejected_clearly() -> None:
+    """The window cannot be applied without the AMC event timestamp: a clear Rejected, not a crash."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE sponsored_ads_traffic (user_id VARCHAR, spend BIGINT)")
+    with pytest.raises(Rejected) as caught:
+        Engine(con).execute(
+            "SELECT SUM(spend) AS s FROM sponsored_ads_traffic", time_window_start=START, time_window_end=END
+        )
+    assert "sponsored_ads_traffic" in caught.value.status_reason
