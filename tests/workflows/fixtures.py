@@ -145,3 +145,15 @@ def same_lifetime(days_apart: int) -> Builder:
         b.order(user_id, d(2, 1) + timedelta(days=days_apart), asin, sales)
         b.sponsored(user_id, d(1, 15), clicks=1, spend_microcents=spend * 100_000_000)
     return b
+
+
+def ties_on_every_branch() -> Builder:
+    """Four customers (sales, spend): T1 (10, 2), T2 (10, 1), T3 (5, 2), T4 (15, 3).
+
+    Mean sales 40 / 4 = 10 and mean spend 8 / 4 = 2, exactly: T1 ties on both axes, T2 on sales, T3 on spend.
+    """
+    b = Builder()
+    for user_id, sales, spend in (("T1", "10", 2), ("T2", "10", 1), ("T3", "5", 2), ("T4", "15", 3)):
+        b.order(user_id, d(3, 1), "ASIN1", sales)
+        b.sponsored(user_id, d(2, 1), clicks=1, spend_microcents=spend * 100_000_000)
+    return b

@@ -7,7 +7,7 @@ import pytest
 from amc_cltv.sandbox.engine import Engine
 
 from . import reference
-from .fixtures import END, START, edge_cases, same_lifetime
+from .fixtures import END, START, edge_cases, same_lifetime, ties_on_every_branch
 from .runner import run_workflow
 
 # Customers: A sales 200 spend 0 | B 50, 2 | C 150, 4 | D 100, 1 | E 125, 3.
@@ -52,6 +52,20 @@ def test_ties_exactly_at_the_average_count_as_high(engine: Engine) -> None:
     assert rows["Revenue Potential Customer"][0] == 2
     assert rows["Low Value Customer"][0] == 1
     assert "Growth Potential Customer" in rows and rows["Growth Potential Customer"][0] == 1
+
+
+def test_every_branch_of_the_segment_rules_counts_a_tie_as_high() -> None:
+    """T2 ties on sales with low cost: High Value. T1 ties on both: Revenue Potential (with T4). T3 ties on
+    spend with low revenue: Low Value, not Growth Potential. The audience follows the same rules."""
+    engine = ties_on_every_branch().engine()
+    rows = segments(run_workflow(engine, "segmentation", START, END))
+    assert {label: values[0] for label, values in rows.items()} == {
+        "High Value Customer": 1,
+        "Revenue Potential Customer": 2,
+        "Low Value Customer": 1,
+    }
+    assert rows["Revenue Potential Customer"] == pytest.approx((2, 12.5, 2.5, 10.0))
+    assert run_workflow(engine, "high-value-audience", START, END) == [{"user_id": "T2"}]
 
 
 def test_reference_reproduces_the_hand_worked_figures(engine: Engine) -> None:
