@@ -221,7 +221,7 @@ class RetryPolicy:
         if not self.quota.acquire(cost):
             raise RetryBudgetExhausted(
                 f"{endpoint}: giving up, this process has spent its retry budget (AMC looks unavailable); "
-                f"last error: {error}",
+                f"last error: {getattr(error, 'message', error)}",
                 request_id=request_id,
             ) from error
         _log.warning(
@@ -255,7 +255,7 @@ class RetryPolicy:
         except APIError as error:
             if kind is CallKind.SUBMIT and _may_have_reached_amc(error):
                 raise AmbiguousSubmitError(
-                    f"{error}; not re-sent, because AMC may have accepted it: "
+                    f"{error.message}; not re-sent, because AMC may have accepted it: "
                     "check what exists before submitting again",
                     request_id=error.request_id,
                     reason=_reason(error),

@@ -419,3 +419,12 @@ def test_a_503_with_retry_after_is_honoured_too(
         client.executions.get("e-1")
     assert clock.sleeps == [5.0]
     assert [entry.get("logger") for entry in logs if entry["event"] == "retrying"] == ["amc_cltv.client"]
+
+
+def test_an_ambiguous_submit_names_the_request_id_once(client: AmcClient, wire: respx.MockRouter) -> None:
+    """The 5xx's request id is carried over to AmbiguousSubmitError and printed once."""
+    wire.post(SUBMIT_PATH).respond(500, json={"details": "boom"}, headers={"x-amzn-RequestId": "rq-amb"})
+    with pytest.raises(AmbiguousSubmitError) as raised:
+        _submit(client)
+    assert raised.value.request_id == "rq-amb"
+    assert str(raised.value).count("rq-amb") == 1 and "boom" in str(raised.value)
