@@ -106,8 +106,10 @@ def _check_lag(
     if plan.met:
         return
     if not force:
-        raise Refused(f"{plan.statement()}; move the campaign start, or run again with --force to go ahead")
-    outcome.messages.append(f"{plan.statement()} (going ahead: --force)")
+        raise Refused(
+            f"{plan.statement()}; move the campaign start, or run again with --force to accept the later date"
+        )
+    outcome.messages.append(f"{plan.statement()} (accepted with --force)")
 
 
 def _request_model(body: dict[str, Any]) -> Any:

@@ -76,7 +76,13 @@ def segment_size(config: Config, client: Any, ledger: Ledger, segment: Segment, 
                 status_reason=outcome.status_reason,
             )
     size = users_in_segment([Path(p) for p in outcome.files], segment.label)
-    log.info("audience_size", segment=segment.key, execution_id=outcome.execution_id, num_users=size)
+    log.info(
+        "audience_size",
+        segment=segment.key,
+        workflow=segment.report_workflow,
+        execution_id=outcome.execution_id,
+        num_users=size,
+    )
     return size
 
 

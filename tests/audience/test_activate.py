@@ -210,7 +210,7 @@ def test_needed_by_that_the_lag_cannot_meet_is_refused_unless_forced(
     assert router["create"].call_count == 0
     outcome = activate(config, client, ledger, needed_by=campaign, force=True)
     assert router["create"].call_count == 1
-    assert any("going ahead" in message for message in outcome.messages)
+    assert any("accepted with --force" in message for message in outcome.messages)
 
 
 def test_needed_by_after_the_lag_is_accepted(
