@@ -171,8 +171,18 @@ def test_segment_conversion_rate_counts_customers_reached_and_purchased(engine: 
 
 
 def test_all_customers_with_the_same_lifetime_have_lifetime_ratio_one() -> None:
-    """Three customers, each two orders 30 days apart: every lifetime ratio is exactly 1."""
+    """Three customers, each two orders 30 days apart: every lifetime ratio is exactly 1. Every ratio is 1,
+    so every lifetime score ties with the average (high); value scores P 59, Q 9, R 37/3 (mean 26.8)."""
     engine = same_lifetime(30).engine()
+    labels = {
+        (r["tracked_asin"], r["customer_audience_segment"]): r["users"]
+        for r in run_workflow(engine, "loyalty-segments", START, END)
+    }
+    assert labels == {
+        ("ASIN1", "High CLTV Customer"): 1,  # P
+        ("ASIN1", "High Loyalty Customer"): 1,  # Q
+        ("ASIN2", "High Loyalty Customer"): 1,  # R
+    }
     for name in ("loyalty-segments", "cltv"):
         rows = run_workflow(engine, name, START, END)
         assert rows
