@@ -25,7 +25,7 @@ from amc_cltv.audience.request import create_body
 from amc_cltv.audience.rules import render_rules, segment_named
 from amc_cltv.audience.status import AudienceView
 from amc_cltv.config import Config
-from amc_cltv.errors import AudienceFailed, NeedsHuman, Refused
+from amc_cltv.errors import AudienceFailed, Refused
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.timewindow import TimeWindow, resolve_window
@@ -37,6 +37,12 @@ REUSED = "reused"  # the ledger already had it
 ADOPTED = "adopted"  # AMC already had it (found through the list endpoint)
 DEFERRED = "deferred"  # another audience of the segment is still on its way to DSP
 DRY_RUN = "dry-run"
+
+# What the ledger learnt from AMC about an audience; cleared when its row is written afresh as a new intent.
+_AMC_FIELDS = (
+    "audience_execution_id", "status", "status_reason", "audience_count", "dsp_audience_id", "created_at",
+    "succeeded_at", "usable_in_dsp_at", "retired_at", "deleted_at",
+)  # fmt: skip
 
 RULE_BASED = "RULE_BASED"  # audienceType, required when AMC's PUT fixes a FAILED audience
 
@@ -162,11 +168,6 @@ def _resume(
 ) -> ActivationOutcome:
     """The ledger already has an audience of these rules: finish whatever is unfinished, send no duplicate."""
     outcome.action = REUSED
-    if record.deleted_at is not None:
-        raise NeedsHuman(
-            f"audience {record.name!r} for these segment rules was deleted earlier; AMC keeps audience names "
-            "unique per rules here, so change the rules or remove its ledger row before activating again"
-        )
     if record.retired_at is not None:  # the rules came back before the newer audience replaced this one
         record = ledger.update_audience(
             record.id, clock.current().now(), state=create.CREATED, retired_at=None
@@ -180,7 +181,12 @@ def _resume(
             record.audience_execution_id, _request_model({**body, "audienceType": RULE_BASED})
         )
         record = ledger.update_audience(
-            record.id, clock.current().now(), status=answer.status or lag.PENDING, status_reason=None
+            record.id,
+            clock.current().now(),
+            status=answer.status or lag.PENDING,
+            status_reason=None,
+            succeeded_at=None,  # rebuilt: DSP gets it anew, after the lag
+            usable_in_dsp_at=None,
         )
     return _finish(client, ledger, config, record, outcome)
 
@@ -227,7 +233,7 @@ def activate(
         return _dry_run(client, outcome, body)
 
     existing = ledger.audience_by_name(config.instance_id, rules.audience_name)
-    if existing is not None:
+    if existing is not None and existing.deleted_at is None:
         return _resume(client, ledger, config, existing, body, outcome, force)
 
     deferred = _deferral(client, ledger, config, spec.key, rules.audience_name)
@@ -242,21 +248,47 @@ def activate(
     if found is None:
         outcome.segment_size = sizing.segment_size(config, client, ledger, spec, window)
         sizing.check_size(outcome.segment_size, config.profile.audience.min_size, spec)
-    record = ledger.begin_audience(
-        instance_id=config.instance_id,
-        name=rules.audience_name,
-        segment=spec.key,
-        rules_sha256=rules.rules_sha256,
-        time_window_start=window.audience_start,
-        time_window_end=window.audience_end,
-        now=clock.current().now(),
-    )
+    record = _intent(ledger, config, existing, rules.audience_name, spec.key, rules.rules_sha256, window)
     if found is not None:
         outcome.action = ADOPTED
         record = create.adopt(ledger, record, found)
     else:
         record = create.submit(client, ledger, record, _request_model(body))
     return _finish(client, ledger, config, record, outcome)
+
+
+def _intent(
+    ledger: Ledger,
+    config: Config,
+    deleted: AudienceRecord | None,
+    name: str,
+    segment: str,
+    rules_hash: str,
+    window: TimeWindow,
+) -> AudienceRecord:
+    """Write the intent to create the audience (before the POST). The rules may have come back to those of
+    an audience deleted earlier: its ledger row (one per name) is then written afresh as the new intent."""
+    now = clock.current().now()
+    if deleted is None:
+        return ledger.begin_audience(
+            instance_id=config.instance_id,
+            name=name,
+            segment=segment,
+            rules_sha256=rules_hash,
+            time_window_start=window.audience_start,
+            time_window_end=window.audience_end,
+            now=now,
+        )
+    cleared = dict.fromkeys(_AMC_FIELDS)
+    return ledger.update_audience(
+        deleted.id,
+        now,
+        **cleared,
+        state=create.CREATING,
+        requested_at=now,
+        time_window_start=window.audience_start,
+        time_window_end=window.audience_end,
+    )
 
 
 def _deferral(

@@ -255,6 +255,13 @@ def test_rules_change_rotates_without_a_gap(
     assert router["create"].call_count == 2
     assert [view.name for view in refresh_status(new_config, client, ledger)] == [new.name]
 
+    # The rules come back once the new audience is usable: the deleted name is created anew.
+    record_segmentation(old_config, ledger, 3300)
+    back = activate(old_config, client, ledger)
+    assert back.name == old.name and back.action == "created" and router["create"].call_count == 3
+    assert back.retired == [new.name] and back.audience is not None
+    assert back.audience.audience_execution_id not in (None, old_row.audience_execution_id)
+
 
 def test_dry_run_prints_the_exact_request_and_sends_nothing(
     config: Config, client: AmcClient, ledger: Ledger, amc: Amc
