@@ -192,3 +192,19 @@ def test_nightly_run_chains_the_activation_on_its_own_result(workspace: Workspac
     assert next_night["audience"]["action"] == "reused"
     assert next_night["audience"]["name"] == audience["name"]
     assert len(workspace.amc_audiences()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--needed-by", "next tuesday"), "--needed-by: not a date"),
+        (("--segment", "low-value"), "unknown segment 'low-value'; allowed: high-value"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(workspace: Workspace, args: tuple[str, ...], message: str) -> None:
+    """A bad --needed-by or --segment: one line on stderr, exit 2, the JSON object on stdout, nothing sent."""
+    code, out, err = workspace.cli("audience", "activate", *args, "--json")
+    assert code == 2
+    assert err.strip().splitlines()[-1].startswith("amc-cltv: error: ") and message in err
+    assert '"exit_code": 2' in out
+    assert workspace.amc_audiences() == []
