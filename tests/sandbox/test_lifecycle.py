@@ -186,3 +186,34 @@ def test_same_sql_through_the_sandbox_as_straight_duckdb_over_the_parquet(app: S
         time_window_end=datetime(2026, 11, 1, tzinfo=UTC),
     )
     assert again.row_count == len(direct)
+
+
+def test_two_processes_polling_at_once_compute_each_execution_once(app: SandboxApp, api: Api) -> None:
+    """Two apps on one state_dir (two CLI processes) poll in parallel threads: every execution ends
+    SUCCEEDED exactly once, with one set of result files."""
+    import threading
+
+    ids = [api.submit()["workflowExecutionId"] for _ in range(6)]
+    app.clock.advance(1)
+    other = Api(SandboxApp(app.state_dir, base_now=lambda: NOW))
+    seen: dict[str, list[object]] = {"a": [], "b": []}
+
+    def poll(client: Api, key: str) -> None:
+        for execution_id in ids:
+            seen[key].append(client.status(execution_id)["status"])
+
+    threads = [
+        threading.Thread(target=poll, args=(api, "a")),
+        threading.Thread(target=poll, args=(other, "b")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    finals = [api.status(i) for i in ids]
+    assert {str(f["status"]) for f in finals} == {"SUCCEEDED"}
+    assert set(seen["a"] + seen["b"]) <= {"PENDING", "RUNNING", "SUCCEEDED"}  # never a half-written state
+    for execution_id in ids:
+        assert [p.name for p in sorted((Path(app.state_dir) / "results" / str(execution_id)).iterdir())] == [
+            "part-1.csv"
+        ]
