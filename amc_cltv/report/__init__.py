@@ -102,7 +102,7 @@ def _per_user_results(inputs: ReportInputs) -> list[Result]:
         results = [
             result
             for result in find_results(inputs.output_dir, inputs.instance_id, workflow, inputs.since)
-            if all(column in read_header(result) for column in PER_USER_COLUMNS)
+            if set(PER_USER_COLUMNS) <= set(read_header(result))
         ]
         per_window = _one_per_window(results)
         if per_window and (not best or per_window[-1].time_window_end > best[-1].time_window_end):
