@@ -104,9 +104,3 @@ def refresh_status(config: Config, client: Any, ledger: Ledger) -> list[Audience
         if current.deleted_at is None:
             views.append(AudienceView.of(current, clock.current().now()))
     return views
-
-
-def ledger_status(config: Config, ledger: Ledger) -> list[AudienceView]:
-    """The audiences as the ledger last saw them (nothing is sent)."""
-    now = clock.current().now()
-    return [AudienceView.of(r, now) for r in ledger.audiences(instance_id=config.instance_id)]
