@@ -200,7 +200,7 @@ def scatter_section(result: Result | None, table: Table | None) -> Section:
         f"({money(mean_sales[top])}) at {money(mean_spend[top])} ad spend per customer."
     )
     if step > 1:
-        reading += f" Every {step}th customer is drawn."
+        reading += f" One customer in {step} is drawn."
     section.charts.append(
         Chart(
             key="scatter",

@@ -347,3 +347,17 @@ def test_loyalty_axis_turns_logarithmic_when_cltv_spans_orders_of_magnitude(
     layout = figures(report(profile, tmp_path))["loyalty"]["layout"]
     assert layout["yaxis"]["type"] == "log"
     assert layout["yaxis"]["title"]["text"].endswith("log scale)")
+
+
+def test_a_large_scatter_draws_a_regular_sample_and_says_so(
+    downloads: Downloads, profile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the point budget one customer in N is drawn per segment, and the reading says N."""
+    monkeypatch.setattr("amc_cltv.report.segments.SCATTER_POINTS", 10)
+    labels = {f"u{i:03d}": "High Value Customer" for i in range(25)}
+    downloads.result("user-segments", "exec-users", _per_user(labels), record=False)
+    page = report(profile, tmp_path)
+    trace = figures(page)["scatter"]["data"][0]
+    assert len(trace["x"]) == 9  # 25 customers, one in 3
+    assert "25 customers" in section_text(page, "scatter")
+    assert "One customer in 3 is drawn." in section_text(page, "scatter")
