@@ -162,3 +162,21 @@ def test_every_chart_spec_is_a_valid_plotly_figure_with_titled_axes(downloads: D
         assert figure.layout.title.text == chart.title
         assert figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
         assert chart.reading.endswith(".")
+
+
+def test_a_broken_or_incomplete_download_is_skipped_not_fatal(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """A manifest that is not JSON, or one naming a part file that is gone, is passed over, not fatal."""
+    downloads.result("segmentation", "exec-good", SEGMENTS, window_end="2026-05-22", record=False)
+    broken = downloads.result("segmentation", "exec-broken", SEGMENTS, window_end="2026-11-22", record=False)
+    (broken / "manifest.json").write_text("{not json")
+    partial = downloads.result(
+        "segmentation", "exec-partial", SEGMENTS, window_end="2026-11-21", record=False
+    )
+    (partial / "part-2.csv").unlink()
+    out = tmp_path / "report.html"
+    assert main(["--config", str(profile), "report", "--out", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "execution exec-good" in section_text(page, "segments")
+    assert figures(page)["history-users"]["data"][0]["x"] == ["2026-05-22"]
