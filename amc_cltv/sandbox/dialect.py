@@ -35,6 +35,26 @@ class ParsedQuery:
 
     tables: set[str] = field(default_factory=set)
     sql: str = ""
+    # The final SELECT outputs a user_id column reference, whatever its alias.
+    outputs_user_id: bool = False
+
+
+def _final_selects(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if node.get("type") == "SET_OPERATION_NODE":
+        for child in node.get("children") or [node.get("left"), node.get("right")]:
+            if isinstance(child, dict):
+                yield from _final_selects(child)
+    elif node.get("type") == "SELECT_NODE":
+        yield node
+
+
+def _outputs_user_id(tree: dict[str, Any]) -> bool:
+    for select in _final_selects(tree.get("node") or {}):
+        for expression in select.get("select_list") or []:
+            names = expression.get("column_names") if expression.get("class") == "COLUMN_REF" else None
+            if names and str(names[-1]).lower() == "user_id":
+                return True
+    return False
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -132,6 +152,7 @@ def parse(
             if name in ("custom_parameter", "built_in_parameter"):
                 edits.append(_parameter_edit(node, name, parameters, built_in))
     parsed.tables.discard("")
+    parsed.outputs_user_id = _outputs_user_id(tree)
     if audience:
         bad = sorted(t for t in parsed.tables if not is_audience_table(t))
         if bad or not parsed.tables:

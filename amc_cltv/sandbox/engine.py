@@ -149,8 +149,10 @@ class Engine:
         try:
             self._prepare(cursor, parsed.tables, start, end)
             columns = self._bind(cursor, parsed.sql)
+            # A user_id column reference in the final SELECT counts even when an alias renames it.
+            outputs = [*columns, "user_id"] if parsed.outputs_user_id and not audience else columns
             self._check_output(
-                columns, audience=audience, disable_aggregation_controls=disable_aggregation_controls
+                outputs, audience=audience, disable_aggregation_controls=disable_aggregation_controls
             )
             table = f"__amc_result_{uuid.uuid4().hex[:12]}"
             try:

@@ -80,6 +80,7 @@ def test_amc_functions_map_onto_duckdb(engine: Engine) -> None:
         ("SELECT COUNT(1) AS n FROM conversions_all LIMIT 5", "LIMIT"),
         ("SELECT COUNT(1) AS n FROM dsp_impressions d RIGHT JOIN conversions_all c ON true", "RIGHT JOIN"),
         ("SELECT user_id, COUNT(1) AS n FROM conversions_all GROUP BY user_id", "user_id"),
+        ("SELECT c.user_id AS shopper FROM conversions_all c", "user_id"),
         ("SELECT COUNT(1) AS n FROM sponsored_ads_traffic", "not found"),
         ("SELECT COUNT(1) AS n FROM conversions_all_for_audiences", "audience"),
         ("SELECT CUSTOM_PARAMETER('missing') AS m FROM conversions_all", "missing"),
