@@ -101,8 +101,14 @@ class Lifecycle:
         active = [e for e in self._store.all("execution") if e["status"] in ACTIVE]
         for execution in active:
             if execution["status"] == "RUNNING":
-                due = parse_iso(execution["startTime"]) + timedelta(seconds=settings.run_s)
+                timeout = float(execution.get("workflowExecutionTimeoutSeconds") or 21600)
+                due = parse_iso(execution["startTime"]) + timedelta(seconds=min(settings.run_s, timeout))
                 if now >= due:
+                    if settings.run_s > timeout:
+                        execution["forcedOutcome"] = {
+                            "status": "FAILED",
+                            "status_reason": f"Workflow execution timed out after {timeout:.0f} seconds.",
+                        }
                     self._finish(execution, due, settings)
                     return True
         running = sum(1 for e in active if e["status"] == "RUNNING")

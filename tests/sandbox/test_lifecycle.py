@@ -217,3 +217,17 @@ def test_two_processes_polling_at_once_compute_each_execution_once(app: SandboxA
         assert [p.name for p in sorted((Path(app.state_dir) / "results" / str(execution_id)).iterdir())] == [
             "part-1.csv"
         ]
+
+
+def test_an_execution_running_past_its_timeout_fails(app: SandboxApp, api: Api) -> None:
+    """workflowExecutionTimeoutSeconds bounds the RUNNING time: past it the execution FAILS and says so."""
+    app.configure(queue_s=1, run_s=7200)
+    execution_id = api.submit(workflowExecutionTimeoutSeconds=900)["workflowExecutionId"]
+    app.clock.advance(1 + 899)
+    assert api.status(execution_id)["status"] == "RUNNING"
+    app.clock.advance(1)
+    timed_out = api.status(execution_id)
+    assert (timed_out["status"], timed_out["statusReason"]) == (
+        "FAILED",
+        "Workflow execution timed out after 900 seconds.",
+    )
