@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from amc_cltv.sandbox import GenerationStats
 from amc_cltv.sandbox.app import SandboxApp
 from amc_cltv.sandbox.engine import Engine
 
@@ -231,3 +232,17 @@ def test_an_execution_running_past_its_timeout_fails(app: SandboxApp, api: Api) 
         "FAILED",
         "Workflow execution timed out after 900 seconds.",
     )
+
+
+def test_data_is_generated_on_first_use_ending_on_the_sandbox_clocks_today(tmp_path: Path) -> None:
+    """A fresh state_dir has no data until an execution needs it; then it is generated once, as configured."""
+    fresh = SandboxApp(tmp_path / "fresh", base_now=lambda: NOW)
+    fresh.configure(users=1500, seed=11)
+    api = Api(fresh)
+    execution_id = api.submit()["workflowExecutionId"]
+    assert not (tmp_path / "fresh" / "data").exists()
+    fresh.clock.advance(1)
+    assert api.status(execution_id)["status"] == "SUCCEEDED"
+    stats = GenerationStats.read(tmp_path / "fresh" / "data")
+    assert stats is not None
+    assert (stats.users, stats.seed, stats.end_date) == (1500, 11, NOW.date())
