@@ -182,6 +182,9 @@ def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activ
             if activate_audience and outcome.exit_code == 0:
                 from amc_cltv import audience as audiences
 
+                # If the activation fails, the --json object still reports the run that succeeded.
+                common.invocation().json_partial.update(outcome.as_json())
+
                 audience = audiences.activate(config, client, ledger)
     finally:
         progress.stop()
