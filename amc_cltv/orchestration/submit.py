@@ -165,6 +165,9 @@ def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: Exec
     """
     now = clock.current()
     for submission in range(1, MAX_SUBMISSIONS + 1):
+        if submission > 1 or now.now() - run.submitted_at > RECONCILE_LOOKBACK:
+            # A renewed intent: the submit time the reconcile window and the polling cadence count from.
+            run = ledger.update_run(run.id, now.now(), submitted_at=now.now())
         try:
             # Written ahead: the ledger row (state ``submitting``) exists before this request leaves.
             execution = executions.create(spec.request())

@@ -172,3 +172,18 @@ def test_an_execution_already_owned_by_an_earlier_attempt_is_not_adopted(
     )
     run = submit(client.executions, ledger, second, plan.spec)
     assert run.execution_id == "new" and run.attempt == 2
+
+
+def test_an_intent_resumed_much_later_is_renewed_before_the_post(
+    wire: respx.MockRouter,
+    client: AmcClient,
+    ledger: Ledger,
+    intent: RunRecord,
+    plan: RunPlan,
+    fake_clock: FakeClock,
+) -> None:
+    """A crash before the POST, resumed an hour later: submitted_at is renewed so polling starts at 30 s."""
+    wire.post(EXECUTIONS).mock(return_value=httpx.Response(200, json=execution("e3", "PENDING")))
+    fake_clock.advance(3600)
+    run = submit(client.executions, ledger, intent, plan.spec)
+    assert run.submitted_at == fake_clock.now() and run.submitted_at > intent.submitted_at
