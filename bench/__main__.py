@@ -32,9 +32,8 @@ def machine() -> str:
         memory = f", {pages * page_size / 2**30:.1f} GiB RAM"
     except (ValueError, OSError, AttributeError):
         pass
-    return (
-        f"`{' '.join(platform.uname())}`, {os.cpu_count()} CPUs{memory}, Python {platform.python_version()}"
-    )
+    kernel = " ".join(part for part in platform.uname() if part)
+    return f"`{kernel}`, {os.cpu_count()} CPUs{memory}, Python {platform.python_version()}"
 
 
 def update_section(text: str, name: str, body: str) -> str:
