@@ -60,12 +60,23 @@ def network_transport() -> httpx.BaseTransport:
     return httpx.HTTPTransport(retries=CONNECT_RETRIES, limits=LIMITS)
 
 
+class _WSGITransport(httpx.WSGITransport):
+    # In process there is no socket to drop: the sandbox's "drop" fault raises ConnectionResetError after
+    # doing the work, which is what a dropped connection is on the network.
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except ConnectionResetError as exc:
+            raise httpx.RemoteProtocolError(str(exc), request=request) from None
+
+
 def wsgi_transport(app: Any) -> httpx.BaseTransport:
     """A transport that serves a WSGI app in process (the embedded sandbox).
 
-    An exception the app raises propagates as it is: a sandbox bug is not an AMC outage to retry.
+    An exception the app raises propagates as it is: a sandbox bug is not an AMC outage to retry. Only a
+    dropped connection (``ConnectionResetError``, the sandbox's ``drop`` fault) becomes httpx's own error.
     """
-    return httpx.WSGITransport(app=app)
+    return _WSGITransport(app=app)
 
 
 def connection_failure(exc: httpx.TransportError, endpoint: str) -> APIConnectionError:

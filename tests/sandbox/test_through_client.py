@@ -12,6 +12,7 @@ from amc_cltv.client import AmcClient, wsgi_transport
 from amc_cltv.client.models import AudienceRequest, CreateWorkflowExecution, Schedule, Workflow
 from amc_cltv.client.retry import RetryQuota
 from amc_cltv.errors import (
+    AmbiguousSubmitError,
     BadRequestError,
     DownloadError,
     DownloadUrlExpired,
@@ -200,3 +201,20 @@ def test_client_sees_scripted_outcomes_and_unknown_statuses(
     assert (odd.status, odd.terminal) == ("PUBLISHING_SOMEHOW", False)
     final = client.executions.get(execution.workflow_execution_id)
     assert (final.status, final.status_reason) == (status, "Injected.")
+
+
+def test_client_in_process_retries_a_dropped_read_and_flags_a_dropped_submit(
+    app: SandboxApp, client: AmcClient
+) -> None:
+    """The drop fault in process: a GET is retried; a submit is ambiguous although AMC created it."""
+    client.workflows.create(Workflow(workflow_id="seg", sql_query=SQL))
+    app.faults.script(
+        [
+            {"kind": "drop", "match": "GET .*/workflows$"},
+            {"kind": "drop", "match": "POST .*/workflowExecutions$"},
+        ]
+    )
+    assert [w.workflow_id for w in client.workflows.list()] == ["seg"]
+    with pytest.raises(AmbiguousSubmitError):
+        client.executions.create(_request())
+    assert len(client.executions.list(workflow_id="seg")) == 1
