@@ -218,3 +218,15 @@ def test_execution_create_validates_like_amc(api: Api) -> None:
     body = {"workflow": {"sqlQuery": SQL}, "parameterValues": {"undeclared": "1"}}
     assert api.r("POST", "workflowExecutions", json=body).status_code == 400
     assert api.r("POST", "workflowExecutions", json={"workflowId": "missing"}).status_code == 404
+
+
+def test_the_served_ids_are_those_written_in_configs_sandbox_toml() -> None:
+    """The embedded profile and the emulator agree on the instance, advertiser and marketplace ids."""
+    import tomllib
+    from pathlib import Path
+
+    from amc_cltv.sandbox import wire
+
+    profile = tomllib.loads((Path(__file__).parents[2] / "configs" / "sandbox.toml").read_text())["amc"]
+    served = (wire.INSTANCE_ID, wire.ADVERTISER_ID, wire.MARKETPLACE_ID)
+    assert (profile["instance_id"], profile["advertiser_id"], profile["marketplace_id"]) == served
