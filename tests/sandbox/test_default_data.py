@@ -1,0 +1,66 @@
+"""The default data set (50,000 users, seed 7) carries the demo: every segment, and a big enough audience."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from amc_cltv.sandbox import generate
+from amc_cltv.sandbox.engine import Engine
+from amc_cltv.sandbox.reporting import typed_parameters
+from amc_cltv.sandbox.settings import SandboxSettings
+from amc_cltv.workflows import catalog
+
+from .conftest import DATA_END
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    defaults = SandboxSettings()
+    out = tmp_path_factory.mktemp("default-data")
+    generate(defaults.users, defaults.seed, out, end_date=DATA_END)
+    return Engine.over_parquet(out)
+
+
+def _run(engine: Engine, name: str) -> list[tuple[object, ...]]:
+    rendered = catalog.render(name)
+    end = datetime(DATA_END.year, DATA_END.month, DATA_END.day, tzinfo=UTC) - timedelta(days=2)
+    result = engine.execute(
+        rendered.sql,
+        time_window_start=end - timedelta(days=365),
+        time_window_end=end,
+        parameters=typed_parameters(list(rendered.input_parameters), dict(rendered.parameter_values)),
+        audience=rendered.audience,
+    )
+    return result.rows
+
+
+def test_every_segment_occurs_and_high_value_is_well_over_2500(engine: Engine) -> None:
+    """All four labels of the revenue x cost grid, with High Value Customers comfortably above AMC's floor."""
+    segments = {str(row[0]): int(str(row[1])) for row in _run(engine, "segmentation")}
+    assert set(segments) == {
+        "High Value Customer",
+        "Revenue Potential Customer",
+        "Growth Potential Customer",
+        "Low Value Customer",
+    }
+    assert segments["High Value Customer"] > 5000
+    assert min(segments.values()) > 1000
+
+
+def test_the_audience_query_selects_exactly_the_high_value_customers(engine: Engine) -> None:
+    """Same data, same window: the audience's users = num_users of the High Value Customer row."""
+    segments = {str(row[0]): int(str(row[1])) for row in _run(engine, "segmentation")}
+    audience = {row[0] for row in _run(engine, "high-value-audience")}
+    assert len(audience) == segments["High Value Customer"]
+    assert None not in audience
+
+
+def test_default_settings_are_the_documented_ones() -> None:
+    """50,000 users, seed 7, executions within a fraction of a second, AMC's limits."""
+    defaults = SandboxSettings()
+    assert (defaults.users, defaults.seed) == (50_000, 7)
+    assert defaults.queue_s + defaults.run_s < 1
+    assert (defaults.max_concurrent, defaults.url_expiry_s, defaults.min_audience_size) == (10, 600, 2000)
+    assert defaults.activation_lag_s == 48 * 3600
