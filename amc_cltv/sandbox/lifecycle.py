@@ -135,7 +135,10 @@ class Lifecycle:
 
     def _finish(self, execution: dict[str, Any], finished_at: datetime, settings: SandboxSettings) -> None:
         execution_id = execution["workflowExecutionId"]
-        status, reason, files, rows = self._compute(execution, settings)
+        try:
+            status, reason, files, rows = self._compute(execution, settings)
+        except Exception as exc:  # never leave an execution RUNNING forever: AMC would fail it
+            status, reason, files, rows = "FAILED", f"Internal error: {exc}", [], 0
         with self._store.transaction():
             current = self._store.get("execution", execution_id)
             if current is None or current["status"] != "RUNNING":
@@ -198,7 +201,10 @@ class Lifecycle:
                 return True
             finished_at = created + timedelta(seconds=settings.audience_run_s)
             if audience["status"] == "RUNNING" and now >= finished_at:
-                status, reason, count = self._compute_audience(audience, settings)
+                try:
+                    status, reason, count = self._compute_audience(audience, settings)
+                except Exception as exc:  # as for executions: fail it rather than retry forever
+                    status, reason, count = "FAILED", f"Internal error: {exc}", 0
                 with self._store.transaction():
                     current = self._store.get("audience", audience["audienceExecutionId"])
                     if current is None or current["status"] != "RUNNING":

@@ -246,3 +246,17 @@ def test_data_is_generated_on_first_use_ending_on_the_sandbox_clocks_today(tmp_p
     stats = GenerationStats.read(tmp_path / "fresh" / "data")
     assert stats is not None
     assert (stats.users, stats.seed, stats.end_date) == (1500, 11, NOW.date())
+
+
+def test_an_internal_error_fails_the_execution_instead_of_wedging_the_sandbox(
+    app: SandboxApp, api: Api
+) -> None:
+    """If results cannot be written (here: a file where the results folder should be), the execution FAILS
+    with an internal-error reason and the sandbox keeps answering."""
+    (Path(app.state_dir) / "results").write_text("in the way")
+    execution_id = api.submit()["workflowExecutionId"]
+    app.clock.advance(1)
+    status = api.status(execution_id)
+    assert status["status"] == "FAILED"
+    assert str(status["statusReason"]).startswith("Internal error:")
+    assert api.r("GET", "workflows").status_code == 200
