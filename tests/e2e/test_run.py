@@ -121,6 +121,17 @@ def test_rate_limited_beyond_the_budget_exits_5(sandbox: Sandbox) -> None:
     assert len(sandbox.executions()) == 1
 
 
+def test_a_dropped_connection_on_the_execution_post_leaves_exactly_one_execution(sandbox: Sandbox) -> None:
+    """AMC created the execution but the answer was lost: reconciled and adopted, never posted twice."""
+    sandbox.faults({"kind": "drop", "match": EXECUTION_POST, "times": 1})
+    result = sandbox.cli(*RUN, "--json")
+    assert result.code == 0, result.stderr
+    executions = sandbox.executions()
+    assert len(executions) == 1
+    assert result.json["execution_id"] == executions[0]["workflowExecutionId"]
+    assert result.events("submit_ambiguous") and result.events("execution_adopted")
+
+
 @pytest.mark.parametrize("status", ["FAILED", "REJECTED"])
 def test_failed_and_rejected_exit_1_with_amcs_reason(sandbox: Sandbox, status: str) -> None:
     reason = f"synthetic {status.lower()}: too many workflows against the same input data sources"
