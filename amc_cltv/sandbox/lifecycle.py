@@ -175,6 +175,15 @@ class Lifecycle:
         except Failed as exc:
             return "FAILED", exc.message, [], 0
         try:
+            declared = [str(c) for c in execution.get("declaredOutputColumns") or []]
+            if declared and {c.lower() for c in declared} != {c.lower() for c in result.columns}:
+                return (
+                    "REJECTED",
+                    f"The query's output columns ({', '.join(result.columns)}) do not match the workflow's "
+                    f"outputColumns ({', '.join(declared)}).",
+                    [],
+                    0,
+                )
             if execution.get("dryRun") or execution.get("skipPublish"):
                 return "SUCCEEDED", None, [], result.row_count
             out = self.results_dir(execution["workflowExecutionId"])

@@ -187,6 +187,9 @@ class Reporting:
             "parameterValues": values,
             "resolvedParameters": parameters,
             "sqlQuery": workflow["sqlQuery"],
+            "declaredOutputColumns": [
+                str(c.get("name")) for c in workflow.get("outputColumns") or [] if isinstance(c, dict)
+            ],
             "requireSyntheticData": flag(body.get("requireSyntheticData")),
             "disableAggregationControls": flag(body.get("disableAggregationControls")),
             "dryRun": flag(body.get("dryRun")),
@@ -337,6 +340,7 @@ def data_source(name: str) -> dict[str, Any]:
 
 _HIDDEN = (
     "resolvedParameters",
+    "declaredOutputColumns",
     "forcedOutcome",
     "files",
     "rows",

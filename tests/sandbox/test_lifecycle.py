@@ -13,7 +13,7 @@ from amc_cltv.sandbox import GenerationStats
 from amc_cltv.sandbox.app import SandboxApp
 from amc_cltv.sandbox.engine import Engine
 
-from .conftest import NOW, Api
+from .conftest import NOW, SQL, Api
 
 
 def _download(api: Api, url: str) -> str:
@@ -260,3 +260,27 @@ def test_an_internal_error_fails_the_execution_instead_of_wedging_the_sandbox(
     assert status["status"] == "FAILED"
     assert str(status["statusReason"]).startswith("Internal error:")
     assert api.r("GET", "workflows").status_code == 200
+
+
+def test_declared_output_columns_are_checked_against_the_query(app: SandboxApp, api: Api) -> None:
+    """A workflow whose outputColumns do not match what its SQL outputs is REJECTED; a match runs."""
+    good = [{"name": "event_subtype"}, {"name": "users"}]
+    api.r("POST", "workflows", json={"workflowId": "ok", "sqlQuery": SQL, "outputColumns": good})
+    api.r("POST", "workflows", json={"workflowId": "bad", "sqlQuery": SQL, "outputColumns": [{"name": "x"}]})
+    window = {
+        "timeWindowType": "EXPLICIT",
+        "timeWindowStart": "2026-01-01T00:00:00",
+        "timeWindowEnd": "2026-11-01T00:00:00",
+        "requireSyntheticData": True,
+    }
+    ok = api.r("POST", "workflowExecutions", json={"workflowId": "ok", **window}).json()[
+        "workflowExecutionId"
+    ]
+    bad = api.r("POST", "workflowExecutions", json={"workflowId": "bad", **window}).json()[
+        "workflowExecutionId"
+    ]
+    app.clock.advance(1)
+    assert api.status(ok)["status"] == "SUCCEEDED"
+    rejected = api.status(bad)
+    assert rejected["status"] == "REJECTED"
+    assert "outputColumns" in str(rejected["statusReason"])
