@@ -22,6 +22,9 @@ MACROS = (
     "CREATE OR REPLACE TEMP MACRO seconds_between(a, b) AS "
     "((epoch_ms(CAST(b AS TIMESTAMP)) - epoch_ms(CAST(a AS TIMESTAMP))) // 1000)",
     "CREATE OR REPLACE TEMP MACRO epoch_to_utc_timestamp(s) AS (to_timestamp(s)::TIMESTAMP)",
+    # The UTC timestamp as wall-clock time in the given zone (a TIMESTAMP without zone, as AMC returns it).
+    "CREATE OR REPLACE TEMP MACRO convert_time_zone_from_utc(ts, tz) AS "
+    "(timezone(tz, timezone('UTC', CAST(ts AS TIMESTAMP))))",
 )
 
 

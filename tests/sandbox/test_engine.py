@@ -66,11 +66,12 @@ def test_amc_functions_map_onto_duckdb(engine: Engine) -> None:
         "SELECT SECONDS_BETWEEN(MIN(event_dt_utc), MAX(event_dt_utc)) AS span, "
         "SECONDS_BETWEEN(BUILT_IN_PARAMETER('TIME_WINDOW_START'), "
         "BUILT_IN_PARAMETER('TIME_WINDOW_END')) AS w, "
-        "CUSTOM_PARAMETER('label') AS label, MEDIAN(total_product_sales) AS med "
+        "CUSTOM_PARAMETER('label') AS label, MEDIAN(total_product_sales) AS med, "
+        "MIN(CONVERT_TIME_ZONE_FROM_UTC(event_dt_utc, 'America/New_York')) AS first_local "
         "FROM conversions_all WHERE user_id = 'b'",
         parameters={"label": "it's 'quoted'"},
     )
-    assert rows == [(86400, 31 * 86400, "it's 'quoted'", 12.5)]
+    assert rows == [(86400, 31 * 86400, "it's 'quoted'", 12.5, datetime(2026, 1, 15, 7, 0))]
 
 
 @pytest.mark.parametrize(
