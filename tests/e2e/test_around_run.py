@@ -161,4 +161,10 @@ def test_run_all_runs_every_profile_and_returns_the_worst_exit_code(
     runs = {Path(r["profile"]).stem: r for r in result.json["runs"]}
     assert runs["east"]["status"] == "SUCCEEDED" and runs["east"]["exit_code"] == 0
     assert runs["west"]["status"] == "FAILED" and runs["west"]["status_reason"] == "west failed"
+    (profiles / "broken.toml").write_text("[amc]\napi_url = 'embedded'\n")  # no instance_id
+    again = sandbox.cli(*RUN, "--all", "--config-dir", str(profiles), "--json")
+    assert again.code == 2  # the worst of 0 (east, reused), 1 (west) and 2 (broken)
+    by_profile = {Path(r["profile"]).stem: r for r in again.json["runs"]}
+    assert by_profile["broken"]["exit_code"] == 2 and "instance_id" in by_profile["broken"]["error"]
+    assert by_profile["east"]["reused"] is True
     assert (tmp_path / "east" / "results" / "amcsandbox01" / "segmentation").is_dir()

@@ -152,6 +152,15 @@ def test_failed_and_rejected_exit_1_with_amcs_reason(sandbox: Sandbox, status: s
     assert "--force-rerun" in again.stderr
 
 
+def test_an_unknown_status_is_logged_and_polled_through(sandbox: Sandbox) -> None:
+    sandbox.faults(
+        {"kind": "unknown_status", "status": "AWAITING_CAPACITY", "match": "^GET .*/workflowExecutions/"}
+    )
+    result = sandbox.cli(*RUN, "--json")
+    assert result.code == 0, result.stderr
+    assert [e["status"] for e in result.events("unknown_status")] == ["AWAITING_CAPACITY"]
+
+
 def test_an_expired_url_is_re_requested(sandbox: Sandbox) -> None:
     sandbox.faults({"kind": "expired_url", "match": "downloadUrls$", "times": 1})
     result = sandbox.cli(*RUN, "--json")
