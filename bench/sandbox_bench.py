@@ -22,7 +22,7 @@ REPEATS = 3
 END_DATE = date(2026, 11, 25)
 TARGET = "1M users generated and segmented in under 60 s total with under 2 GiB peak memory on 2 cores"
 
-# Used only if the project's workflow catalogue cannot be loaded: segments.md's revenue x cost grid, mean
+# Used only if the project's workflow catalogue cannot be loaded: the segment specification's revenue x cost grid, mean
 # thresholds, revenue from conversions_all.
 FALLBACK_SQL = """
 WITH sales AS (
@@ -59,7 +59,7 @@ def _segmentation() -> tuple[str, dict[str, object], str]:
         parameters = typed_parameters(list(rendered.input_parameters), dict(rendered.parameter_values))
         return rendered.sql, parameters, "workflows/segmentation.sql (rendered by amc_cltv.workflows)"
     except Exception:  # the catalogue is another package; the benchmark must still run
-        return FALLBACK_SQL, {}, "an inline equivalent of segments.md's segmentation query"
+        return FALLBACK_SQL, {}, "an inline equivalent of the segmentation workflow"
 
 
 def child(users: int, out_dir: Path) -> dict[str, object]:

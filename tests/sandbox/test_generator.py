@@ -26,7 +26,7 @@ def _one(sql: str) -> tuple[object, ...]:
 
 
 def test_every_table_is_written_with_amc_columns(generated: GenerationStats) -> None:
-    """One Parquet file per base table, with exactly the columns of segments.md (AMC names)."""
+    """One Parquet file per base table, with exactly the columns the workflows may read (AMC names)."""
     for table in BASE_TABLES:
         path = generated.out_dir / f"{table.name}.parquet"
         described = duckdb.connect().execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
