@@ -22,8 +22,8 @@ REPEATS = 3
 END_DATE = date(2026, 11, 25)
 TARGET = "1M users generated and segmented in under 60 s total with under 2 GiB peak memory on 2 cores"
 
-# Used only if the project's workflow catalogue cannot be loaded: the segment specification's revenue x cost grid, mean
-# thresholds, revenue from conversions_all.
+# Used only if the project's workflow catalogue cannot be loaded: the segment specification's revenue x cost
+# grid, mean thresholds, revenue from conversions_all.
 FALLBACK_SQL = """
 WITH sales AS (
   SELECT user_id, SUM(total_product_sales) AS total_sales FROM conversions_all
