@@ -14,9 +14,7 @@ Nothing is submitted twice for the same key unless ``force_rerun`` asks for a ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,79 +22,21 @@ import structlog
 
 from amc_cltv import clock
 from amc_cltv.config import Config
-from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.errors import StillRunning
 from amc_cltv.ledger import Ledger, RunRecord, compute_run_key
 from amc_cltv.locks import workflow_lock
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
+from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 from amc_cltv.orchestration.polling import PollUpdate, is_terminal, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, reconcile, submit
 from amc_cltv.timewindow import TimeWindow, resolve_window
 
+__all__ = ["Observer", "RunOptions", "RunOutcome", "RunPlan", "latest_succeeded", "plan_run", "run_workflow"]
+
 log = get_logger("amc_cltv.run")
-
-Observer = Callable[[str, dict[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How to run a workflow (the ``run`` command's flags)."""
-
-    window_days: int | None = None
-    window_end: date | None = None
-    no_wait: bool = False
-    max_wait_s: float | None = None  # None: [polling] max_wait_s
-    force_rerun: bool = False
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    # Called with ("planned" | "submitted" | "poll" | "downloaded", details) as the run progresses.
-    observer: Observer | None = None
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """The result of running (or reusing) one execution of a workflow."""
-
-    workflow: str
-    execution_id: str | None
-    status: str  # AMC's word; PENDING/RUNNING when still running (exit 4)
-    status_reason: str | None
-    time_window: TimeWindow
-    files: list[Path]
-    rows: int
-    exit_code: int
-    reused: bool
-    workflow_id: str = ""
-    message: str | None = None  # why the exit code is not 0
-
-    def as_json(self) -> dict[str, Any]:
-        """The contract's ``run --json`` object."""
-        return {
-            "workflow": self.workflow,
-            "workflow_id": self.workflow_id,
-            "execution_id": self.execution_id,
-            "status": self.status,
-            "status_reason": self.status_reason,
-            "time_window_start": self.time_window.start.isoformat(),
-            "time_window_end": self.time_window.end.isoformat(),
-            "files": [str(path) for path in self.files],
-            "rows": self.rows,
-            "reused": self.reused,
-            "exit_code": self.exit_code,
-        }
-
-    def raise_for_status(self) -> RunOutcome:
-        """Return self when SUCCEEDED; raise ExecutionFailed (exit 1) or StillRunning (exit 4) otherwise."""
-        if self.exit_code == 0:
-            return self
-        if self.exit_code == 4:
-            raise StillRunning(self.message or f"{self.workflow} is still running", status=self.status)
-        raise ExecutionFailed(
-            self.message or f"{self.workflow} ended {self.status}",
-            status=self.status,
-            status_reason=self.status_reason,
-        )
 
 
 @dataclass(frozen=True)
@@ -243,6 +183,14 @@ class _Runner:
             time_window_end=plan.window.end.isoformat(),
         )
         run = self.ledger.latest_run(plan.run_key)
+        log.info(
+            "run_started",
+            run_key=plan.run_key,
+            time_window_start=plan.window.start.isoformat(),
+            time_window_end=plan.window.end.isoformat(),
+            recorded_state=run.state if run else None,
+            recorded_execution_id=run.execution_id if run else None,
+        )
         if run is not None and run.state == "submitting":
             run = self._settle_submitting(run)
         if (

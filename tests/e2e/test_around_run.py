@@ -168,3 +168,26 @@ def test_run_all_runs_every_profile_and_returns_the_worst_exit_code(
     assert by_profile["broken"]["exit_code"] == 2 and "instance_id" in by_profile["broken"]["error"]
     assert by_profile["east"]["reused"] is True
     assert (tmp_path / "east" / "results" / "amcsandbox01" / "segmentation").is_dir()
+
+
+def test_a_full_instance_is_not_submitted_into(sandbox: Sandbox) -> None:
+    """Ten executions already running on the instance: --no-wait exits 4 and submits nothing."""
+    from amc_cltv.client.models import CreateWorkflowExecution
+
+    sandbox.app.configure(run_s=3600)
+    assert sandbox.cli("workflows", "apply", "segmentation").code == 0
+    with open_client(load_config(None)) as client:
+        for day in range(1, 11):
+            client.executions.create(
+                CreateWorkflowExecution(
+                    workflow_id="amc_cltv.segmentation",
+                    time_window_type="EXPLICIT",
+                    time_window_start=f"2026-10-{day:02d}T00:00:00",
+                    time_window_end=f"2026-10-{day + 1:02d}T00:00:00",
+                    require_synthetic_data=True,
+                )
+            )
+    result = sandbox.cli(*RUN, "--no-wait", "--json")
+    assert result.code == 4 and "already runs 10 executions" in result.stderr
+    assert result.json["execution_id"] is None
+    assert len(sandbox.executions()) == 10

@@ -1,0 +1,73 @@
+"""What a run is asked to do (RunOptions) and what it came to (RunOutcome); the pipeline is in ``run``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.timewindow import TimeWindow
+
+Observer = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a workflow (the ``run`` command's flags)."""
+
+    window_days: int | None = None
+    window_end: date | None = None
+    no_wait: bool = False
+    max_wait_s: float | None = None  # None: [polling] max_wait_s
+    force_rerun: bool = False
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    # Called with ("planned" | "submitted" | "poll" | "downloaded", details) as the run progresses.
+    observer: Observer | None = None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """The result of running (or reusing) one execution of a workflow."""
+
+    workflow: str
+    execution_id: str | None
+    status: str  # AMC's word; PENDING/RUNNING when still running (exit 4)
+    status_reason: str | None
+    time_window: TimeWindow
+    files: list[Path]
+    rows: int
+    exit_code: int
+    reused: bool
+    workflow_id: str = ""
+    message: str | None = None  # why the exit code is not 0
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract's ``run --json`` object."""
+        return {
+            "workflow": self.workflow,
+            "workflow_id": self.workflow_id,
+            "execution_id": self.execution_id,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "time_window_start": self.time_window.start.isoformat(),
+            "time_window_end": self.time_window.end.isoformat(),
+            "files": [str(path) for path in self.files],
+            "rows": self.rows,
+            "reused": self.reused,
+            "exit_code": self.exit_code,
+        }
+
+    def raise_for_status(self) -> RunOutcome:
+        """Return self when SUCCEEDED; raise ExecutionFailed (exit 1) or StillRunning (exit 4) otherwise."""
+        if self.exit_code == 0:
+            return self
+        if self.exit_code == 4:
+            raise StillRunning(self.message or f"{self.workflow} is still running", status=self.status)
+        raise ExecutionFailed(
+            self.message or f"{self.workflow} ended {self.status}",
+            status=self.status,
+            status_reason=self.status_reason,
+        )
