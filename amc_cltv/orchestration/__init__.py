@@ -1,11 +1,14 @@
 """Orchestration: the nightly run of a workflow and everything around it.
 
     run        render -> apply -> admission -> write-ahead submit -> poll -> download -> record
+    outcome    RunOptions (what a run is asked to do) and RunOutcome (what it came to)
     sync       workflow plan / apply / drift
     admission  at most 10 in-progress executions per instance
     submit     the write-ahead POST and its reconcile
     polling    the jittered, resumable status schedule
     download   verified, atomic result files and manifest.json
+    retrieve   ``download EXECUTION_ID`` for any finished execution
+    summary    the result rows as a table (the segment table for ``segmentation``)
     schedules  AMC's native Daily/Weekly schedules
     fleet      ``run --all``: every instance profile of a folder, concurrently
 
