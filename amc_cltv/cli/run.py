@@ -57,6 +57,22 @@ class _Progress:
             self.status.stop()
 
 
+def _json_logs() -> bool:
+    log_format = common.invocation().log_format
+    return log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+
+
+def _tell(message: str, exit_code: int) -> None:
+    """Why the exit code is not 0: a JSON log event when stderr carries JSON lines, else one line."""
+    if _json_logs():
+        from amc_cltv.log import get_logger
+
+        level = "warning" if exit_code == 4 else "error"
+        getattr(get_logger("amc_cltv.cli"), level)("run_not_done", exit_code=exit_code, message=message)
+        return
+    sys.stderr.write(f"amc-cltv: {'error: ' if exit_code != 4 else ''}{message}\n")
+
+
 def _print_summary(outcome: Any) -> None:
     from amc_cltv.orchestration.summary import result_table
 
@@ -198,7 +214,7 @@ def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activ
     elif outcome.exit_code == 0:
         _print_summary(outcome)
     if outcome.message:
-        sys.stderr.write(f"amc-cltv: {'error: ' if outcome.exit_code != 4 else ''}{outcome.message}\n")
+        _tell(outcome.message, outcome.exit_code)
     if code:
         raise typer.Exit(code)
 
@@ -230,7 +246,7 @@ def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool
         common.stdout_console().print(table)
         for r in results:
             if r.message:
-                sys.stderr.write(f"amc-cltv: {r.profile.name}: {r.message}\n")
+                _tell(f"{r.profile.name}: {r.message}", r.exit_code)
     if code:
         raise typer.Exit(code)
 

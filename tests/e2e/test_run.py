@@ -147,6 +147,8 @@ def test_failed_and_rejected_exit_1_with_amcs_reason(sandbox: Sandbox, status: s
     )
     assert result.json["files"] == []
     assert reason in result.stderr
+    assert all(json.loads(line) for line in result.stderr.splitlines())  # JSON lines only, as under cron
+    assert result.events("run_not_done")[0]["exit_code"] == 1
     again = sandbox.cli(*RUN, "--json")  # not resubmitted without --force-rerun
     assert again.code == 1 and len(sandbox.executions()) == 1
     assert "--force-rerun" in again.stderr
