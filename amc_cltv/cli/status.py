@@ -9,6 +9,15 @@ from rich.table import Table
 
 from amc_cltv.cli import common
 
+AUDIENCE_COLUMNS = (
+    "name",
+    "segment",
+    "audience_execution_id",
+    "status",
+    "audience_count",
+    "usable_in_dsp_at",
+)
+
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
@@ -98,23 +107,8 @@ def status(
     console.print(runs)
     if state["audiences"]:
         audiences = Table(title="audiences")
-        for column in (
-            "name",
-            "segment",
-            "audience_execution_id",
-            "status",
-            "audience_count",
-            "usable_in_dsp_at",
-        ):
+        for column in AUDIENCE_COLUMNS:
             audiences.add_column(column)
         for a in state["audiences"]:
-            audiences.add_row(*(str(a[c] if a[c] is not None else "-") for c in audiences_columns()))
+            audiences.add_row(*(str(a[c] if a[c] is not None else "-") for c in AUDIENCE_COLUMNS))
         console.print(audiences)
-
-
-def audiences_columns() -> tuple[str, ...]:
-    return ("name", "segment", "audience_execution_id", "status", "audience_count", "usable_in_dsp_at")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("status")(status)
