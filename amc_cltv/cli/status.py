@@ -112,3 +112,7 @@ def status(
         for a in state["audiences"]:
             audiences.add_row(*(str(a[c] if a[c] is not None else "-") for c in AUDIENCE_COLUMNS))
         console.print(audiences)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
