@@ -58,7 +58,10 @@ def get_logger(name: str | None = None) -> Any:
 
 
 class _NamedLogger:
-    """A logger named ``name`` that resolves structlog's configuration at each call."""
+    """A logger named ``name`` that resolves structlog's configuration at each call.
+
+    (structlog reserves ``logger`` as an argument name, so it cannot be an initial value of ``get_logger``.)
+    """
 
     def __init__(self, name: str) -> None:
         self._name = name

@@ -36,21 +36,16 @@ def users_in_segment(files: Sequence[Path], label: str) -> int:
 
 
 def latest_report(config: Config, ledger: Ledger, segment: Segment, window: TimeWindow) -> Any | None:
-    """The latest successful report run for ``window``, rendered from the current segment rules, whose
-    files are on disk (nothing is sent). A result of earlier rules does not size today's audience."""
+    """The latest successful report run for ``window``, rendered from the current segment rules and
+    parameters, whose files are on disk (nothing is sent). A result of other rules, or of another threshold
+    method, does not size today's audience."""
     from amc_cltv.orchestration.run import latest_succeeded
     from amc_cltv.workflows import catalog
 
-    outcome = latest_succeeded(ledger, config, segment.report_workflow, window)
-    if outcome is None or outcome.execution_id is None:
-        return None
-    run = ledger.run_by_execution(outcome.execution_id)
     rendered = catalog.render(
         segment.report_workflow, shopping_insights=config.profile.workflows.shopping_insights
     )
-    if run is None or run.sql_sha256 != rendered.sql_sha256:
-        return None
-    return outcome
+    return latest_succeeded(ledger, config, segment.report_workflow, window, rendered=rendered)
 
 
 def segment_size(config: Config, client: Any, ledger: Ledger, segment: Segment, window: TimeWindow) -> int:

@@ -22,7 +22,7 @@ import structlog
 
 from amc_cltv import clock
 from amc_cltv.config import Config
-from amc_cltv.errors import StillRunning
+from amc_cltv.errors import StillRunning, UsageError
 from amc_cltv.ledger import Ledger, RunRecord, compute_run_key
 from amc_cltv.locks import workflow_lock
 from amc_cltv.log import get_logger
@@ -33,6 +33,7 @@ from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 from amc_cltv.orchestration.polling import PollUpdate, is_terminal, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, reconcile, submit
 from amc_cltv.timewindow import TimeWindow, resolve_window
+from amc_cltv.workflows import RenderedWorkflow, catalog
 
 __all__ = ["Observer", "RunOptions", "RunOutcome", "RunPlan", "latest_succeeded", "plan_run", "run_workflow"]
 
@@ -44,7 +45,7 @@ class RunPlan:
     """Everything decided before any request: the rendered workflow, the window, the request."""
 
     workflow: str
-    rendered: Any  # amc_cltv.workflows RenderedWorkflow
+    rendered: RenderedWorkflow
     spec: ExecutionSpec
     run_key: str
 
@@ -59,15 +60,19 @@ class RunPlan:
 def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
     """Lint and render the workflow and resolve the window. No request is sent.
 
-    Raises UsageError / WorkflowLintError (exit 2).
+    Raises UsageError / WorkflowLintError (exit 2), also for an audience query, which AMC runs only as a
+    rule-based audience (``audience activate``), never as a reporting execution.
     """
-    from amc_cltv.workflows import catalog
-
     rendered = catalog.render(
         workflow,
         shopping_insights=config.profile.workflows.shopping_insights,
         parameters=dict(options.parameters) or None,
     )
+    if rendered.audience:
+        raise UsageError(
+            f"{workflow} is an audience query: AMC runs it only as a rule-based audience; "
+            "use `amc-cltv audience activate --segment high-value`"
+        )
     window = resolve_window(
         clock.current().now(),
         config.amc.time_zone,
@@ -80,9 +85,8 @@ def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
         workflow_id=rendered.workflow_id,
         window=window,
         parameter_values=parameter_values,
-        timeout_s=getattr(rendered, "execution_timeout_s", None),
+        timeout_s=rendered.execution_timeout_s,
         synthetic_data=config.amc.synthetic_data,
-        disable_aggregation_controls=bool(getattr(rendered, "disable_aggregation_controls", False)),
     )
     run_key = compute_run_key(
         instance_id=config.instance_id,
@@ -118,10 +122,25 @@ def run_workflow(
         structlog.contextvars.unbind_contextvars("workflow", "execution_id")
 
 
-def latest_succeeded(ledger: Ledger, config: Config, workflow: str, window: TimeWindow) -> RunOutcome | None:
-    """The newest downloaded SUCCEEDED run of ``workflow`` over exactly ``window`` whose files are intact."""
+def latest_succeeded(
+    ledger: Ledger,
+    config: Config,
+    workflow: str,
+    window: TimeWindow,
+    *,
+    rendered: RenderedWorkflow | None = None,
+) -> RunOutcome | None:
+    """The newest downloaded SUCCEEDED run of ``workflow`` over exactly ``window`` whose files are intact.
+
+    With ``rendered``, only a run of that exact SQL and those parameter values counts (a run with another
+    threshold method is not the same segment).
+    """
     for record in ledger.runs(instance_id=config.instance_id, workflow=workflow, status="SUCCEEDED"):
         if record.state != "downloaded" or record.execution_id is None:
+            continue
+        if rendered is not None and (
+            record.sql_sha256 != rendered.sql_sha256 or record.parameters != dict(rendered.parameter_values)
+        ):
             continue
         if (record.time_window_start, record.time_window_end) != (
             window.start.isoformat(),

@@ -208,3 +208,17 @@ def test_bad_input_is_one_line_and_exit_2(workspace: Workspace, args: tuple[str,
     assert err.strip().splitlines()[-1].startswith("amc-cltv: error: ") and message in err
     assert '"exit_code": 2' in out
     assert workspace.amc_audiences() == []
+
+
+def test_a_segmentation_run_with_another_threshold_method_does_not_size_the_audience(
+    workspace: Workspace,
+) -> None:
+    """A median run is a different segment: activation runs the mean segmentation itself, and the size it
+    checks is the size AMC then reports for the audience."""
+    code, out, err = workspace.cli("run", "--workflow", "segmentation", "--param", "threshold_method=median")
+    assert code == 0, err
+    code, activated = workspace.cli_json("audience", "activate", "--segment", "high-value")
+    assert code == 0, activated
+    assert activated["audience_count"] == activated["segment_size"]
+    runs = {run["execution_id"] for run in workspace.cli_json("status")[1]["runs"]}
+    assert len(runs) == 2  # the median run, then the mean run that sized the audience

@@ -232,3 +232,11 @@ def test_bad_input_is_one_line_and_exit_2(sandbox: Sandbox) -> None:
         assert result.json["exit_code"] == 2
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert sandbox.executions() == []
+
+
+def test_an_audience_query_is_refused_as_a_reporting_run(sandbox: Sandbox) -> None:
+    """AMC would reject the audience query as a reporting execution: say so before sending anything."""
+    result = sandbox.cli("run", "--workflow", "high-value-audience", "--json")
+    assert result.code == 2
+    assert "audience activate" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert sandbox.executions() == [] and sandbox.app.store.all("workflow") == []
