@@ -14,8 +14,12 @@ from amc_cltv.errors import UsageError
 
 app = typer.Typer(
     name="sandbox",
-    help="The embedded AMC sandbox: serve it over HTTP, or generate its synthetic data.",
+    help=(
+        "The embedded AMC sandbox: serve it over HTTP, or generate its synthetic data.\n\n"
+        "Example: amc-cltv sandbox serve --port 8765"
+    ),
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
