@@ -60,8 +60,13 @@ def emit_json(payload: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+# Tables piped into a file, grep or less are not cut to 80 columns.
+PIPED_WIDTH = 200
+
+
 def stdout_console() -> Console:
-    return Console(file=sys.stdout, soft_wrap=True)
+    width = None if sys.stdout.isatty() else PIPED_WIDTH
+    return Console(file=sys.stdout, soft_wrap=True, width=width)
 
 
 def stderr_console() -> Console:
