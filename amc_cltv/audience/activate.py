@@ -24,6 +24,8 @@ from amc_cltv.audience.poll import wait_until_final
 from amc_cltv.audience.request import create_body
 from amc_cltv.audience.rules import render_rules, segment_named
 from amc_cltv.audience.status import AudienceView
+from amc_cltv.client import AmcClient
+from amc_cltv.client.models import AudienceRequest
 from amc_cltv.config import Config
 from amc_cltv.errors import AudienceFailed, Refused
 from amc_cltv.ledger import AudienceRecord, Ledger
@@ -118,20 +120,18 @@ def _check_lag(
     outcome.messages.append(f"{plan.statement()} (accepted with --force)")
 
 
-def _request_model(body: dict[str, Any]) -> Any:
-    from amc_cltv.client.models import AudienceRequest
-
+def _request_model(body: dict[str, Any]) -> AudienceRequest:
     return AudienceRequest.model_validate(body)
 
 
-def _dry_run(client: Any, outcome: ActivationOutcome, body: dict[str, Any]) -> ActivationOutcome:
+def _dry_run(client: AmcClient, outcome: ActivationOutcome, body: dict[str, Any]) -> ActivationOutcome:
     outcome.action = DRY_RUN
     outcome.request = client.audiences.preview_create(_request_model(body))
     return outcome
 
 
 def _finish(
-    client: Any, ledger: Ledger, config: Config, record: AudienceRecord, outcome: ActivationOutcome
+    client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord, outcome: ActivationOutcome
 ) -> ActivationOutcome:
     """Poll to a final status, rotate, and describe where the audience stands."""
     if record.status not in lag.FINAL_STATUSES and record.succeeded_at is None:
@@ -158,7 +158,7 @@ def _finish(
 
 
 def _resume(
-    client: Any,
+    client: AmcClient,
     ledger: Ledger,
     config: Config,
     record: AudienceRecord,
@@ -175,11 +175,10 @@ def _resume(
     _check_lag(config, record, outcome.needed_by, force, outcome)
     if record.audience_execution_id is None:
         record = create.resume_creating(client, ledger, record, _request_model(body))
-    if record.status == lag.FAILED and force:
+    failed_id = record.audience_execution_id if record.status == lag.FAILED else None
+    if failed_id is not None and force:  # a FAILED status came from AMC, so its id is known
         outcome.messages.append("resubmitting the FAILED audience with its current definition (--force)")
-        answer = client.audiences.update(
-            record.audience_execution_id, _request_model({**body, "audienceType": RULE_BASED})
-        )
+        answer = client.audiences.update(failed_id, _request_model({**body, "audienceType": RULE_BASED}))
         record = ledger.update_audience(
             record.id,
             clock.current().now(),
@@ -193,7 +192,7 @@ def _resume(
 
 def activate(
     config: Config,
-    client: Any,
+    client: AmcClient,
     ledger: Ledger,
     *,
     segment: str = "high-value",
@@ -292,7 +291,7 @@ def _intent(
 
 
 def _deferral(
-    client: Any, ledger: Ledger, config: Config, segment: str, name: str
+    client: AmcClient, ledger: Ledger, config: Config, segment: str, name: str
 ) -> tuple[AudienceView, str] | None:
     """Another audience of the segment still on its way to DSP (as AMC says now), if any."""
     from amc_cltv.audience.status import refresh_record
@@ -316,7 +315,7 @@ def _deferral(
     return None
 
 
-def _settle_intent(client: Any, ledger: Ledger, record: AudienceRecord) -> AudienceRecord:
+def _settle_intent(client: AmcClient, ledger: Ledger, record: AudienceRecord) -> AudienceRecord:
     """An unfinished intent of earlier rules: adopt what its POST created, else it never existed."""
     found = create.find_submitted(client, record)
     if found is not None:

@@ -10,9 +10,10 @@ same ``audienceName`` created since the intent (less 5 minutes for clock skew). 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from amc_cltv import clock
+from amc_cltv.client import AmcClient
+from amc_cltv.client.models import AudienceMetadata, AudienceRequest
 from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.log import get_logger
@@ -28,23 +29,23 @@ CREATING = "creating"
 CREATED = "created"
 
 
-def _create_time(metadata: Any) -> datetime | None:
-    value = getattr(metadata, "create_time", None)
+def _create_time(metadata: AudienceMetadata) -> datetime | None:
+    value = metadata.create_time
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
 
 
-def audiences_named(client: Any, name: str, *, since: datetime | None = None) -> list[Any]:
+def audiences_named(client: AmcClient, name: str, *, since: datetime | None = None) -> list[AudienceMetadata]:
     """AMC's audiences called ``name`` (created at or after ``since`` when given; an unreadable
     ``createTime`` counts as a match, since it cannot be ruled out)."""
     found = []
     for metadata in client.audiences.list():
-        if getattr(metadata, "audience_name", None) != name:
+        if metadata.audience_name != name:
             continue
         created = _create_time(metadata)
         if since is not None and created is not None and created < since:
@@ -53,28 +54,30 @@ def audiences_named(client: Any, name: str, *, since: datetime | None = None) ->
     return found
 
 
-def adopt(ledger: Ledger, record: AudienceRecord, metadata: Any) -> AudienceRecord:
+def adopt(ledger: Ledger, record: AudienceRecord, metadata: AudienceMetadata) -> AudienceRecord:
     """Record an audience found on AMC as the one this ledger row stands for."""
     log.info("audience_adopted", audience=record.name, audience_execution_id=metadata.audience_execution_id)
     return ledger.update_audience(
         record.id,
         clock.current().now(),
-        audience_execution_id=str(metadata.audience_execution_id),
+        audience_execution_id=metadata.audience_execution_id,
         state=CREATED,
-        status=getattr(metadata, "status", None),
+        status=metadata.status,
         created_at=_create_time(metadata) or clock.current().now(),
     )
 
 
-def _several(name: str, matches: list[Any]) -> NeedsHuman:
-    ids = ", ".join(str(m.audience_execution_id) for m in matches)
+def _several(name: str, matches: list[AudienceMetadata]) -> NeedsHuman:
+    ids = ", ".join(m.audience_execution_id for m in matches)
     return NeedsHuman(
         f"{len(matches)} audiences on AMC are named {name!r} ({ids}); the tool will not guess which one "
         "is meant: delete the extra ones (DELETE /amc/audiences/query/ID) and run the command again"
     )
 
 
-def submit(client: Any, ledger: Ledger, record: AudienceRecord, request: Any) -> AudienceRecord:
+def submit(
+    client: AmcClient, ledger: Ledger, record: AudienceRecord, request: AudienceRequest
+) -> AudienceRecord:
     """POST the audience whose intent row is ``record`` and record AMC's id; reconcile when ambiguous."""
     for _ in range(MAX_AMBIGUOUS_SUBMITS):
         try:
@@ -93,9 +96,9 @@ def submit(client: Any, ledger: Ledger, record: AudienceRecord, request: Any) ->
         return ledger.update_audience(
             record.id,
             now,
-            audience_execution_id=str(created.audience_execution_id),
+            audience_execution_id=created.audience_execution_id,
             state=CREATED,
-            status=getattr(created, "status", None),
+            status=created.status,
             created_at=now,
         )
     raise NeedsHuman(
@@ -104,7 +107,7 @@ def submit(client: Any, ledger: Ledger, record: AudienceRecord, request: Any) ->
     )
 
 
-def find_submitted(client: Any, record: AudienceRecord) -> Any | None:
+def find_submitted(client: AmcClient, record: AudienceRecord) -> AudienceMetadata | None:
     """The audience an earlier POST for ``record`` created, if any (two looks, 30 s apart)."""
     since = record.requested_at - RECONCILE_LOOKBACK
     for attempt in range(RECONCILE_LIST_ATTEMPTS):
@@ -119,7 +122,9 @@ def find_submitted(client: Any, record: AudienceRecord) -> Any | None:
     return None
 
 
-def resume_creating(client: Any, ledger: Ledger, record: AudienceRecord, request: Any) -> AudienceRecord:
+def resume_creating(
+    client: AmcClient, ledger: Ledger, record: AudienceRecord, request: AudienceRequest
+) -> AudienceRecord:
     """An intent without AMC's id (a crash or an ambiguous POST): adopt what AMC has, else create it."""
     found = find_submitted(client, record)
     if found is not None:
@@ -127,7 +132,7 @@ def resume_creating(client: Any, ledger: Ledger, record: AudienceRecord, request
     return submit(client, ledger, record, request)
 
 
-def find_existing(client: Any, name: str) -> Any | None:
+def find_existing(client: AmcClient, name: str) -> AudienceMetadata | None:
     """An audience with this name that AMC already holds (any age), e.g. created from another machine."""
     matches = audiences_named(client, name)
     if len(matches) > 1:

@@ -15,6 +15,8 @@ from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.audience import lag
+from amc_cltv.client import AmcClient
+from amc_cltv.client.models import AudienceMetadata
 from amc_cltv.config import Config
 from amc_cltv.errors import StillRunning
 from amc_cltv.ledger import AudienceRecord, Ledger
@@ -34,25 +36,24 @@ def _parse_time(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def record_metadata(ledger: Ledger, config: Config, record: AudienceRecord, metadata: Any) -> AudienceRecord:
+def record_metadata(
+    ledger: Ledger, config: Config, record: AudienceRecord, metadata: AudienceMetadata
+) -> AudienceRecord:
     """Write what AMC says about an audience into its ledger row.
 
     The first SUCCEEDED the tool sees fixes ``succeeded_at`` and ``usable_in_dsp_at`` (never moved later:
     AMC's refreshes do not restart the lag of an audience DSP already has).
     """
     now = clock.current().now()
-    status = str(getattr(metadata, "status", None) or "UNKNOWN")
+    status = metadata.status or "UNKNOWN"
     changes: dict[str, Any] = {"status": status}
-    reason = getattr(metadata, "status_reason", None)
-    changes["status_reason"] = str(reason) if reason else None
-    count = getattr(metadata, "audience_count", None)
-    if count is not None:
-        changes["audience_count"] = int(count)
-    dsp_audience_id = getattr(metadata, "dsp_audience_id", None)
-    if dsp_audience_id:
-        changes["dsp_audience_id"] = str(dsp_audience_id)
+    changes["status_reason"] = metadata.status_reason or None
+    if metadata.audience_count is not None:
+        changes["audience_count"] = metadata.audience_count
+    if metadata.dsp_audience_id:
+        changes["dsp_audience_id"] = metadata.dsp_audience_id
     if record.created_at is None:
-        changes["created_at"] = _parse_time(getattr(metadata, "create_time", None)) or now
+        changes["created_at"] = _parse_time(metadata.create_time) or now
     if status == lag.SUCCEEDED and record.succeeded_at is None:
         changes["succeeded_at"] = now
         changes["usable_in_dsp_at"] = lag.usable_in_dsp_at(now, config.profile.audience.activation_lag_hours)
@@ -66,7 +67,7 @@ def record_metadata(ledger: Ledger, config: Config, record: AudienceRecord, meta
     return ledger.update_audience(record.id, now, **changes)
 
 
-def refresh(client: Any, ledger: Ledger, config: Config, record: AudienceRecord) -> AudienceRecord:
+def refresh(client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord) -> AudienceRecord:
     """One status call for an audience whose AMC id is known."""
     assert record.audience_execution_id is not None
     metadata = client.audiences.get(record.audience_execution_id)
@@ -74,7 +75,7 @@ def refresh(client: Any, ledger: Ledger, config: Config, record: AudienceRecord)
 
 
 def wait_until_final(
-    client: Any,
+    client: AmcClient,
     ledger: Ledger,
     config: Config,
     record: AudienceRecord,

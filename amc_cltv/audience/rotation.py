@@ -9,10 +9,10 @@ the segment is still on its way to DSP (being built, or inside its lag) no other
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.audience import lag
+from amc_cltv.client import AmcClient
 from amc_cltv.errors import APIStatusError, NotFoundError
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.log import get_logger
@@ -53,7 +53,7 @@ def on_their_way(ledger: Ledger, instance_id: str, segment: str, name: str) -> l
     ]
 
 
-def rotate(client: Any, ledger: Ledger, instance_id: str, current: AudienceRecord) -> RotationReport:
+def rotate(client: AmcClient, ledger: Ledger, instance_id: str, current: AudienceRecord) -> RotationReport:
     """Retire the audiences ``current`` replaces; delete them once ``current`` is usable in DSP."""
     report = RotationReport()
     if current.succeeded_at is None or current.status in (lag.FAILED, lag.DEACTIVATED):
@@ -76,7 +76,7 @@ def rotate(client: Any, ledger: Ledger, instance_id: str, current: AudienceRecor
     return report
 
 
-def _delete(client: Any, ledger: Ledger, old: AudienceRecord, report: RotationReport) -> bool:
+def _delete(client: AmcClient, ledger: Ledger, old: AudienceRecord, report: RotationReport) -> bool:
     now = clock.current().now()
     if old.audience_execution_id is not None:
         try:

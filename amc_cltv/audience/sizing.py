@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from amc_cltv.audience.rules import Segment
+from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
 from amc_cltv.errors import ExecutionFailed, ExitCode, Refused, StillRunning
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.timewindow import TimeWindow
+
+if TYPE_CHECKING:
+    from amc_cltv.orchestration.outcome import RunOutcome
 
 log = get_logger("amc_cltv.audience")
 
@@ -35,7 +39,7 @@ def users_in_segment(files: Sequence[Path], label: str) -> int:
     return int(row[0]) if row else 0
 
 
-def latest_report(config: Config, ledger: Ledger, segment: Segment, window: TimeWindow) -> Any | None:
+def latest_report(config: Config, ledger: Ledger, segment: Segment, window: TimeWindow) -> RunOutcome | None:
     """The latest successful report run for ``window``, rendered from the current segment rules and
     parameters, whose files are on disk (nothing is sent). A result of other rules, or of another threshold
     method, does not size today's audience."""
@@ -48,7 +52,9 @@ def latest_report(config: Config, ledger: Ledger, segment: Segment, window: Time
     return latest_succeeded(ledger, config, segment.report_workflow, window, rendered=rendered)
 
 
-def segment_size(config: Config, client: Any, ledger: Ledger, segment: Segment, window: TimeWindow) -> int:
+def segment_size(
+    config: Config, client: AmcClient, ledger: Ledger, segment: Segment, window: TimeWindow
+) -> int:
     """The segment's size for ``window``, running the report workflow first when it has no result yet."""
     from amc_cltv.orchestration.run import RunOptions, run_workflow
 

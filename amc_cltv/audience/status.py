@@ -9,6 +9,7 @@ from typing import Any
 from amc_cltv import clock
 from amc_cltv.audience import lag
 from amc_cltv.audience.poll import refresh
+from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
 from amc_cltv.errors import NotFoundError
 from amc_cltv.ledger import AudienceRecord, Ledger
@@ -86,7 +87,9 @@ def needs_refresh(record: AudienceRecord) -> bool:
     )
 
 
-def refresh_record(client: Any, ledger: Ledger, config: Config, record: AudienceRecord) -> AudienceRecord:
+def refresh_record(
+    client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord
+) -> AudienceRecord:
     """One status call; an audience AMC no longer knows (404) is recorded as deleted."""
     try:
         return refresh(client, ledger, config, record)
@@ -96,7 +99,7 @@ def refresh_record(client: Any, ledger: Ledger, config: Config, record: Audience
         return ledger.update_audience(record.id, now, state="deleted", deleted_at=now)
 
 
-def refresh_status(config: Config, client: Any, ledger: Ledger) -> list[AudienceView]:
+def refresh_status(config: Config, client: AmcClient, ledger: Ledger) -> list[AudienceView]:
     """Every audience of the instance (newest first), each refreshed from AMC unless it is final."""
     views = []
     for record in ledger.audiences(instance_id=config.instance_id):
