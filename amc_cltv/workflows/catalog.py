@@ -30,6 +30,7 @@ _ORDER = (
     "cltv-ntb",
     "loyalty-segments",
     "segment-conversion-rate",
+    "customer-labels",
 )
 
 
@@ -48,6 +49,8 @@ class RenderedWorkflow:
     execution_timeout_s: int
     audience: bool
     definition_sha256: str
+    # Outputs user_id: executions must be sent with disableAggregationControls (synthetic data only).
+    synthetic_only: bool = False
 
     def as_workflow_body(self) -> dict[str, Any]:
         """The AMC ``Workflow`` JSON for create (POST) and update (PUT)."""
@@ -109,7 +112,13 @@ def render(
     rendered = render_template(folder, spec.sql, tables, {**TEMPLATE_FLAGS, **spec.render})
     source = f"workflows/{spec.sql}"
     origins = tuple(Origin(f"workflows/{origin.file}", origin.line) for origin in rendered.origins)
-    lint(rendered.sql, audience=spec.audience, source=source, origins=origins)
+    lint(
+        rendered.sql,
+        audience=spec.audience,
+        source=source,
+        origins=origins,
+        synthetic_only=spec.synthetic_only,
+    )
     _check_declarations(spec, rendered.sql, source)
     input_parameters = tuple(parameter.as_input_parameter() for parameter in spec.parameters)
     output_columns = tuple(column.as_output_column() for column in spec.output_columns)
@@ -126,6 +135,7 @@ def render(
         execution_timeout_s=spec.execution_timeout_s,
         audience=spec.audience,
         definition_sha256=_sha256(json.dumps(body, sort_keys=True, separators=(",", ":"))),
+        synthetic_only=spec.synthetic_only,
     )
 
 

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from amc_cltv.errors import ConfigError
 
@@ -85,6 +85,14 @@ class WorkflowDefinition(_Strict):
     parameters: tuple[ParameterSpec, ...] = ()
     output_columns: Annotated[tuple[OutputColumn, ...], Field(min_length=1)]
     render: dict[str, bool] = Field(default_factory=dict)  # template flags fixed for this workflow
+    # Outputs user_id (one row per user): AMC runs it only on synthetic data with disableAggregationControls.
+    synthetic_only: bool = False
+
+    @model_validator(mode="after")
+    def _synthetic_only_is_a_report(self) -> WorkflowDefinition:
+        if self.synthetic_only and self.audience:
+            raise ValueError("synthetic_only is for a reporting query; an audience always outputs user_id")
+        return self
 
 
 def workflows_dir() -> Path:

@@ -19,7 +19,10 @@ RULES: dict[str, str] = {
     "select-star": "SELECT * is not supported by AMC (name the columns)",
     "right-join": "RIGHT JOIN is not supported by AMC (swap the sides of a LEFT JOIN)",
     "order-by": "ORDER BY is allowed only inside a window (OVER (...))",
-    "user-id-output": "a reporting query may not output user_id",
+    "user-id-output": (
+        "a reporting query may not output user_id (only a synthetic_only workflow, run on synthetic data "
+        "with aggregation controls off)"
+    ),
     "audience-table": "an audience query may read only _for_audiences tables",
     "report-audience-table": "a reporting query may not read _for_audiences tables (audience queries only)",
     "concat-operator": "the || operator is rejected by AMC (use CONCAT)",
@@ -194,23 +197,35 @@ def _unknown_segment_labels(text: str) -> list[Violation]:
     return found
 
 
-def find_violations(sql: str, *, audience: bool) -> list[Violation]:
-    """Every violation in ``sql``, in line order."""
+def find_violations(sql: str, *, audience: bool, synthetic_only: bool = False) -> list[Violation]:
+    """Every violation in ``sql``, in line order.
+
+    ``synthetic_only`` marks a reporting query run only on synthetic data with aggregation controls off
+    (``disableAggregationControls``): the one kind of reporting query AMC lets output ``user_id``.
+    """
     code, with_strings = _mask(sql)
     found = _simple_rules(code) + _order_by_outside_window(code) + _unknown_segment_labels(with_strings)
     found += _table_kinds(code, audience=audience)
-    if not audience:
+    if not audience and not synthetic_only:
         found += _user_id_output(code)
     return sorted(found, key=lambda violation: (violation.line, violation.rule))
 
 
-def lint(sql: str, *, audience: bool, source: str, origins: Sequence[object] | None = None) -> None:
+def lint(
+    sql: str,
+    *,
+    audience: bool,
+    source: str,
+    origins: Sequence[object] | None = None,
+    synthetic_only: bool = False,
+) -> None:
     """Check ``sql`` against the rules; raises WorkflowLintError ``file:line: rule: ...`` on a violation.
 
     ``origins`` (one per line, e.g. ``Origin('cltv.sql', 12)``) names the template line a rendered line
     came from; without it the line is counted in ``sql`` and reported against ``source``.
+    ``synthetic_only``: see :func:`find_violations` (user_id may be output).
     """
-    violations = find_violations(sql, audience=audience)
+    violations = find_violations(sql, audience=audience, synthetic_only=synthetic_only)
     if not violations:
         return
     described = []

@@ -26,6 +26,7 @@ def run_workflow(
         time_window_end=end,
         parameters=rendered.parameter_values,
         audience=rendered.audience,
+        disable_aggregation_controls=rendered.synthetic_only,
     )
     try:
         declared = [column["name"] for column in rendered.output_columns]

@@ -12,29 +12,30 @@ from amc_cltv.errors import ConfigError, ExitCode, UsageError, WorkflowLintError
 from amc_cltv.workflows import catalog
 from amc_cltv.workflows.definitions import load_definitions, workflows_dir
 
-SIX = [
+WORKFLOWS = [
     "segmentation",
     "high-value-audience",
     "cltv",
     "cltv-ntb",
     "loyalty-segments",
     "segment-conversion-rate",
+    "customer-labels",
 ]
-LABELLING = ["segmentation", "high-value-audience", "segment-conversion-rate"]
+LABELLING = ["segmentation", "high-value-audience", "segment-conversion-rate", "customer-labels"]
 
 
-def test_names_are_the_six_workflows_main_first() -> None:
-    assert catalog.names() == SIX
+def test_names_are_every_workflow_main_first() -> None:
+    assert catalog.names() == WORKFLOWS
 
 
-@pytest.mark.parametrize("name", SIX)
+@pytest.mark.parametrize("name", WORKFLOWS)
 def test_workflow_id_is_derived_from_the_name_and_valid_for_amc(name: str) -> None:
     rendered = catalog.render(name)
     assert rendered.workflow_id == f"amc_cltv.{name}" == catalog.workflow_id(name)
     assert re.fullmatch(r"[A-Za-z0-9._-]+", rendered.workflow_id)
 
 
-@pytest.mark.parametrize("name", SIX)
+@pytest.mark.parametrize("name", WORKFLOWS)
 def test_rendering_is_deterministic_and_hashes_what_is_uploaded(name: str) -> None:
     """The same inputs give the same SQL and hashes; sql_sha256 is the SQL's, definition_sha256 the body's."""
     first, second = catalog.render(name), catalog.render(name)
@@ -76,8 +77,8 @@ def _segment_rules(sql: str) -> str:
 
 
 def test_segment_rules_are_written_once_and_rendered_into_every_labelling_workflow() -> None:
-    """The thresholds and the CASE are one file's text in all three workflows; no other file spells a label
-    out as a CASE result, and the audience filters a label that CASE produces."""
+    """The thresholds and the CASE are one file's text in every labelling workflow; no other file spells a
+    label out as a CASE result, and the audience filters a label that CASE produces."""
     rules = {_segment_rules(catalog.render(name).sql) for name in LABELLING}
     assert len(rules) == 1
     folder = workflows_dir()
