@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from amc_cltv import clock
 from amc_cltv.config import Config
 from amc_cltv.errors import StillRunning, UsageError
-from amc_cltv.ledger import Ledger, RunRecord, compute_run_key
+from amc_cltv.ledger import FileRecord, Ledger, RunRecord, compute_run_key
 from amc_cltv.locks import workflow_lock
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration import download as dl
@@ -31,9 +31,12 @@ from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
 from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 from amc_cltv.orchestration.polling import PollUpdate, is_terminal, poll_until_done
-from amc_cltv.orchestration.submit import ExecutionSpec, reconcile, submit
+from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
 from amc_cltv.timewindow import TimeWindow, resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
+
+if TYPE_CHECKING:
+    from amc_cltv.client import AmcClient
 
 __all__ = ["Observer", "RunOptions", "RunOutcome", "RunPlan", "latest_succeeded", "plan_run", "run_workflow"]
 
@@ -61,7 +64,8 @@ def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
     """Lint and render the workflow and resolve the window. No request is sent.
 
     Raises UsageError / WorkflowLintError (exit 2), also for an audience query, which AMC runs only as a
-    rule-based audience (``audience activate``), never as a reporting execution.
+    rule-based audience (``audience activate``), never as a reporting execution, and for a per-user
+    (``synthetic_only``) workflow on a profile without synthetic data.
     """
     rendered = catalog.render(
         workflow,
@@ -87,6 +91,9 @@ def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
         parameter_values=parameter_values,
         timeout_s=rendered.execution_timeout_s,
         synthetic_data=config.amc.synthetic_data,
+        disable_aggregation_controls=aggregation_controls_off(
+            rendered, synthetic_data=config.amc.synthetic_data
+        ),
     )
     run_key = compute_run_key(
         instance_id=config.instance_id,
@@ -106,7 +113,7 @@ def result_folder(config: Config, workflow: str, execution_id: str) -> Path:
 
 
 def run_workflow(
-    config: Config, client: Any, ledger: Ledger, workflow: str, options: RunOptions
+    config: Config, client: AmcClient, ledger: Ledger, workflow: str, options: RunOptions
 ) -> RunOutcome:
     """Run ``workflow`` for the window of ``options``, or resume or reuse the run already recorded.
 
@@ -165,7 +172,7 @@ def latest_succeeded(
     return None
 
 
-def _intact_files(ledger: Ledger, execution_id: str) -> list[Any] | None:
+def _intact_files(ledger: Ledger, execution_id: str) -> list[FileRecord] | None:
     files = ledger.files(execution_id)
     if not files:
         return None
@@ -179,7 +186,9 @@ def _intact_files(ledger: Ledger, execution_id: str) -> list[Any] | None:
 class _Runner:
     """One invocation's walk through the run's states, under the workflow lock."""
 
-    def __init__(self, config: Config, client: Any, ledger: Ledger, plan: RunPlan, options: RunOptions):
+    def __init__(
+        self, config: Config, client: AmcClient, ledger: Ledger, plan: RunPlan, options: RunOptions
+    ) -> None:
         self.config = config
         self.client = client
         self.ledger = ledger

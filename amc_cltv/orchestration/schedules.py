@@ -6,7 +6,7 @@ workflow (a schedule runs the saved copy), then creates the schedule or replaces
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amc_cltv.client.models import Schedule
 from amc_cltv.config import Config
@@ -14,6 +14,10 @@ from amc_cltv.errors import NotFoundError, UsageError
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration import sync
+from amc_cltv.orchestration.submit import aggregation_controls_off
+
+if TYPE_CHECKING:
+    from amc_cltv.client import AmcClient
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -34,9 +38,18 @@ def weekday(value: str) -> str:
 
 
 def build_schedule(
-    config: Config, workflow_id: str, *, weekly_day: str | None, hour_utc: int, enabled: bool = True
+    config: Config,
+    workflow_id: str,
+    *,
+    weekly_day: str | None,
+    hour_utc: int,
+    enabled: bool = True,
+    disable_aggregation_controls: bool = False,
 ) -> Schedule:
-    """The Schedule body for a workflow: Daily, or Weekly on ``weekly_day``, at ``hour_utc``."""
+    """The Schedule body for a workflow: Daily, or Weekly on ``weekly_day``, at ``hour_utc``.
+
+    ``disable_aggregation_controls`` is set for a per-user (``synthetic_only``) workflow.
+    """
     if not 0 <= hour_utc <= 23:
         raise UsageError(f"--hour-utc must be 0 to 23, got {hour_utc}")
     return Schedule(
@@ -47,18 +60,37 @@ def build_schedule(
         aggregation_hour_utc=hour_utc,
         schedule_enabled=enabled,
         require_synthetic_data=True if config.amc.synthetic_data else None,
+        disable_aggregation_controls=True if disable_aggregation_controls else None,
         marketplace_id=config.amc.marketplace_id,
     )
 
 
 def apply_schedule(
-    config: Config, client: Any, ledger: Ledger, workflow: str, *, weekly_day: str | None, hour_utc: int
+    config: Config,
+    client: AmcClient,
+    ledger: Ledger,
+    workflow: str,
+    *,
+    weekly_day: str | None,
+    hour_utc: int,
 ) -> tuple[str, Schedule]:
-    """Upload the workflow, then create or replace its schedule; returns ("created"|"updated", schedule)."""
+    """Upload the workflow, then create or replace its schedule; returns ("created"|"updated", schedule).
+
+    Raises UsageError (exit 2) for a per-user workflow on a profile without synthetic data, before any
+    request.
+    """
     from amc_cltv.workflows import catalog
 
     rendered = catalog.render(workflow, shopping_insights=config.profile.workflows.shopping_insights)
-    schedule = build_schedule(config, rendered.workflow_id, weekly_day=weekly_day, hour_utc=hour_utc)
+    schedule = build_schedule(
+        config,
+        rendered.workflow_id,
+        weekly_day=weekly_day,
+        hour_utc=hour_utc,
+        disable_aggregation_controls=aggregation_controls_off(
+            rendered, synthetic_data=config.amc.synthetic_data
+        ),
+    )
     sync.apply(client.workflows, ledger, config.instance_id, rendered)
     try:
         client.schedules.get(schedule.schedule_id)
@@ -72,7 +104,7 @@ def apply_schedule(
     return action, schedule
 
 
-def delete_schedule(client: Any, workflow: str) -> str:
+def delete_schedule(client: AmcClient, workflow: str) -> str:
     """Delete the schedule of ``workflow``; UsageError if there is none."""
     from amc_cltv.workflows import catalog
 

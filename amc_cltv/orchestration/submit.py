@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from amc_cltv import clock
 from amc_cltv.client.models import CreateWorkflowExecution, WorkflowExecution
-from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman
+from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman, UsageError
 from amc_cltv.ledger import Ledger, RunRecord
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.admission import amc_time
 from amc_cltv.timewindow import TimeWindow
+from amc_cltv.workflows import RenderedWorkflow
 
 RECONCILE_LOOKBACK = timedelta(minutes=5)
 RECONCILE_LIST_ATTEMPTS = 2
@@ -36,7 +37,14 @@ log = get_logger("amc_cltv.submit")
 class ExecutionsApi(Protocol):
     def create(self, request: CreateWorkflowExecution) -> WorkflowExecution: ...
 
-    def list(self, **filters: Any) -> list[WorkflowExecution]: ...
+    def list(
+        self,
+        *,
+        workflow_id: str | None = None,
+        min_creation_time: str | None = None,
+        include_cancelled: bool | None = None,
+        time_zone: str | None = None,
+    ) -> list[WorkflowExecution]: ...
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,24 @@ class ExecutionSpec:
             disable_aggregation_controls=True if self.disable_aggregation_controls else None,
             dry_run=True if dry_run else None,
         )
+
+
+def aggregation_controls_off(rendered: RenderedWorkflow, *, synthetic_data: bool) -> bool:
+    """Whether executions of ``rendered`` are sent with ``disableAggregationControls: true``.
+
+    Only a ``synthetic_only`` workflow (one row per user) is. Raises UsageError (exit 2), before anything
+    is sent, for such a workflow on an instance profile without synthetic data: AMC allows per-user
+    output only on synthetic data.
+    """
+    if not rendered.synthetic_only:
+        return False
+    if not synthetic_data:
+        raise UsageError(
+            f"{rendered.name} outputs one row per user (user_id), and AMC allows per-user output only on "
+            "synthetic data with aggregation controls off: this instance profile has synthetic_data = false "
+            "(run it on a sandbox instance)"
+        )
+    return True
 
 
 def _instant(value: str | None, zone: str | None) -> datetime | None:
