@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from amc_cltv import clock
+from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import StillRunning
 from amc_cltv.log import get_logger
@@ -24,18 +24,18 @@ LOOKBACK = timedelta(hours=24)
 log = get_logger("amc_cltv.admission")
 
 
-def amc_time(moment: Any) -> str:
+def amc_time(moment: datetime) -> str:
     """AMC's list-filter time format, ``yyyy-MM-dd'T'HH:mm:ss`` (UTC)."""
-    return str(moment.strftime("%Y-%m-%dT%H:%M:%S"))
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def count_in_progress(executions: Iterable[Any]) -> int:
+def count_in_progress(executions: Iterable[WorkflowExecution]) -> int:
     """How many of ``executions`` occupy a slot (PENDING, RUNNING, PUBLISHING)."""
-    return sum(1 for execution in executions if getattr(execution, "status", None) in IN_PROGRESS)
+    return sum(1 for execution in executions if execution.status in IN_PROGRESS)
 
 
 def wait_for_slot(
-    list_recent: Callable[[str], Iterable[Any]],
+    list_recent: Callable[[str], Iterable[WorkflowExecution]],
     *,
     polling: PollingSettings,
     max_wait_s: float | None,

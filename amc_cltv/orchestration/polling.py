@@ -12,9 +12,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from amc_cltv import clock
+from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import StillRunning
 from amc_cltv.log import get_logger
@@ -67,7 +67,7 @@ class PollUpdate:
 
 
 def poll_until_done(
-    get_execution: Callable[[str], Any],
+    get_execution: Callable[[str], WorkflowExecution],
     execution_id: str,
     *,
     submitted_at: datetime,
@@ -76,7 +76,7 @@ def poll_until_done(
     workflow: str,
     on_update: Callable[[PollUpdate], None] | None = None,
     draw: Callable[[], float] = random.random,
-) -> Any:
+) -> WorkflowExecution:
     """Poll ``get_execution(execution_id)`` until its status is terminal; return the last execution.
 
     ``max_wait_s`` bounds this invocation's wait (None: unbounded; 0: one look). Raises StillRunning
@@ -88,7 +88,7 @@ def poll_until_done(
     while True:
         execution = get_execution(execution_id)
         calls += 1
-        status = str(getattr(execution, "status", None) or "UNKNOWN")
+        status = execution.status or "UNKNOWN"
         elapsed = max(0.0, (now.now() - submitted_at).total_seconds())
         if status not in TERMINAL and status not in IN_PROGRESS:
             log.warning("unknown_status", workflow=workflow, execution_id=execution_id, status=status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amc_cltv import clock
 from amc_cltv.config import Config
@@ -12,6 +12,9 @@ from amc_cltv.errors import ExecutionFailed, StillRunning
 from amc_cltv.ledger import Ledger
 from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration.polling import is_terminal
+
+if TYPE_CHECKING:
+    from amc_cltv.client import AmcClient
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ def _workflow_name(workflow_id: str | None) -> str:
 
 
 def download_execution(
-    config: Config, client: Any, ledger: Ledger, execution_id: str, *, out: Path | None = None
+    config: Config, client: AmcClient, ledger: Ledger, execution_id: str, *, out: Path | None = None
 ) -> Retrieved:
     """Download every result file of ``execution_id`` into ``out`` (default: the contract's layout).
 
