@@ -145,7 +145,8 @@ def migration_chart(
         section.notes.append(
             "Migration between segments needs per-user labels (user_id and customer_audience_segment) from "
             "two runs with different windows; AMC outputs them only on synthetic data with aggregation "
-            "controls off, and fewer than two such runs were downloaded."
+            "controls off, and fewer than two such runs were downloaded: on a sandbox instance, run "
+            "`amc-cltv run --workflow customer-labels` over two windows (`--window-end DATE`)."
         )
         return
     before = _labels(older[1])

@@ -161,7 +161,7 @@ def scatter_section(result: Result | None, table: Table | None) -> Section:
             "No per-user result was downloaded. AMC never outputs single users (user_id is withheld by its "
             "aggregation thresholds), so this chart exists only for a workflow that selects user_id, "
             "customer_audience_segment, total_sales and total_spend, run on synthetic data with aggregation "
-            "controls off (a sandbox instance)."
+            "controls off (a sandbox instance): run `amc-cltv run --workflow customer-labels` there."
         )
         return section
     section.source = describe(result)

@@ -260,6 +260,8 @@ def test_scatter_absent_without_per_user_output_says_why(
     assert "scatter" not in figures(page)
     assert "aggregation controls off" in section_text(page, "scatter")
     assert "needs per-user labels" in section_text(page, "history")
+    assert "amc-cltv run --workflow customer-labels" in section_text(page, "scatter")
+    assert "amc-cltv run --workflow customer-labels" in section_text(page, "history")
 
 
 def test_audiences_show_status_size_and_usable_in_dsp_at(
