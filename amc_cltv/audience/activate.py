@@ -14,6 +14,8 @@ The steps, in order:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +29,7 @@ from amc_cltv.audience.status import AudienceView
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AudienceRequest
 from amc_cltv.config import Config
-from amc_cltv.errors import AudienceFailed, Refused
+from amc_cltv.errors import AmcCltvError, AudienceFailed, Refused
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.timewindow import TimeWindow, resolve_window
@@ -55,11 +57,12 @@ class ActivationOutcome:
 
     segment: str
     name: str
-    action: str  # created, reused, adopted, deferred, dry-run
     rules_sha256: str
     time_window_start: str
     time_window_end: str
-    audience: AudienceView | None = None
+    action: str | None = None  # created, reused, adopted, deferred, dry-run; None while nothing was done
+    audience: AudienceView | None = None  # the audience of these rules, once the ledger has it
+    waiting_for: AudienceView | None = None  # deferred: the audience of earlier rules still inside its lag
     segment_size: int | None = None
     min_size: int | None = None
     needed_by: datetime | None = None
@@ -96,9 +99,32 @@ class ActivationOutcome:
             "lag": self.lag_statement,
             "retired": self.retired,
             "deleted": self.deleted,
+            "waiting_for": self.waiting_for.as_dict() if self.waiting_for else None,
             "messages": self.messages,
             "request": self.request,
         }
+
+
+def known_on_error(error: AmcCltvError) -> ActivationOutcome | None:
+    """What an activation that stopped on ``error`` had learnt (name, AMC id and status, size, …)."""
+    outcome = error.context.get("activation")
+    return outcome if isinstance(outcome, ActivationOutcome) else None
+
+
+@contextmanager
+def _carried_by_errors(ledger: Ledger, config: Config, outcome: ActivationOutcome) -> Iterator[None]:
+    """Attach what is known to an error leaving the lifecycle, with the audience as the ledger last saw it."""
+    try:
+        yield
+    except AmcCltvError as exc:
+        try:
+            row = ledger.audience_by_name(config.instance_id, outcome.name)
+        except Exception:  # the error being raised matters more than this detail
+            row = None
+        if row is not None and row.deleted_at is None:
+            outcome.audience = AudienceView.of(row, clock.current().now())
+        exc.context.setdefault("activation", outcome)
+        raise
 
 
 def _check_lag(
@@ -109,7 +135,13 @@ def _check_lag(
     outcome: ActivationOutcome,
 ) -> None:
     now = clock.current().now()
-    plan = lag.plan(record, now, config.profile.audience.activation_lag_hours, needed_by)
+    _hold_campaign(
+        lag.plan(record, now, config.profile.audience.activation_lag_hours, needed_by), force, outcome
+    )
+
+
+def _hold_campaign(plan: lag.LagPlan | lag.DeferredPlan, force: bool, outcome: ActivationOutcome) -> None:
+    """Refuse (exit 1) when the campaign start cannot be met, unless ``force``; say so either way."""
     outcome.lag_statement = plan.statement()
     if plan.met:
         return
@@ -213,7 +245,6 @@ def activate(
     outcome = ActivationOutcome(
         segment=spec.key,
         name=rules.audience_name,
-        action=CREATED,
         rules_sha256=rules.rules_sha256,
         time_window_start=window.audience_start,
         time_window_end=window.audience_end,
@@ -231,29 +262,28 @@ def activate(
             )
         return _dry_run(client, outcome, body)
 
-    existing = ledger.audience_by_name(config.instance_id, rules.audience_name)
-    if existing is not None and existing.deleted_at is None:
-        return _resume(client, ledger, config, existing, body, outcome, force)
+    with _carried_by_errors(ledger, config, outcome):
+        existing = ledger.audience_by_name(config.instance_id, rules.audience_name)
+        if existing is not None and existing.deleted_at is None:
+            return _resume(client, ledger, config, existing, body, outcome, force)
 
-    deferred = _deferral(client, ledger, config, spec.key, rules.audience_name)
-    if deferred is not None:
-        outcome.action = DEFERRED
-        outcome.audience = deferred[0]
-        outcome.messages.append(deferred[1])
-        return outcome
+        waiting_for = _deferral(client, ledger, config, spec.key, rules.audience_name)
+        if waiting_for is not None:
+            return _defer(config, waiting_for, outcome, force)
 
-    _check_lag(config, None, needed_by, force, outcome)
-    found = create.find_existing(client, rules.audience_name)
-    if found is None:
-        outcome.segment_size = sizing.segment_size(config, client, ledger, spec, window)
-        sizing.check_size(outcome.segment_size, config.profile.audience.min_size, spec)
-    record = _intent(ledger, config, existing, rules.audience_name, spec.key, rules.rules_sha256, window)
-    if found is not None:
-        outcome.action = ADOPTED
-        record = create.adopt(ledger, record, found)
-    else:
-        record = create.submit(client, ledger, record, _request_model(body))
-    return _finish(client, ledger, config, record, outcome)
+        _check_lag(config, None, needed_by, force, outcome)
+        found = create.find_existing(client, rules.audience_name)
+        if found is None:
+            outcome.segment_size = sizing.segment_size(config, client, ledger, spec, window)
+            sizing.check_size(outcome.segment_size, config.profile.audience.min_size, spec)
+        record = _intent(ledger, config, existing, rules.audience_name, spec.key, rules.rules_sha256, window)
+        if found is not None:
+            outcome.action = ADOPTED
+            record = create.adopt(ledger, record, found)
+        else:
+            outcome.action = CREATED
+            record = create.submit(client, ledger, record, _request_model(body))
+        return _finish(client, ledger, config, record, outcome)
 
 
 def _intent(
@@ -290,9 +320,27 @@ def _intent(
     )
 
 
+def _defer(
+    config: Config, current: AudienceRecord, outcome: ActivationOutcome, force: bool
+) -> ActivationOutcome:
+    """No second audience inside ``current``'s lag; the campaign start is held against both audiences."""
+    now = clock.current().now()
+    lag_hours = config.profile.audience.activation_lag_hours
+    outcome.action = DEFERRED
+    outcome.waiting_for = AudienceView.of(current, now)
+    log.info("audience_deferred", audience=outcome.name, waiting_for=current.name)
+    outcome.messages.append(
+        f"the segment rules changed, but audience {current.name!r} is still on its way to DSP "
+        f"({lag.state_of(current, now)}; {lag.plan(current, now, lag_hours, None).statement()}): no second "
+        "audience is created inside its lag; a later run creates the one for the new rules"
+    )
+    _hold_campaign(lag.deferred_plan(current, now, lag_hours, outcome.needed_by), force, outcome)
+    return outcome
+
+
 def _deferral(
     client: AmcClient, ledger: Ledger, config: Config, segment: str, name: str
-) -> tuple[AudienceView, str] | None:
+) -> AudienceRecord | None:
     """Another audience of the segment still on its way to DSP (as AMC says now), if any."""
     from amc_cltv.audience.status import refresh_record
 
@@ -302,16 +350,8 @@ def _deferral(
         if candidate.audience_execution_id is not None:
             candidate = refresh_record(client, ledger, config, candidate)
         now = clock.current().now()
-        if candidate.deleted_at is not None or not lag.inside_lag(candidate, now):
-            continue
-        plan = lag.plan(candidate, now, config.profile.audience.activation_lag_hours, None)
-        log.info("audience_deferred", audience=name, waiting_for=candidate.name)
-        message = (
-            f"the segment rules changed, but audience {candidate.name!r} is still on its way to DSP "
-            f"({lag.state_of(candidate, now)}; {plan.statement()}): no second audience is created inside "
-            "its lag; a later run creates the one for the new rules"
-        )
-        return AudienceView.of(candidate, now), message
+        if candidate.deleted_at is None and lag.inside_lag(candidate, now):
+            return candidate
     return None
 
 

@@ -116,6 +116,59 @@ def plan(
     return LagPlan(now + lag(activation_lag_hours), needed_by, known=False)
 
 
+@dataclass(frozen=True)
+class DeferredPlan:
+    """A campaign start while activation waits behind ``current``, an audience of earlier rules still on its
+    way to DSP: the campaign can use ``current`` once it is usable, or the audience for the new rules, which
+    is created only after that and then needs the whole lag."""
+
+    current_name: str
+    current: LagPlan
+    new_earliest_usable_at: datetime
+
+    @property
+    def needed_by(self) -> datetime | None:
+        return self.current.needed_by
+
+    @property
+    def met(self) -> bool:
+        """Whether either audience can be usable in DSP by the campaign start."""
+        if self.needed_by is None:
+            return True
+        return min(self.current.earliest_usable_at, self.new_earliest_usable_at) <= self.needed_by
+
+    def statement(self) -> str:
+        """One plain sentence for the operator: both audiences against the campaign start."""
+        basis = "" if self.current.known else " at the earliest"
+        current = f"audience {self.current_name!r} (earlier rules) is usable in Amazon DSP from "
+        current += _show(self.current.earliest_usable_at) + basis
+        new = (
+            "the audience for the new rules is created only once that one is usable, so it cannot be usable "
+            f"before {_show(self.new_earliest_usable_at)}"
+        )
+        if self.needed_by is None:
+            return f"{current}; {new}"
+        start = _show(self.needed_by)
+        if self.new_earliest_usable_at <= self.needed_by:
+            return f"both audiences can be usable by the campaign start {start}: {current}; {new}"
+        if self.met:
+            return f"the campaign start {start} can be met only with the earlier rules: {current}; {new}"
+        short = self.current.earliest_usable_at - self.needed_by
+        return (
+            f"neither audience can be usable in Amazon DSP by the campaign start {start}: {current}, "
+            f"{_hours(short)} too late; {new}"
+        )
+
+
+def deferred_plan(
+    current: AudienceRecord, now: datetime, activation_lag_hours: float, needed_by: datetime | None
+) -> DeferredPlan:
+    """The campaign start against the audience still inside its lag and the one that will replace it."""
+    plan_now = plan(current, now, activation_lag_hours, needed_by)
+    new_earliest = max(plan_now.earliest_usable_at, now) + lag(activation_lag_hours)
+    return DeferredPlan(current.name, plan_now, new_earliest)
+
+
 def parse_needed_by(value: str, time_zone: str) -> datetime:
     """``--needed-by``: an ISO 8601 date or date-time; without an offset it is read in ``time_zone``."""
     text = value.strip()

@@ -13,6 +13,7 @@ import typer
 
 from amc_cltv.cli import common
 from amc_cltv.config import Config
+from amc_cltv.errors import AmcCltvError
 from amc_cltv.ledger import Ledger
 
 app = typer.Typer(
@@ -72,15 +73,30 @@ def activate(
     Example: amc-cltv audience activate --segment high-value --needed-by 2026-12-01T00:00Z
     """
     from amc_cltv.audience import activate as run_activation
-    from amc_cltv.audience import parse_needed_by
+    from amc_cltv.audience import known_on_error, parse_needed_by
 
-    common.want_json(json_output, segment=segment)
+    # On any error the JSON object still says what is known: these keys, filled in as activation learns.
+    common.want_json(
+        json_output, segment=segment, name=None, audience_execution_id=None, status=None, status_reason=None
+    )
     config = common.invocation().config()
     campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
     with _session(config) as (client, ledger):
-        outcome = run_activation(
-            config, client, ledger, segment=segment, needed_by=campaign_start, force=force, dry_run=dry_run
-        )
+        try:
+            outcome = run_activation(
+                config,
+                client,
+                ledger,
+                segment=segment,
+                needed_by=campaign_start,
+                force=force,
+                dry_run=dry_run,
+            )
+        except AmcCltvError as exc:
+            known = known_on_error(exc)
+            if known is not None:
+                common.want_json(json_output, **known.as_dict())
+            raise
     payload = outcome.as_dict()
     if json_output:
         common.emit_json({**payload, "exit_code": 0})
@@ -102,6 +118,9 @@ def activate(
         lines.append(f"AMC status: {payload['status']}" + (f", {count:,} users" if count is not None else ""))
     if payload["state"]:
         lines.append(f"state: {payload['state']}")
+    if payload["waiting_for"]:
+        waiting = payload["waiting_for"]
+        lines.append(f"waiting for: {waiting['name']} ({waiting['state']})")
     if payload["lag"]:
         lines.append(payload["lag"])
     lines.extend(f"retired: {name}" for name in payload["retired"])

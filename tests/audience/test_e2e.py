@@ -215,7 +215,7 @@ def test_a_segmentation_run_with_another_threshold_method_does_not_size_the_audi
 ) -> None:
     """A median run is a different segment: activation runs the mean segmentation itself, and the size it
     checks is the size AMC then reports for the audience."""
-    code, out, err = workspace.cli("run", "--workflow", "segmentation", "--param", "threshold_method=median")
+    code, _, err = workspace.cli("run", "--workflow", "segmentation", "--param", "threshold_method=median")
     assert code == 0, err
     code, activated = workspace.cli_json("audience", "activate", "--segment", "high-value")
     assert code == 0, activated

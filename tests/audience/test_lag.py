@@ -119,3 +119,42 @@ def test_needed_by_garbage_is_a_usage_error() -> None:
     with pytest.raises(UsageError) as raised:
         lag.parse_needed_by("next tuesday", "UTC")
     assert "2026-12-01" in str(raised.value) and raised.value.exit_code == 2
+
+
+def test_deferred_plan_that_neither_audience_can_meet_says_both_dates() -> None:
+    """Waiting behind an audience of earlier rules (usable from NOW + 38 h): a campaign in 24 h cannot use it,
+    and the new rules' audience, created only once that one is usable, comes 48 h later still."""
+    plan = lag.deferred_plan(BASE, NOW, 48, NOW + timedelta(hours=24))
+    assert not plan.met
+    assert plan.new_earliest_usable_at == BASE.usable_in_dsp_at + timedelta(hours=48)  # type: ignore[operator]
+    assert plan.statement() == (
+        "neither audience can be usable in Amazon DSP by the campaign start 2026-11-26 12:00 UTC: audience "
+        "'amc-cltv high-value 0123abcd' (earlier rules) is usable in Amazon DSP from 2026-11-27 02:00 UTC, "
+        "14.0 hours too late; the audience for the new rules is created only once that one is usable, so it "
+        "cannot be usable before 2026-11-29 02:00 UTC"
+    )
+
+
+@pytest.mark.parametrize(
+    ("needed_by", "opening"),
+    [
+        (NOW + timedelta(hours=40), "the campaign start 2026-11-27 04:00 UTC can be met only with the"),
+        (NOW + timedelta(days=5), "both audiences can be usable by the campaign start 2026-11-30 12:00 UTC"),
+    ],
+)
+def test_deferred_plan_met_by_the_audience_inside_its_lag(needed_by: datetime, opening: str) -> None:
+    """A campaign after the earlier audience's lag is met (by it alone, or by both), as the statement says."""
+    plan = lag.deferred_plan(BASE, NOW, 48, needed_by)
+    assert plan.met
+    assert plan.statement().startswith(opening)
+
+
+def test_deferred_plan_behind_an_audience_still_being_built_is_a_lower_bound() -> None:
+    """The earlier audience has not succeeded yet: it is usable from now + lag at the earliest, the new one
+    from now + twice the lag at the earliest."""
+    building = replace(BASE, status="RUNNING", succeeded_at=None, usable_in_dsp_at=None)
+    plan = lag.deferred_plan(building, NOW, 48, None)
+    assert plan.met and not plan.current.known
+    assert plan.current.earliest_usable_at == NOW + timedelta(hours=48)
+    assert plan.new_earliest_usable_at == NOW + timedelta(hours=96)
+    assert "from 2026-11-27 12:00 UTC at the earliest;" in plan.statement()
