@@ -4,6 +4,8 @@ where every audience stands in the 48-hour DSP lag."""
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -152,13 +154,40 @@ def status(
     if not audiences:
         typer.echo("no audiences yet: amc-cltv audience activate --segment high-value")
         return
-    for item in audiences:
-        count = item["audience_count"]
-        state = "usable now" if item["usable_now"] and item["state"] == "usable" else item["state"]
-        size = f" ({count:,} users)" if count is not None else ""
-        typer.echo(f"{item['name']}: {state}")
-        typer.echo(f"  AMC status: {item['status'] or '-'}{size}, id {item['audience_execution_id'] or '-'}")
-        typer.echo(f"  created: {_when(item['created_at'])}")
-        typer.echo(f"  usable in Amazon DSP from: {_when(item['usable_in_dsp_at'])}")
-        if item["state"] == "failed":
-            typer.echo(f"  AMC's reason: {item['status_reason'] or 'none given'}")
+    width = max(40, shutil.get_terminal_size().columns)
+    typer.echo("\n\n".join("\n".join(_describe(item, width)) for item in audiences))
+
+
+def _plain_state(item: dict[str, Any]) -> str:
+    """What an operator needs first: can DSP use it now, and if not, why or until when."""
+    state = item["state"]
+    if state == "usable":
+        return "usable now"
+    if state == "pending lag":
+        return f"pending lag until {_when(item['usable_in_dsp_at'])}"
+    if state == "refreshing":
+        return "refreshing, usable now" if item["usable_now"] else "refreshing"
+    if state == "failed":
+        return f"failed: {item['status_reason'] or 'AMC gave no reason'}"
+    if state == "retired":
+        return "retired (in DSP until its replacement is usable)"
+    if state == "running":
+        return "being built by AMC"
+    if state == "creating":
+        return "being created (AMC's id not known yet)"
+    return str(state)
+
+
+def _describe(item: dict[str, Any], width: int) -> list[str]:
+    """One audience in at most ``width`` columns: the name and plain state, then AMC's view of it."""
+    count = item["audience_count"]
+    size = f"{count:,} users" if count is not None else "size not known yet"
+    usable_at = item["usable_in_dsp_at"]
+    dsp = f"usable from {_when(usable_at)}" if usable_at else "not until AMC reports SUCCEEDED"
+    lines = textwrap.wrap(
+        f"{item['name']}: {_plain_state(item)}", width, subsequent_indent="  ", break_on_hyphens=False
+    )
+    amc = f"AMC: {item['status'] or '-'}, {size}; DSP: {dsp}"
+    lines += textwrap.wrap(amc, width, initial_indent="  ", subsequent_indent="  ")
+    lines.append(f"  id {item['audience_execution_id'] or '-'}, created {_when(item['created_at'])}")
+    return lines
