@@ -191,3 +191,23 @@ def test_a_full_instance_is_not_submitted_into(sandbox: Sandbox) -> None:
     assert result.code == 4 and "already runs 10 executions" in result.stderr
     assert result.json["execution_id"] is None
     assert len(sandbox.executions()) == 10
+
+
+def test_workflows_apply_uploads_the_saved_reporting_workflows_of_the_profile(sandbox: Sandbox) -> None:
+    """By default: every reporting workflow; never the audience query (it travels with the audience); the
+    per-user workflow only on synthetic data, and asking for it by name on real data is exit 2."""
+    assert sandbox.cli("workflows", "apply").code == 0
+    uploaded = {workflow["workflowId"] for workflow in sandbox.app.store.all("workflow")}
+    assert "amc_cltv.customer-labels" in uploaded and "amc_cltv.segmentation" in uploaded
+    assert "amc_cltv.high-value-audience" not in uploaded
+
+    real = sandbox.cwd / "real.toml"
+    real.write_text(
+        (ROOT / "configs" / "sandbox.toml")
+        .read_text()
+        .replace("synthetic_data = true", "synthetic_data = false")
+    )
+    plan = sandbox.cli("--config", str(real), "workflows", "plan")
+    assert plan.code == 0 and "customer-labels" not in plan.stdout and "segmentation" in plan.stdout
+    refused = sandbox.cli("--config", str(real), "workflows", "apply", "customer-labels")
+    assert refused.code == 2 and "synthetic data" in refused.stderr
