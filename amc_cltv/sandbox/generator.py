@@ -77,25 +77,38 @@ def _macros(seed: int, start: datetime, span_s: int) -> list[str]:
 
 
 # Behaviours: 20 % exposed never buy, 18 % organic customers, 12 % browsers, 50 % ad-exposed buyers.
+# One latent loyalty per user moves the two axes of the revenue x cost grid in opposite directions: a loyal
+# customer orders again and again and needs few ads to be acquired, an ad-acquired one orders once after
+# many clicks. Frequent buyers are retargeted (about two more ad events per order after the third), so the
+# top of both axes meets; independent noise on each axis fills the other cells. A customer's sales are
+# tens of dollars (orders of about $12) and ad cost about a quarter of that, mostly sponsored ads clicks
+# (about $1.20 each). A user has at most 64 events per table: (uid * 64 + k) keys one event.
 _USERS = """
 CREATE TEMP TABLE users AS
-WITH base AS (
-    SELECT i AS uid, printf('U%09d', i) AS user_id, u01(i, 1) AS u_kind,
-           exp(0.9 * normal(i, 2)) AS value_level, exp(0.8 * normal(i, 3)) AS cost_level,
-           u01(i, 4) AS u_orders
+WITH latent AS (
+    SELECT i AS uid, printf('U%09d', i) AS user_id, u01(i, 1) AS u_kind, normal(i, 2) AS loyalty
     FROM range({users}) t(i)
+),
+base AS (
+    SELECT uid, user_id, exp(0.25 * normal(uid, 3)) AS value_level,
+           least(exp(0.3 * normal(uid, 10) - 0.7 * loyalty), 6.0) AS cost_level,
+           CASE WHEN u_kind < 0.20 THEN 'exposed_no_buy' WHEN u_kind < 0.38 THEN 'organic'
+                WHEN u_kind < 0.50 THEN 'browser' ELSE 'buyer' END AS kind,
+           CASE WHEN u_kind < 0.20 OR (u_kind >= 0.38 AND u_kind < 0.50) THEN 0
+                WHEN loyalty + 0.35 * normal(uid, 4) < -0.3 THEN 1
+                ELSE least(24, 2 + floor(-ln(1.0 - u01(uid, 5)) * 1.2 * exp(0.5 * loyalty)))::INTEGER
+           END AS n_orders
+    FROM latent
 )
-SELECT uid, user_id, value_level, least(cost_level, 6.0) AS cost_level,
-       CASE WHEN u_kind < 0.20 THEN 'exposed_no_buy' WHEN u_kind < 0.38 THEN 'organic'
-            WHEN u_kind < 0.50 THEN 'browser' ELSE 'buyer' END AS kind,
-       CASE WHEN u_kind < 0.20 OR (u_kind >= 0.38 AND u_kind < 0.50) THEN 0
-            WHEN u_orders < 0.35 THEN 1
-            ELSE least(24, 2 + floor(-ln(1.0 - u01(uid, 5)) * 2.2))::INTEGER END AS n_orders,
-       CASE WHEN u_kind < 0.20 OR u_kind >= 0.50
-            THEN 1 + floor(u01(uid, 6) * 7 * least(cost_level, 3.0))::INTEGER ELSE 0 END AS n_sa,
-       CASE WHEN u_kind < 0.20 OR u_kind >= 0.50
-            THEN floor(u01(uid, 8) * 8 * least(cost_level, 3.0))::INTEGER ELSE 0 END AS n_dsp,
-       CASE WHEN u_kind >= 0.20 THEN floor(u01(uid, 9) * 4)::INTEGER ELSE 0 END AS n_views
+SELECT uid, user_id, value_level, cost_level, kind, n_orders,
+       CASE WHEN kind = 'exposed_no_buy' THEN 1 + floor(u01(uid, 6) * 4)::INTEGER
+            WHEN kind = 'buyer'
+            THEN least(64, 1 + floor((0.75 + 0.5 * u01(uid, 6))
+                                     * (7 * cost_level + 2.5 * greatest(n_orders - 3, 0))))::INTEGER
+            ELSE 0 END AS n_sa,
+       CASE WHEN kind IN ('exposed_no_buy', 'buyer')
+            THEN floor(u01(uid, 8) * 6 * least(cost_level, 3.0))::INTEGER ELSE 0 END AS n_dsp,
+       CASE WHEN kind <> 'exposed_no_buy' THEN floor(u01(uid, 9) * 4)::INTEGER ELSE 0 END AS n_views
 FROM base
 """
 
@@ -110,7 +123,7 @@ SELECT uid, k, maybe_null(user_id, uid * 64 + k, 21) AS user_id,
        k = 0 AND u01(uid, 25) < 0.6 AS new_to_brand,
        CASE WHEN kind = 'buyer' AND u01(uid * 64 + k, 26) < 0.75 THEN 'ad-exposed' ELSE 'non-ad-exposed' END
            AS exposure_type,
-       value_level * CASE WHEN kind = 'organic' THEN 22.0 ELSE 30.0 END * (0.6 + 0.8 * u01(uid * 64 + k, 27))
+       value_level * CASE WHEN kind = 'organic' THEN 5.0 ELSE 6.0 END * (0.6 + 0.8 * u01(uid * 64 + k, 27))
            AS unit_price
 FROM o
 """
@@ -132,7 +145,7 @@ FROM (SELECT uid, user_id, kind, unnest(range(n_views)) AS k FROM users WHERE n_
 
 _SPONSORED_ADS_TRAFFIC = """
 WITH t AS (SELECT uid, user_id, cost_level, unnest(range(n_sa)) AS k FROM users WHERE n_sa > 0),
-r AS (SELECT *, u01(uid * 64 + k, 41) < 0.3 AS is_click, u01(uid * 64 + k, 42) AS u_product FROM t)
+r AS (SELECT *, u01(uid * 64 + k, 41) < 0.7 AS is_click, u01(uid * 64 + k, 42) AS u_product FROM t)
 SELECT maybe_null(user_id, uid * 64 + k, 43) AS user_id, moment(uid * 64 + k, 44) AS event_dt_utc,
        moment(uid * 64 + k, 44)::DATE AS event_date_utc,
        CASE WHEN u_product < 0.6 THEN 'sponsored_products' WHEN u_product < 0.85 THEN 'sponsored_brands'
@@ -140,7 +153,7 @@ SELECT maybe_null(user_id, uid * 64 + k, 43) AS user_id, moment(uid * 64 + k, 44
        (1001 + floor(u01(uid * 64 + k, 45) * 30))::BIGINT AS campaign_id,
        CASE WHEN is_click THEN 0 ELSE 1 END::BIGINT AS impressions,
        CASE WHEN is_click THEN 1 ELSE 0 END::BIGINT AS clicks,
-       CASE WHEN is_click THEN round(0.8 * cost_level * (0.5 + u01(uid * 64 + k, 46)) * 1e8)
+       CASE WHEN is_click THEN round(1.2 * (0.5 + u01(uid * 64 + k, 46)) * 1e8)
             WHEN u_product >= 0.85 THEN round(0.004 * (0.5 + u01(uid * 64 + k, 46)) * 1e8)
             ELSE 0 END::BIGINT AS spend
 FROM r
