@@ -5,9 +5,10 @@ The steps, in order:
 1. Render the audience query from the segment rules; its hash names the audience.
 2. An audience with that name in the ledger is reused (an unfinished intent is reconciled first); nothing is
    created to "refresh" it: AMC refreshes it (relative window, ``refreshRateDays``).
-3. Otherwise: no new audience while another of the segment is still on its way to DSP; the campaign start
-   (``--needed-by``) is checked against the lag; an audience of that name already on AMC is adopted; the
-   segment's size is checked against ``[audience] min_size``; the intent is written, then the POST.
+3. Otherwise: no new audience while another of the segment is still on its way to DSP (the campaign start,
+   ``--needed-by``, is then held against that audience and the new one that follows it); else the campaign
+   start is checked against the lag; an audience of that name already on AMC is adopted; the segment's
+   size is checked against ``[audience] min_size``; the intent is written, then the POST.
 4. Poll until AMC reports SUCCEEDED (the lag starts) or FAILED (AudienceFailed, exit 1).
 5. Rotation: audiences of older rules are retired, and deleted once the new one is usable in DSP.
 """
@@ -235,7 +236,8 @@ def activate(
     """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it.
 
     Raises Refused (exit 1: below ``min_size``, or ``needed_by`` cannot be met without ``force``),
-    AudienceFailed (exit 1, AMC's statusReason), StillRunning (exit 4), NeedsHuman (exit 3).
+    AudienceFailed (exit 1, AMC's statusReason), StillRunning (exit 4), NeedsHuman (exit 3); each error
+    carries what the activation had learnt (``known_on_error``).
     """
     spec = segment_named(segment)
     rules = render_rules(spec, shopping_insights=config.profile.workflows.shopping_insights)

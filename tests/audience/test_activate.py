@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import respx
 
-from amc_cltv.audience import activate, refresh_status
+from amc_cltv.audience import activate, known_on_error, refresh_status
 from amc_cltv.client import AmcClient
 from amc_cltv.clock import FakeClock
 from amc_cltv.config import Config
@@ -110,6 +110,24 @@ def test_failed_surfaces_amc_status_reason(
     assert raised.value.exit_code == 1
     (row,) = ledger.audiences()
     assert row.status == "FAILED" and row.status_reason == fake.reason
+    known = known_on_error(raised.value)
+    assert known is not None and known.audience is not None and known.action == "created"
+    assert known.audience.audience_execution_id == row.audience_execution_id
+    assert known.as_dict()["status_reason"] == fake.reason
+
+
+def test_an_error_before_any_request_carries_the_name_and_size_only(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc
+) -> None:
+    """Refused below the minimum: what the error carries names the audience and the size, no AMC id, and
+    no action (nothing was done)."""
+    record_segmentation(config, ledger, 2499)
+    with pytest.raises(Refused) as raised:
+        activate(config, client, ledger)
+    known = known_on_error(raised.value)
+    assert known is not None and known.name.startswith("amc-cltv high-value ")
+    assert known.segment_size == 2499 and known.action is None and known.audience is None
+    assert known.as_dict()["audience_execution_id"] is None
 
 
 def test_ambiguous_post_is_reconciled_by_listing_never_resent(
