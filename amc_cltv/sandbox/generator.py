@@ -81,8 +81,9 @@ def _macros(seed: int, start: datetime, span_s: int) -> list[str]:
 # customer orders again and again and needs few ads to be acquired, an ad-acquired one orders once after
 # many clicks. Frequent buyers are retargeted (about two more ad events per order after the third), so the
 # top of both axes meets; independent noise on each axis fills the other cells. A customer's sales are
-# tens of dollars (orders of about $12) and ad cost about a quarter of that, mostly sponsored ads clicks
-# (about $1.20 each). A user has at most 64 events per table: (uid * 64 + k) keys one event.
+# tens of dollars (orders of about $10) and ad cost about a quarter of that, mostly sponsored ads clicks
+# ($0.60 to $1.80); a DSP impression costs 2 to 6 cents. A user has at most 64 events per table:
+# (uid * 64 + k) keys one event.
 _USERS = """
 CREATE TEMP TABLE users AS
 WITH latent AS (
@@ -144,7 +145,7 @@ FROM (SELECT uid, user_id, kind, unnest(range(n_views)) AS k FROM users WHERE n_
 """
 
 _SPONSORED_ADS_TRAFFIC = """
-WITH t AS (SELECT uid, user_id, cost_level, unnest(range(n_sa)) AS k FROM users WHERE n_sa > 0),
+WITH t AS (SELECT uid, user_id, unnest(range(n_sa)) AS k FROM users WHERE n_sa > 0),
 r AS (SELECT *, u01(uid * 64 + k, 41) < 0.7 AS is_click, u01(uid * 64 + k, 42) AS u_product FROM t)
 SELECT maybe_null(user_id, uid * 64 + k, 43) AS user_id, moment(uid * 64 + k, 44) AS event_dt_utc,
        moment(uid * 64 + k, 44)::DATE AS event_date_utc,
@@ -160,12 +161,12 @@ FROM r
 """
 
 _DSP_IMPRESSIONS = """
-WITH t AS (SELECT uid, user_id, cost_level, unnest(range(n_dsp)) AS k FROM users WHERE n_dsp > 0)
+WITH t AS (SELECT uid, user_id, unnest(range(n_dsp)) AS k FROM users WHERE n_dsp > 0)
 SELECT maybe_null(user_id, uid * 64 + k, 51) AS user_id, moment(uid * 64 + k, 52) AS impression_dt_utc,
        moment(uid * 64 + k, 52)::DATE AS impression_date_utc,
        (5001 + floor(u01(uid * 64 + k, 53) * 12))::BIGINT AS campaign_id,
        CASE WHEN u01(uid * 64 + k, 54) < 0.03 THEN 0 ELSE 1 END::BIGINT AS impressions,
-       round(0.05 * cost_level * (0.5 + u01(uid * 64 + k, 55)) * 1e5, 3)::DOUBLE AS total_cost
+       round(0.04 * (0.5 + u01(uid * 64 + k, 55)) * 1e5, 3)::DOUBLE AS total_cost
 FROM t
 """
 
