@@ -20,7 +20,7 @@ from amc_cltv.connect import open_client
 from amc_cltv.sandbox import embedded_app, generate
 
 # Enough synthetic users for a High Value segment above 2,500 with and without shopping insights
-# (about 4,400 and 2,900 on seed 7), small enough to generate in about a second.
+# (about 4,560 and 3,160 on seed 7), small enough to generate in about a second.
 USERS = 32_000
 SEED = 7
 

@@ -49,6 +49,19 @@ def test_every_segment_occurs_and_high_value_is_well_over_2500(engine: Engine) -
     assert min(segments.values()) > 1000
 
 
+def test_every_segment_holds_a_plausible_share_and_money_is_realistic(engine: Engine) -> None:
+    """Each label holds at least 5 % of customers; per customer, sales are tens of dollars and ad cost is
+    15-60 % of sales (the playbook's example has $9-19 of sales and $2.8-5.6 of spend per user)."""
+    rows = _run(engine, "segmentation")
+    customers = sum(int(str(row[1])) for row in rows)
+    sales = sum(int(str(row[1])) * float(str(row[2])) for row in rows) / customers
+    spend = sum(int(str(row[1])) * float(str(row[3])) for row in rows) / customers
+    for label, num_users, *_ in rows:
+        assert int(str(num_users)) >= 0.05 * customers, label
+    assert 10 < sales < 80
+    assert 0.15 < spend / sales < 0.6
+
+
 def test_the_audience_query_selects_exactly_the_high_value_customers(engine: Engine) -> None:
     """Same data, same window: the audience's users = num_users of the High Value Customer row."""
     segments = {str(row[0]): int(str(row[1])) for row in _run(engine, "segmentation")}

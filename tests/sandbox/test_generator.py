@@ -91,6 +91,29 @@ def test_money_is_in_amc_units(generated: GenerationStats) -> None:
     assert 0.001 < float(cpm_cost) < 0.5  # type: ignore[arg-type]
 
 
+def test_customers_spend_tens_of_dollars_and_ad_cost_is_a_fraction_of_it(generated: GenerationStats) -> None:
+    """Per customer (segments.md inputs over all dates): sales average tens of dollars and ad cost 15-60 % of
+    sales, a ROAS an advertiser could see; organic customers count with zero cost."""
+    d = generated.out_dir
+    sales, spend = _one(
+        f"""
+        WITH sales AS (SELECT user_id, sum(total_product_sales)::DOUBLE AS total_sales
+                       FROM read_parquet('{d}/conversions_all.parquet')
+                       WHERE event_subtype = 'order' AND user_id IS NOT NULL GROUP BY user_id),
+        cost AS (SELECT user_id, spend / 1e8 AS cost
+                 FROM read_parquet('{d}/sponsored_ads_traffic.parquet') WHERE clicks > 0
+                 UNION ALL
+                 SELECT user_id, total_cost / 1e5 FROM read_parquet('{d}/dsp_impressions.parquet')
+                 WHERE impressions > 0),
+        cost_by_user AS (SELECT user_id, sum(cost) AS total_spend FROM cost GROUP BY user_id)
+        SELECT avg(s.total_sales), avg(coalesce(c.total_spend, 0))
+        FROM sales s LEFT JOIN cost_by_user c ON c.user_id = s.user_id WHERE s.total_sales > 0
+        """
+    )
+    assert 10 < float(sales) < 80  # type: ignore[arg-type]
+    assert 0.15 < float(spend) / float(sales) < 0.6  # type: ignore[arg-type]
+
+
 def test_conversions_are_exactly_the_ad_exposed_rows_of_conversions_all(generated: GenerationStats) -> None:
     """`conversions` = `conversions_all` where exposure_type = 'ad-exposed'."""
     d = generated.out_dir
