@@ -5,6 +5,8 @@ against the embedded sandbox, with linked clocks."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,10 +70,16 @@ def test_below_the_minimum_carries_the_size_and_no_audience(workspace: Workspace
 
 def test_still_running_carries_the_audience_being_built(workspace: Workspace) -> None:
     """AMC keeps the audience RUNNING past [polling] max_wait_s: exit 4; the JSON has its id and status."""
+    profile = Path(workspace.profile("patient.toml"))
+    text = profile.read_text(encoding="utf-8")
+    # A few polls, not hundreds: long intervals and a short bound (the clocks are fake either way).
+    for setting, value in (("initial_interval_s", "5"), ("max_interval_s", "30"), ("max_wait_s", "60")):
+        text = re.sub(rf"(?m)^{setting} = .*$", f"{setting} = {value}", text)
+    profile.write_text(text, encoding="utf-8")
     workspace.sandbox.faults.script(
         [{"kind": "unknown_status", "status": "RUNNING", "match": PER_AUDIENCE_GET, "times": 0}]
     )
-    code, running, error = _activate_failing(workspace)
+    code, running, error = _activate_failing(workspace, "--config", str(profile))
     assert code == 4 and running["exit_code"] == 4 and "run the same command again" in error
     (on_amc,) = workspace.amc_audiences()
     assert running["audience_execution_id"] == on_amc.audience_execution_id
