@@ -130,6 +130,11 @@ class RetryQuota:
         with self._lock:
             self._available = min(self.capacity, self._available + amount)
 
+    def reset(self) -> None:
+        """Fill the quota again (a new process starts full; tests start each case full)."""
+        with self._lock:
+            self._available = self.capacity
+
 
 # Shared by every client in the process, so that an AMC outage stops all workflows' retries together.
 PROCESS_RETRY_QUOTA = RetryQuota()

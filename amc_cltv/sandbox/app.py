@@ -67,6 +67,10 @@ _RULES = [
     Rule("/_sandbox/tick", methods=["POST"], endpoint="tick"),
 ]
 _CONTROL = {"health", "clock", "faults", "settings", "reset", "tick"}
+# Built once, at import: werkzeug compiles each rule with ``ast``, and CPython 3.11 can fail
+# ("AST constructor recursion depth mismatch") when two threads do that at once (``run --all`` opens one
+# embedded sandbox per profile, concurrently). Matching on a shared map is thread-safe.
+_URLS = Map(_RULES, strict_slashes=False)
 
 
 class ConnectionDropped(ConnectionResetError):
@@ -93,7 +97,7 @@ class SandboxApp:
         self.reporting = Reporting(self.store, self.clock, self.faults)
         self.audiences = Audiences(self.store, self.clock, self.faults)
         self._sleep = sleep
-        self._urls = Map([rule.empty() for rule in _RULES], strict_slashes=False)
+        self._urls = _URLS
 
     # -- Python controls ----------------------------------------------------------------------------------
 
