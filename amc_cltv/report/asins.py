@@ -6,15 +6,14 @@ from amc_cltv.report.model import (
     Chart,
     Section,
     TableSpec,
-    colour_for,
     count,
     figure,
+    grouped_bars,
     missing_columns,
     missing_result,
     money,
     percent,
     ratio,
-    segment_order,
 )
 from amc_cltv.report.results import Result, Table, number
 from amc_cltv.report.segments import describe
@@ -53,20 +52,7 @@ def loyalty_section(result: Result | None, table: Table | None) -> Section:
     for (asin, _), cltv in cells.items():
         best_per_asin[asin] = max(cltv, best_per_asin.get(asin, 0.0))
     asins = sorted(best_per_asin, key=lambda asin: (-best_per_asin[asin], asin))[:GROUPED_ASINS]
-    labels = segment_order(sorted({label for _, label in cells}))
-    traces = []
-    for label in labels:
-        shown = [asin for asin in asins if (asin, label) in cells]
-        if shown:
-            traces.append(
-                {
-                    "type": "bar",
-                    "name": label,
-                    "x": shown,
-                    "y": [cells[(asin, label)] for asin in shown],
-                    "marker": {"color": colour_for(label)},
-                }
-            )
+    traces = grouped_bars(cells, asins)
     (top_asin, top_label), top_cltv = max(cells.items(), key=lambda item: item[1])
     reading = f"Highest CLTV: {top_asin} among {top_label} ({ratio(top_cltv)})."
     high = sorted(
@@ -216,20 +202,7 @@ def conversion_section(result: Result | None, table: Table | None) -> Section:
         section.notes.append(f"The latest `{CONVERSION}` result has no campaign with a conversion rate.")
         return section
     campaigns = sorted(reach, key=lambda campaign: (-reach[campaign], campaign))[:CAMPAIGNS]
-    labels = segment_order(sorted({label for _, label in cells}))
-    traces = []
-    for label in labels:
-        shown = [campaign for campaign in campaigns if (campaign, label) in cells]
-        if shown:
-            traces.append(
-                {
-                    "type": "bar",
-                    "name": label,
-                    "x": shown,
-                    "y": [cells[(campaign, label)] * 100 for campaign in shown],
-                    "marker": {"color": colour_for(label)},
-                }
-            )
+    traces = grouped_bars(cells, campaigns, scale=100)
     overall = {label: buyers / reached for label, (buyers, reached) in pooled.items() if reached > 0}
     if len(overall) >= 2:
         best = max(overall, key=lambda label: overall[label])

@@ -34,6 +34,26 @@ def segment_order(labels: list[str]) -> list[str]:
     return known + sorted(set(labels) - set(known))
 
 
+def grouped_bars(
+    cells: dict[tuple[str, str], float], categories: list[str], *, scale: float = 1.0
+) -> list[dict[str, Any]]:
+    """One bar trace per segment label over ``categories`` (ASINs, campaigns), in the playbook's order."""
+    traces = []
+    for label in segment_order(sorted({label for _, label in cells})):
+        shown = [category for category in categories if (category, label) in cells]
+        if shown:
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": label,
+                    "x": shown,
+                    "y": [cells[(category, label)] * scale for category in shown],
+                    "marker": {"color": colour_for(label)},
+                }
+            )
+    return traces
+
+
 @dataclass(frozen=True)
 class Chart:
     """One chart: its title, a one-line reading computed from the data, and its figure spec."""
