@@ -164,23 +164,26 @@ def reconcile(
                 "guess which is its own: cancel the extra ones (amc-cltv executions cancel ID) and run again"
             )
         if found:
-            execution = found[0]
-            log.info(
-                "execution_adopted",
-                workflow=spec.workflow,
-                execution_id=execution.workflow_execution_id,
-                status=execution.status,
-            )
-            return ledger.update_run(
-                run.id,
-                now.now(),
-                execution_id=execution.workflow_execution_id,
-                state="submitted",
-                status=execution.status,
-            )
+            return _record_submitted(ledger, run, found[0], spec, "execution_adopted")
         if attempt < RECONCILE_LIST_ATTEMPTS:
             now.sleep(RECONCILE_SPACING_S)
     return None
+
+
+def _record_submitted(
+    ledger: Ledger, run: RunRecord, execution: WorkflowExecution, spec: ExecutionSpec, event: str
+) -> RunRecord:
+    """Record the id AMC gave the run (state ``submitted``), right after it is known."""
+    log.info(
+        event, workflow=spec.workflow, execution_id=execution.workflow_execution_id, status=execution.status
+    )
+    return ledger.update_run(
+        run.id,
+        clock.current().now(),
+        execution_id=execution.workflow_execution_id,
+        state="submitted",
+        status=execution.status,
+    )
 
 
 def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: ExecutionSpec) -> RunRecord:
@@ -203,19 +206,7 @@ def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: Exec
             if adopted is not None:
                 return adopted
             continue
-        log.info(
-            "execution_submitted",
-            workflow=spec.workflow,
-            execution_id=execution.workflow_execution_id,
-            status=execution.status,
-        )
-        return ledger.update_run(
-            run.id,
-            now.now(),
-            execution_id=execution.workflow_execution_id,
-            state="submitted",
-            status=execution.status,
-        )
+        return _record_submitted(ledger, run, execution, spec, "execution_submitted")
     raise NeedsHuman(
         f"the execution of {spec.workflow} could not be submitted unambiguously after {MAX_SUBMISSIONS} "
         "attempts; check `amc-cltv executions list` before running again"
