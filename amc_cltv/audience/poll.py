@@ -91,6 +91,7 @@ def wait_until_final(
     limit = polling.max_wait_s if max_wait_s is None else max_wait_s
     now = clock.current()
     started = now.monotonic()
+    last_wait = False  # the wait was cut to what was left of the bound: the next poll is the last
     while True:
         record = refresh(client, ledger, config, record)
         status = record.status or "UNKNOWN"
@@ -108,12 +109,13 @@ def wait_until_final(
         waited = now.monotonic() - started
         if waited + delay > limit:
             remaining = limit - waited
-            if remaining <= 0:
+            # A remainder below the clock's resolution would never be used up: end after the cut wait.
+            if remaining <= 0 or last_wait:
                 raise StillRunning(
                     f"audience {record.name!r} ({record.audience_execution_id}) is still {status} after "
                     f"waiting {waited:.0f} s; run the same command again to resume"
                 )
-            delay = remaining
+            delay, last_wait = remaining, True
         log.info(
             "audience_status",
             audience=record.name,

@@ -11,7 +11,7 @@ import respx
 from amc_cltv.audience import activate, refresh_status
 from amc_cltv.audience.poll import wait_until_final
 from amc_cltv.client import AmcClient
-from amc_cltv.clock import FakeClock
+from amc_cltv.clock import FakeClock, use_clock
 from amc_cltv.config import Config
 from amc_cltv.errors import AudienceFailed, StillRunning
 from amc_cltv.ledger import Ledger
@@ -72,6 +72,36 @@ def test_max_wait_ends_with_still_running_and_the_next_run_resumes(
     assert outcome.action == "reused" and outcome.audience is not None
     assert outcome.audience.status == "SUCCEEDED"
     assert router["create"].call_count == 1
+
+
+class CoarseClock(FakeClock):
+    """A fake clock that cannot measure a wait shorter than a millisecond (a real clock's resolution); it
+    refuses to be slept on more than ``budget`` times, so a poll loop that would never end fails instead."""
+
+    def __init__(self, budget: int = 50) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def sleep(self, seconds: float) -> None:
+        self.budget -= 1
+        assert self.budget >= 0, f"still polling after {len(self.sleeps)} sleeps"
+        self.sleeps.append(seconds)
+        self.advance(seconds if seconds >= 1e-3 else 0.0)
+
+
+def test_a_remainder_of_the_bound_below_the_clock_resolution_ends_with_still_running(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
+) -> None:
+    """The bound leaves a sliver the clock cannot measure: the wait is cut to it once, then StillRunning
+    (exit 4), never a loop of waits that do not move the clock."""
+    _, fake = amc
+    fake.script = ["RUNNING"]
+    _started(config, client, ledger, fake, tool_clock)
+    (record,) = ledger.audiences()
+    coarse = CoarseClock()
+    with use_clock(coarse), pytest.raises(StillRunning):
+        wait_until_final(client, ledger, config, record, max_wait_s=75 + 1e-9, draw=lambda: 0.5)
+    assert coarse.sleeps == [30.0, 45.0, pytest.approx(1e-9)]
 
 
 def test_failed_audience_is_reported_again_and_resubmitted_only_with_force(
