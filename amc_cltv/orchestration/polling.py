@@ -85,6 +85,7 @@ def poll_until_done(
     now = clock.current()
     started = now.monotonic()
     calls = 0
+    last_look = False
     while True:
         execution = get_execution(execution_id)
         calls += 1
@@ -106,9 +107,11 @@ def poll_until_done(
             return execution
         delay = next_poll_delay(elapsed, polling, draw)
         waited = now.monotonic() - started
-        if max_wait_s is not None and waited + delay > max_wait_s:
+        if max_wait_s is not None and (last_look or waited + delay > max_wait_s):
             remaining = max_wait_s - waited
-            if remaining <= 0 or max_wait_s == 0:
+            # After the wait was cut to what was left, the next look is the last: a remainder too small
+            # for the clock to register must not keep the loop going.
+            if last_look or remaining <= 0 or max_wait_s == 0:
                 if on_update:
                     on_update(PollUpdate(execution_id, status, elapsed, None))
                 raise StillRunning(
@@ -118,6 +121,7 @@ def poll_until_done(
                     execution_id=execution_id,
                 )
             delay = remaining
+            last_look = True
         log.info(
             "execution_status",
             workflow=workflow,

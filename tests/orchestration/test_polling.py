@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ import respx
 from structlog.testing import capture_logs
 
 from amc_cltv.client import AmcClient
-from amc_cltv.clock import FakeClock
+from amc_cltv.clock import FakeClock, use_clock
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import StillRunning
 from amc_cltv.orchestration.polling import base_interval, jittered, next_poll_delay, poll_until_done
@@ -126,6 +127,44 @@ def test_max_wait_raises_still_running_and_leaves_the_execution_running(
     assert sum(fake_clock.sleeps) == pytest.approx(100)
     assert fake_clock.sleeps == pytest.approx([30, 45, 25])
     assert cancel.call_count == 0
+
+
+class CoarseClock(FakeClock):
+    """A fake clock whose monotonic time moves in whole milliseconds, like a coarse system clock."""
+
+    def monotonic(self) -> float:
+        return int(super().monotonic() * 1000) / 1000
+
+
+def test_a_remainder_too_small_for_the_clock_still_ends_the_wait(
+    wire: respx.MockRouter, client: AmcClient
+) -> None:
+    """The wait is cut to what is left of --max-wait once; then the next look is the last, even when the
+    clock cannot register so short a sleep (it used to poll on and on)."""
+    wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        return_value=httpx.Response(200, json=execution("e1", "RUNNING"))
+    )
+    looks = 0
+
+    def get_execution(execution_id: str) -> Any:
+        nonlocal looks
+        looks += 1
+        assert looks < 50, "polled on past --max-wait"
+        return client.executions.get(execution_id)
+
+    coarse = CoarseClock(NOW)
+    with use_clock(coarse), pytest.raises(StillRunning):
+        poll_until_done(
+            get_execution,
+            "e1",
+            submitted_at=NOW,
+            polling=CONTRACT,
+            max_wait_s=100.0004,
+            workflow="segmentation",
+            draw=lambda: NO_JITTER,
+        )
+    assert coarse.sleeps == pytest.approx([30, 45, 25.0004], abs=1e-6)
+    assert looks == 4
 
 
 def test_no_wait_looks_once(wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock) -> None:
