@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.status import Status
 from rich.table import Table
 
 from amc_cltv.cli import common
-from amc_cltv.errors import UsageError
+from amc_cltv.errors import AmcCltvError, UsageError
 from amc_cltv.timewindow import parse_day
+
+if TYPE_CHECKING:  # the CLI imports the library lazily, per command
+    from amc_cltv.audience import ActivationOutcome
+    from amc_cltv.client import AmcClient
+    from amc_cltv.config import Config
+    from amc_cltv.ledger import Ledger
+    from amc_cltv.orchestration.outcome import RunOutcome
 
 
 def _parameters(values: list[str] | None) -> dict[str, str]:
@@ -179,6 +186,21 @@ def run(
     _run_one(workflow, options, as_json=as_json, dry_run=dry_run, activate_audience=activate_audience)
 
 
+def _activate(config: Config, client: AmcClient, ledger: Ledger, outcome: RunOutcome) -> ActivationOutcome:
+    """Chain the audience activation after a successful run. If it fails, the --json object still reports
+    the run that succeeded and what the activation had learnt (name, AMC id, status, reason)."""
+    from amc_cltv import audience as audiences
+
+    partial = common.invocation().json_partial
+    partial.update(outcome.as_json())
+    try:
+        return audiences.activate(config, client, ledger)
+    except AmcCltvError as error:
+        known = audiences.known_on_error(error)
+        partial["audience"] = known.as_json() if known is not None else {"segment": "high-value"}
+        raise
+
+
 def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activate_audience: bool) -> None:
     from dataclasses import replace
 
@@ -196,18 +218,13 @@ def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activ
             outcome = run_workflow(config, client, ledger, workflow, replace(options, observer=progress))
             audience = None
             if activate_audience and outcome.exit_code == 0:
-                from amc_cltv import audience as audiences
-
-                # If the activation fails, the --json object still reports the run that succeeded.
-                common.invocation().json_partial.update(outcome.as_json())
-
-                audience = audiences.activate(config, client, ledger)
+                audience = _activate(config, client, ledger, outcome)
     finally:
         progress.stop()
     payload = outcome.as_json()
     if audience is not None:
-        payload["audience"] = audience.as_json() if hasattr(audience, "as_json") else str(audience)
-    code = outcome.exit_code or int(getattr(audience, "exit_code", 0) or 0)
+        payload["audience"] = audience.as_json()
+    code = outcome.exit_code
     payload["exit_code"] = code
     if as_json:
         common.emit_json(payload)

@@ -222,3 +222,18 @@ def test_a_segmentation_run_with_another_threshold_method_does_not_size_the_audi
     assert activated["audience_count"] == activated["segment_size"]
     runs = {run["execution_id"] for run in workspace.cli_json("status")[1]["runs"]}
     assert len(runs) == 2  # the median run, then the mean run that sized the audience
+
+
+def test_a_chained_activation_that_is_refused_still_reports_the_run_in_json(workspace: Workspace) -> None:
+    """run --activate-audience with a segment below min_size: exit 1, and the one JSON object on stdout holds
+    the successful run and what the activation knew (its name, no AMC id), with the error."""
+    profile = workspace.profile("strict.toml", audience="min_size = 100000")
+    code, night = workspace.cli_json(
+        "--config", profile, "run", "--workflow", "segmentation", "--activate-audience"
+    )
+    assert code == 1 and night["exit_code"] == 1
+    assert night["status"] == "SUCCEEDED" and night["rows"] == 4 and night["files"]
+    assert night["audience"]["name"].startswith("amc-cltv high-value ")
+    assert night["audience"]["audience_execution_id"] is None
+    assert "below the minimum of 100,000" in night["error"]
+    assert workspace.amc_audiences() == []
