@@ -8,6 +8,14 @@ from pathlib import Path
 import duckdb
 
 MAX_ROWS = 50
+SEGMENT_COLUMN = "customer_audience_segment"
+# The playbook's order: the most valuable segment first.
+SEGMENT_ORDER = (
+    "High Value Customer",
+    "Revenue Potential Customer",
+    "Growth Potential Customer",
+    "Low Value Customer",
+)
 
 
 def _cell(value: object) -> str:
@@ -28,6 +36,9 @@ def result_table(files: Sequence[Path], max_rows: int = MAX_ROWS) -> tuple[list[
     try:
         relation = connection.read_csv([str(path) for path in files], header=True)
         columns = list(relation.columns)
+        if SEGMENT_COLUMN in columns:
+            rank = " ".join(f"WHEN '{label}' THEN {i}" for i, label in enumerate(SEGMENT_ORDER))
+            relation = relation.order(f"CASE {SEGMENT_COLUMN} {rank} ELSE {len(SEGMENT_ORDER)} END")
         rows = relation.limit(max_rows).fetchall()
     finally:
         connection.close()

@@ -58,10 +58,14 @@ def test_happy_path_submits_once_downloads_and_prints_the_contract_json(sandbox:
             assert event["workflow"] == "segmentation"
 
 
-def test_a_terminal_run_prints_the_segment_table(sandbox: Sandbox) -> None:
+def test_a_terminal_run_prints_the_segment_table_most_valuable_first(sandbox: Sandbox) -> None:
+    """The playbook's segment table, in the playbook's order whatever order AMC wrote the rows in."""
     result = sandbox.cli(*RUN)
     assert result.code == 0, result.stderr
-    assert "customer_audience_segment" in result.stdout and "High Value Customer" in result.stdout
+    assert "customer_audience_segment" in result.stdout
+    labels = ("High Value", "Revenue Potential", "Growth Potential", "Low Value")
+    positions = [result.stdout.index(f"{label} Customer") for label in labels]
+    assert positions == sorted(positions)
 
 
 def test_running_again_reuses_the_finished_execution(sandbox: Sandbox) -> None:
