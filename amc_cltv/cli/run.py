@@ -80,20 +80,55 @@ def _tell(message: str, exit_code: int) -> None:
     sys.stderr.write(f"amc-cltv: {'error: ' if exit_code != 4 else ''}{message}\n")
 
 
-def _print_summary(outcome: Any) -> None:
+SUMMARY_ROWS = 20
+CELL_OVERHEAD = 3  # a column's border and padding in a rich table
+# After the key column, the columns a narrow terminal keeps first: the answer, then what it is made of.
+PREFERRED_COLUMNS = ("cltv", "num_users", "users", "total_sales", "total_spend", "user_conversion_rate")
+
+
+def _fitting_columns(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
+    """Indices of the columns to show within ``width`` at their natural width, in their CSV order: the
+    first (key) column always, then the preferred ones, then the rest while they fit."""
+    preferred = [columns.index(name) for name in PREFERRED_COLUMNS if name in columns]
+    order = [0, *(i for i in preferred if i), *(i for i in range(1, len(columns)) if i not in preferred)]
+    chosen: list[int] = []
+    used = 1
+    for index in order:
+        natural = max([len(columns[index]), *(len(row[index]) for row in rows)]) + CELL_OVERHEAD
+        if chosen and used + natural > width:
+            continue
+        chosen.append(index)
+        used += natural
+    return sorted(chosen)
+
+
+def _print_summary(outcome: RunOutcome) -> None:
+    """The first rows of the result as a table that fits the terminal; what is cut is said, not squeezed."""
     from amc_cltv.orchestration.summary import result_table
 
     console = common.stdout_console()
-    columns, rows = result_table(outcome.files)
+    columns, rows = result_table(outcome.files, max_rows=SUMMARY_ROWS)
+    shown = _fitting_columns(columns, rows, console.width)
+    hidden = [name for index, name in enumerate(columns) if index not in shown]
     title = f"{outcome.workflow} {outcome.execution_id} ({outcome.time_window.start.date()} to "
     title += f"{outcome.time_window.end.date()}, {'reused' if outcome.reused else 'new'})"
     table = Table(title=title)
-    for name in columns:
-        table.add_column(name, justify="left" if name.endswith("segment") else "right")
+    for index in shown:
+        name = columns[index]
+        table.add_column(name, justify="left" if name.endswith(("segment", "asin", "_id")) else "right")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(row[index] for index in shown))
     console.print(table)
-    console.print(f"{outcome.rows} row(s) in {len(outcome.files)} file(s): {outcome.files[0].parent}")
+    notes = []
+    if outcome.rows > len(rows):
+        notes.append(f"first {len(rows)} of {outcome.rows:,} rows")
+    if hidden:
+        notes.append(f"columns not shown: {', '.join(hidden)}")
+    if notes:
+        console.print(f"({'; '.join(notes)}: see the CSV)", highlight=False)
+    console.print(
+        f"{outcome.rows:,} row(s) in {len(outcome.files)} file(s): {outcome.files[0].parent}", highlight=False
+    )
 
 
 def _print_dry_run(plan: Any, config: Any) -> None:

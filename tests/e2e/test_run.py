@@ -244,3 +244,16 @@ def test_an_audience_query_is_refused_as_a_reporting_run(sandbox: Sandbox) -> No
     assert result.code == 2
     assert "audience activate" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert sandbox.executions() == [] and sandbox.app.store.all("workflow") == []
+
+
+def test_a_wide_result_is_cut_to_the_terminal_keeping_the_key_and_cltv_columns() -> None:
+    """On a narrow terminal the summary keeps the first column and the CLTV, drops what does not fit and
+    keeps the CSV's column order; a wide terminal shows everything."""
+    from amc_cltv.cli.run import _fitting_columns
+
+    columns = ["tracked_asin", "avg_purchase_frequency_ratio", "dsp_spend", "total_spend", "cltv"]
+    rows = [["B0SBX00001", "0.97", "1,234.56", "6.14", "2.04"]]
+    narrow = _fitting_columns(columns, rows, 48)
+    assert [columns[i] for i in narrow] == ["tracked_asin", "total_spend", "cltv"]
+    assert _fitting_columns(columns, rows, 200) == [0, 1, 2, 3, 4]
+    assert _fitting_columns(columns, rows, 5) == [0]  # the key column even when nothing fits
