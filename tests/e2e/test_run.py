@@ -257,3 +257,36 @@ def test_a_wide_result_is_cut_to_the_terminal_keeping_the_key_and_cltv_columns()
     assert [columns[i] for i in narrow] == ["tracked_asin", "total_spend", "cltv"]
     assert _fitting_columns(columns, rows, 200) == [0, 1, 2, 3, 4]
     assert _fitting_columns(columns, rows, 5) == [0]  # the key column even when nothing fits
+
+
+def test_on_a_terminal_the_progress_line_shows_status_elapsed_and_next_poll(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The live line a person sees while waiting; under cron (not a terminal) there is none, but the
+    --json partial object is fed either way."""
+    import io
+
+    from rich.console import Console
+
+    from amc_cltv.cli import common
+    from amc_cltv.cli.run import _Progress
+
+    screen = io.StringIO()
+    monkeypatch.setattr(
+        common, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100)
+    )
+    common.reset_invocation()
+    progress = _Progress("segmentation", interactive=True)
+    try:
+        progress("submitted", {"execution_id": "e1", "status": "PENDING"})
+        progress("poll", {"execution_id": "e1", "status": "RUNNING", "elapsed_s": 3725.4, "next_poll_s": 300})
+        assert progress.status is not None
+        line = str(progress.status.renderable.text)
+        assert line == "segmentation e1: RUNNING, elapsed 1:02:05, next poll in 300 s"
+    finally:
+        progress.stop()
+    assert common.invocation().json_partial == {"execution_id": "e1", "status": "RUNNING"}
+
+    quiet = _Progress("segmentation", interactive=False)
+    quiet("poll", {"execution_id": "e2", "status": "PENDING", "elapsed_s": 1, "next_poll_s": 30})
+    assert quiet.status is None and common.invocation().json_partial["execution_id"] == "e2"
