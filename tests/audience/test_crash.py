@@ -4,32 +4,17 @@ recorded its id: the next run adopts that audience and creates no second one."""
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.audience.sandbox_fixtures import Workspace
+from tests.processes import kill_9, wait_until
 
 pytestmark = [pytest.mark.crash, pytest.mark.e2e]
-
-# Waiting on another process: each wait polls for an event and gives up after this long.
-EVENT_TIMEOUT_S = 60.0
-
-
-def _wait_for(what: str, condition: Callable[[], bool], process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + EVENT_TIMEOUT_S
-    while not condition():
-        if process.poll() is not None:
-            raise AssertionError(f"the activation ended (exit {process.returncode}) before {what}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def _audience_rows(ledger: Path) -> list[tuple[str, str | None]]:
@@ -60,14 +45,13 @@ def test_kill_between_post_and_ledger_update_creates_no_second_audience(workspac
     )
     blocker: sqlite3.Connection | None = None
     try:
-        _wait_for("the audience intent", lambda: _audience_rows(ledger) == [("creating", None)], process)
+        wait_until(lambda: _audience_rows(ledger) == [("creating", None)], process, "the audience intent")
         blocker = sqlite3.connect(ledger, timeout=30, isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # the process's update of the row now waits on this lock
-        _wait_for("AMC to create the audience", lambda: len(workspace.amc_audiences()) == 1, process)
+        wait_until(lambda: len(workspace.amc_audiences()) == 1, process, "AMC to create the audience")
         assert _audience_rows(ledger) == [("creating", None)]  # AMC has it; the ledger does not know its id
         assert process.poll() is None
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=EVENT_TIMEOUT_S) == -signal.SIGKILL
+        kill_9(process)
     finally:
         if process.poll() is None:
             process.kill()

@@ -8,11 +8,9 @@ so the process cannot record what AMC answered), kills it with SIGKILL, and runs
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +19,9 @@ import pytest
 
 from tests.e2e.conftest import ROOT, Sandbox
 from tests.e2e.test_run import EXECUTION_POST, RUN, assert_intact
+from tests.processes import kill_9, wait_until
 
 pytestmark = pytest.mark.crash
-
-DEADLINE_S = 60.0
 
 
 @contextmanager
@@ -43,21 +40,6 @@ def amc_cltv_process(cwd: Path) -> Iterator[subprocess.Popen[bytes]]:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=30)
-
-
-def wait_until(condition: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
-    """Wait for the process to reach a step (it is blocked there by the test's fault)."""
-    started = time.monotonic()
-    while not condition():
-        assert process.poll() is None, f"the process ended (exit {process.returncode}) before {what}"
-        assert time.monotonic() - started < DEADLINE_S, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def kill_9(process: subprocess.Popen[bytes]) -> None:
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
 
 
 def ledger_runs(state_dir: Path) -> list[sqlite3.Row]:
