@@ -220,6 +220,21 @@ def section_text(page: str, key: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", without_scripts)))
 
 
+def record_audience(downloads: Downloads, *, requested_at: datetime, **changes: Any) -> None:
+    """An audience the tool recorded in the ledger (intent at ``requested_at``, then ``changes``)."""
+    with Ledger.open(downloads.state_dir) as ledger:
+        record = ledger.begin_audience(
+            instance_id=downloads.instance_id,
+            name="amc-cltv-high-value",
+            segment="high-value",
+            rules_sha256="1" * 64,
+            time_window_start="2025-11-22T00:00:00+00:00",
+            time_window_end="2026-11-22T00:00:00+00:00",
+            now=requested_at,
+        )
+        ledger.update_audience(record.id, requested_at, **changes)
+
+
 def populate_every_section(downloads: Downloads) -> int:
     """Inputs for every section (three windows, per-user runs, an audience); returns the chart count."""
     rng = random.Random(20261125)
@@ -297,24 +312,14 @@ def populate_every_section(downloads: Downloads) -> int:
             for purchased in [int(reached * rng.uniform(0.01, 0.06))]
         ],
     )
-    with Ledger.open(downloads.state_dir) as ledger:
-        record = ledger.begin_audience(
-            instance_id=downloads.instance_id,
-            name="amc-cltv-high-value",
-            segment="high-value",
-            rules_sha256="1" * 64,
-            time_window_start="2025-11-22T00:00:00+00:00",
-            time_window_end="2026-11-22T00:00:00+00:00",
-            now=NOW - timedelta(days=3),
-        )
-        ledger.update_audience(
-            record.id,
-            NOW - timedelta(days=3),
-            audience_execution_id="audience-exec-1",
-            status="SUCCEEDED",
-            audience_count=3456,
-            created_at=NOW - timedelta(days=3),
-            succeeded_at=NOW - timedelta(days=3),
-            usable_in_dsp_at=NOW - timedelta(days=1),
-        )
+    record_audience(
+        downloads,
+        requested_at=NOW - timedelta(days=3),
+        audience_execution_id="audience-exec-1",
+        status="SUCCEEDED",
+        audience_count=3456,
+        created_at=NOW - timedelta(days=3),
+        succeeded_at=NOW - timedelta(days=3),
+        usable_in_dsp_at=NOW - timedelta(days=1),
+    )
     return 10

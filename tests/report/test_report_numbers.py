@@ -11,8 +11,7 @@ import pytest
 
 from amc_cltv.cli import main
 from amc_cltv.clock import FakeClock, use_clock
-from amc_cltv.ledger import Ledger
-from tests.report.conftest import NOW, SEGMENTS, Downloads, figures, section_text, tables
+from tests.report.conftest import NOW, SEGMENTS, Downloads, figures, record_audience, section_text, tables
 
 LOYALTY_LABELS = [
     "High CLTV Customer",
@@ -268,25 +267,15 @@ def test_audiences_show_status_size_and_usable_in_dsp_at(
     downloads: Downloads, profile: Path, tmp_path: Path
 ) -> None:
     """The audiences section lists what the ledger recorded; "usable now" compares usable_in_dsp_at to now."""
-    with Ledger.open(downloads.state_dir) as ledger:
-        record = ledger.begin_audience(
-            instance_id=downloads.instance_id,
-            name="amc-cltv-high-value",
-            segment="high-value",
-            rules_sha256="1" * 64,
-            time_window_start="2025-11-22T00:00:00+00:00",
-            time_window_end="2026-11-22T00:00:00+00:00",
-            now=NOW - timedelta(days=3),
-        )
-        ledger.update_audience(
-            record.id,
-            NOW - timedelta(days=3),
-            audience_execution_id="aud-exec-1",
-            status="SUCCEEDED",
-            audience_count=3456,
-            created_at=NOW - timedelta(days=3),
-            usable_in_dsp_at=NOW - timedelta(days=1),
-        )
+    record_audience(
+        downloads,
+        requested_at=NOW - timedelta(days=3),
+        audience_execution_id="aud-exec-1",
+        status="SUCCEEDED",
+        audience_count=3456,
+        created_at=NOW - timedelta(days=3),
+        usable_in_dsp_at=NOW - timedelta(days=1),
+    )
     with use_clock(FakeClock(NOW)):
         page = report(profile, tmp_path)
 
@@ -314,23 +303,13 @@ def test_an_audience_not_yet_usable_says_from_when(
     downloads: Downloads, profile: Path, tmp_path: Path
 ) -> None:
     """Before usable_in_dsp_at the audience is "not usable now" and the reading says from when it will be."""
-    with Ledger.open(downloads.state_dir) as ledger:
-        record = ledger.begin_audience(
-            instance_id=downloads.instance_id,
-            name="amc-cltv-high-value",
-            segment="high-value",
-            rules_sha256="1" * 64,
-            time_window_start="2025-11-22T00:00:00+00:00",
-            time_window_end="2026-11-22T00:00:00+00:00",
-            now=NOW,
-        )
-        ledger.update_audience(
-            record.id,
-            NOW,
-            status="SUCCEEDED",
-            audience_count=2600,
-            usable_in_dsp_at=NOW + timedelta(hours=47),
-        )
+    record_audience(
+        downloads,
+        requested_at=NOW,
+        status="SUCCEEDED",
+        audience_count=2600,
+        usable_in_dsp_at=NOW + timedelta(hours=47),
+    )
     with use_clock(FakeClock(NOW)):
         page = report(profile, tmp_path)
     assert tables(page)["audiences"][1][6:] == ["2026-11-27T11:00+00:00", "no"]
