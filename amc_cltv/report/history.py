@@ -18,6 +18,8 @@ from amc_cltv.report.results import Result, Table, to_date
 from amc_cltv.report.segments import SEGMENTATION, SegmentRow, segment_rows
 
 ABSENT = "(not a customer)"  # a user new in the newer run, or gone from it
+# Windows need not all be 365 days (points are labelled with their length when lengths differ).
+WINDOW_AXIS = "End of the time window (date)"
 
 
 def _window_label(result: Result, with_length: bool = False) -> str:
@@ -104,7 +106,7 @@ def history_section(points: list[tuple[Result, Table]]) -> Section:
             figure=figure(
                 traces("num_users"),
                 title="Users per segment by time window",
-                x_title="End of the 365-day time window (date)",
+                x_title=WINDOW_AXIS,
                 y_title="Customers (users)",
                 xaxis={"type": "category"},
             ),
@@ -118,7 +120,7 @@ def history_section(points: list[tuple[Result, Table]]) -> Section:
             figure=figure(
                 traces("cltv"),
                 title="Average CLTV per segment by time window",
-                x_title="End of the 365-day time window (date)",
+                x_title=WINDOW_AXIS,
                 y_title="Average CLTV per user (currency)",
                 xaxis={"type": "category"},
             ),
