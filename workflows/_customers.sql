@@ -7,7 +7,9 @@ customer_orders AS (
         SUM(total_units_sold) AS total_units_sold,
         SUM(conversions) AS conversion_frequency,
         MIN(event_date_utc) AS first_order_date,
-        MAX(event_date_utc) AS last_order_date
+        MAX(event_date_utc) AS last_order_date,
+        -- the day the brand acquired the customer (cohorts); NULL when acquired before the window
+        MIN(CASE WHEN new_to_brand THEN event_date_utc END) AS first_new_to_brand_date
     FROM {{conversions}}
     WHERE event_subtype = 'order'
         AND user_id IS NOT NULL
@@ -44,7 +46,8 @@ customers AS (
         COALESCE(d.dsp_spend, 0) AS dsp_spend,
         COALESCE(s.sponsored_spend, 0) + COALESCE(d.dsp_spend, 0) AS total_spend,
         -- months, not rounded: 0 for a single purchase day
-        SECONDS_BETWEEN(o.first_order_date, o.last_order_date) / 86400 / 30 AS cust_lifetime
+        SECONDS_BETWEEN(o.first_order_date, o.last_order_date) / 86400 / 30 AS cust_lifetime,
+        o.first_new_to_brand_date
     FROM customer_orders o
     LEFT JOIN sponsored_spend_by_user s
         ON s.user_id = o.user_id

@@ -30,6 +30,7 @@ _ORDER = (
     "cltv-ntb",
     "loyalty-segments",
     "segment-conversion-rate",
+    "cohorts",
     "customer-labels",
 )
 

@@ -157,3 +157,35 @@ def ties_on_every_branch() -> Builder:
         b.order(user_id, d(3, 1), "ASIN1", sales)
         b.sponsored(user_id, d(2, 1), clicks=1, spend_microcents=spend * 100_000_000)
     return b
+
+
+def cohort_cases() -> Builder:
+    """Five customers whose acquisition months are worked out by hand (window January to June 2026).
+
+    L: first order 20 Jan (not new-to-brand), only new-to-brand order 5 Mar: cohort 2026-03; sales 100,
+       spend 1.
+    M: new-to-brand orders 10 Feb and 12 Apr: cohort 2026-02 (the first); sales 300, spend 5.
+    W: new-to-brand order 25 Feb: cohort 2026-02; sales 200, spend 2.
+    Z: new-to-brand order worth 0 on 9 May, then an order of 80: cohort 2026-05; sales 80, spend 0.
+    X: orders in January and June, none new-to-brand in the window (one in December 2025, before it, and a
+       new-to-brand detail page view, not an order): existing; sales 120, spend 2.
+    January, April and June have no acquisitions. N's only order is new-to-brand and worth 0 (no customer),
+    and a NULL user's new-to-brand order counts nowhere.
+    """
+    b = Builder()
+    b.order("L", d(1, 20), "ASIN1", "40")
+    b.order("L", d(3, 5), "ASIN1", "60", ntb=True)
+    b.order("M", d(2, 10), "ASIN1", "100", ntb=True)
+    b.order("M", d(4, 12), "ASIN2", "200", ntb=True)
+    b.order("W", d(2, 25), "ASIN2", "200", ntb=True)
+    b.order("Z", d(5, 9), "ASIN1", "0", ntb=True)
+    b.order("Z", d(5, 20), "ASIN1", "80")
+    b.order("X", d(12, 20, 2025), "ASIN1", "500", ntb=True)  # before the window
+    b.order("X", d(1, 15), "ASIN1", "50")
+    b.order("X", d(2, 3), "ASIN1", "0", ntb=True, subtype="detailPageView")  # not an order
+    b.order("X", d(6, 1), "ASIN2", "70")
+    b.order("N", d(4, 2), "ASIN1", "0", ntb=True)
+    b.order(None, d(4, 2), "ASIN1", "900", ntb=True)
+    for user_id, dollars in (("L", 1), ("M", 5), ("W", 2), ("X", 2)):
+        b.sponsored(user_id, d(1, 10), clicks=1, spend_microcents=dollars * 100_000_000)
+    return b

@@ -72,6 +72,7 @@ class Orders:
     first: date | None = None
     last: date | None = None
     new_to_brand: bool = False
+    first_new_to_brand: date | None = None  # the day of the first order flagged new_to_brand
 
     def add(self, row: tuple) -> None:
         _, _, day, _, _, conversions, sales, units, ntb = row
@@ -81,6 +82,8 @@ class Orders:
         self.first = day if self.first is None or day < self.first else self.first
         self.last = day if self.last is None or day > self.last else self.last
         self.new_to_brand = self.new_to_brand or bool(ntb)
+        if ntb and (self.first_new_to_brand is None or day < self.first_new_to_brand):
+            self.first_new_to_brand = day
 
     @property
     def lifetime_months(self) -> float:
@@ -195,6 +198,35 @@ def segmentation(tables: Tables, method: str = "mean") -> dict[str, tuple[int, f
             mean([c.total_sales - c.total_spend for c in members]) or 0.0,
         )
         for label, members in groups.items()
+    }
+
+
+EXISTING = "existing"
+
+
+def cohort_month(customer: Customer) -> str:
+    """The month (yyyy-MM) of the customer's first new-to-brand order, or 'existing' without one."""
+    day = customer.orders.first_new_to_brand
+    return EXISTING if day is None else f"{day.year:04d}-{day.month:02d}"
+
+
+def cohorts(tables: Tables, method: str = "mean") -> dict[tuple[str, str], tuple[int, float, float, float]]:
+    """(cohort_month, label) -> (num_users, average total_sales, average total_spend, average cltv).
+
+    The labels are segmentation's, thresholds over all customers; only the grouping adds the month.
+    """
+    people = customers(tables)
+    groups: dict[tuple[str, str], list[Customer]] = defaultdict(list)
+    for user_id, label in segment_labels(tables, method).items():
+        groups[(cohort_month(people[user_id]), label)].append(people[user_id])
+    return {
+        key: (
+            len(members),
+            mean([c.total_sales for c in members]) or 0.0,
+            mean([c.total_spend for c in members]) or 0.0,
+            mean([c.total_sales - c.total_spend for c in members]) or 0.0,
+        )
+        for key, members in groups.items()
     }
 
 

@@ -136,3 +136,50 @@ def test_segment_conversion_rate_matches_reference(dataset: Engine) -> None:
         assert actual[key]["unique_users_reached"] == reached, key
         assert actual[key]["unique_users_purchased"] == purchased, key
         assert close(actual[key]["user_conversion_rate"], rate), key
+
+
+@pytest.mark.parametrize("shopping_insights", [True, False])
+@pytest.mark.parametrize("method", ["mean", "median", "p75"])
+def test_cohorts_match_reference(dataset: Engine, method: str, shopping_insights: bool) -> None:
+    """Users per (acquisition month, segment) are exact and the averages agree, for every threshold method."""
+    rows = run_workflow(
+        dataset,
+        "cohorts",
+        START,
+        END,
+        shopping_insights=shopping_insights,
+        parameters={"threshold_method": method},
+    )
+    tables = window_rows(dataset, shopping_insights)
+    expected = reference.cohorts(tables, method)
+    actual = {(row["cohort_month"], row["customer_audience_segment"]): row for row in rows}
+    assert len(actual) == len(rows)
+    assert set(actual) == set(expected)
+    months = {month for month, _ in expected}
+    assert reference.EXISTING in months and len(months) >= 12, sorted(months)
+    for key, (num_users, sales, spend, cltv) in expected.items():
+        row = actual[key]
+        assert row["num_users"] == num_users, key
+        assert close(row["total_sales"], sales), key
+        assert close(row["total_spend"], spend), key
+        assert close(row["cltv"], cltv), key
+
+
+@pytest.mark.parametrize("method", ["mean", "median", "p90"])
+def test_cohorts_add_up_to_segmentation_per_label(dataset: Engine, method: str) -> None:
+    """The thresholds are global: per label, the cohorts' users sum to segmentation's num_users and their
+    user-weighted averages are segmentation's averages."""
+    parameters = {"threshold_method": method}
+    segments = run_workflow(dataset, "segmentation", START, END, parameters=parameters)
+    cohorts = run_workflow(dataset, "cohorts", START, END, parameters=parameters)
+    for segment in segments:
+        label = segment["customer_audience_segment"]
+        members = [row for row in cohorts if row["customer_audience_segment"] == label]
+        users = sum(row["num_users"] for row in members)
+        assert users == segment["num_users"], label
+        for column in ("total_sales", "total_spend", "cltv"):
+            weighted = math.fsum(row["num_users"] * row[column] for row in members) / users
+            assert close(weighted, segment[column]), (label, column)
+    assert {row["customer_audience_segment"] for row in cohorts} == {
+        row["customer_audience_segment"] for row in segments
+    }

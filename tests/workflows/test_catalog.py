@@ -19,9 +19,10 @@ WORKFLOWS = [
     "cltv-ntb",
     "loyalty-segments",
     "segment-conversion-rate",
+    "cohorts",
     "customer-labels",
 ]
-LABELLING = ["segmentation", "high-value-audience", "segment-conversion-rate", "customer-labels"]
+LABELLING = ["segmentation", "high-value-audience", "segment-conversion-rate", "cohorts", "customer-labels"]
 
 
 def test_names_are_every_workflow_main_first() -> None:
