@@ -29,6 +29,7 @@ from amc_cltv.audience.rules import render_rules, segment_named
 from amc_cltv.audience.status import AudienceView
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AudienceRequest
+from amc_cltv.client.status import AudienceStatus, is_final
 from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError, AudienceFailed, Refused
 from amc_cltv.ledger import AudienceRecord, Ledger
@@ -167,18 +168,18 @@ def _finish(
     client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord, outcome: ActivationOutcome
 ) -> ActivationOutcome:
     """Poll to a final status, rotate, and describe where the audience stands."""
-    if record.status not in lag.FINAL_STATUSES and record.succeeded_at is None:
+    if not is_final(record.status) and record.succeeded_at is None:
         # Built for the first time: wait for AMC. A refresh of an audience DSP already has is not waited on.
         record = wait_until_final(client, ledger, config, record)
     now = clock.current().now()
     outcome.audience = AudienceView.of(record, now)
-    if record.status == lag.FAILED:
+    if record.status == AudienceStatus.FAILED:
         raise AudienceFailed(
             f"AMC reported audience {record.name!r} ({record.audience_execution_id}) FAILED: "
             f"{record.status_reason or 'no reason given'}; fix the cause, then run the same command with "
             "--force to resubmit it"
         )
-    if record.status == lag.DEACTIVATED:
+    if record.status == AudienceStatus.DEACTIVATED:
         raise AudienceFailed(
             f"audience {record.name!r} ({record.audience_execution_id}) is DEACTIVATED on AMC "
             "(no members); delete it on AMC, then run the command again"
@@ -208,14 +209,14 @@ def _resume(
     _check_lag(config, record, outcome.needed_by, force, outcome)
     if record.audience_execution_id is None:
         record = create.resume_creating(client, ledger, record, _request_model(body))
-    failed_id = record.audience_execution_id if record.status == lag.FAILED else None
+    failed_id = record.audience_execution_id if record.status == AudienceStatus.FAILED else None
     if failed_id is not None and force:  # a FAILED status came from AMC, so its id is known
         outcome.messages.append("resubmitting the FAILED audience with its current definition (--force)")
         answer = client.audiences.update(failed_id, _request_model({**body, "audienceType": RULE_BASED}))
         record = ledger.update_audience(
             record.id,
             clock.current().now(),
-            status=answer.status or lag.PENDING,
+            status=answer.status or AudienceStatus.PENDING,
             status_reason=None,
             succeeded_at=None,  # rebuilt: DSP gets it anew, after the lag
             usable_in_dsp_at=None,

@@ -29,17 +29,6 @@ CREATING = "creating"
 CREATED = "created"
 
 
-def _create_time(metadata: AudienceMetadata) -> datetime | None:
-    value = metadata.create_time
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
 def audiences_named(client: AmcClient, name: str, *, since: datetime | None = None) -> list[AudienceMetadata]:
     """AMC's audiences called ``name`` (created at or after ``since`` when given; an unreadable
     ``createTime`` counts as a match, since it cannot be ruled out)."""
@@ -47,7 +36,7 @@ def audiences_named(client: AmcClient, name: str, *, since: datetime | None = No
     for metadata in client.audiences.list():
         if metadata.audience_name != name:
             continue
-        created = _create_time(metadata)
+        created = metadata.create_time
         if since is not None and created is not None and created < since:
             continue
         found.append(metadata)
@@ -63,7 +52,7 @@ def adopt(ledger: Ledger, record: AudienceRecord, metadata: AudienceMetadata) ->
         audience_execution_id=metadata.audience_execution_id,
         state=CREATED,
         status=metadata.status,
-        created_at=_create_time(metadata) or clock.current().now(),
+        created_at=metadata.create_time or clock.current().now(),
     )
 
 

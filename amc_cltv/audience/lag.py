@@ -9,29 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from amc_cltv.client.status import AudienceStatus
 from amc_cltv.errors import UsageError
 from amc_cltv.ledger import AudienceRecord
 
-# AMC's audience statuses (amc-api.md §3.3); the set is open: anything else counts as still running.
-PENDING = "PENDING"
-RUNNING = "RUNNING"
-SUCCEEDED = "SUCCEEDED"
-FAILED = "FAILED"
-DEACTIVATED = "DEACTIVATED"
-FINAL_STATUSES = frozenset({SUCCEEDED, FAILED, DEACTIVATED})
 
-# The states ``audience status`` shows.
-CREATING = "creating"  # intent written, AMC's id not known yet
-BUILDING = "running"  # AMC is building it for the first time
-PENDING_LAG = "pending lag"  # AMC finished; DSP cannot use it yet
-USABLE = "usable"
-REFRESHING = "refreshing"  # AMC is refreshing an audience that already succeeded once
-AUDIENCE_FAILED = "failed"
-RETIRED = "retired"  # superseded by an audience for newer rules; deleted once that one is usable
-DEACTIVATED_STATE = "deactivated"
-DELETED = "deleted"
+class AudienceState(StrEnum):
+    """The plain states ``audience status`` shows (JSON ``state``), derived from the ledger's row."""
+
+    CREATING = "creating"  # intent written, AMC's id not known yet
+    BUILDING = "running"  # AMC is building it for the first time
+    PENDING_LAG = "pending lag"  # AMC finished; DSP cannot use it yet
+    USABLE = "usable"
+    REFRESHING = "refreshing"  # AMC is refreshing an audience that already succeeded once
+    FAILED = "failed"
+    RETIRED = "retired"  # superseded by an audience for newer rules; deleted once that one is usable
+    DEACTIVATED = "deactivated"
+    DELETED = "deleted"
 
 
 def lag(hours: float) -> timedelta:
@@ -47,33 +44,33 @@ def usable_now(record: AudienceRecord, now: datetime) -> bool:
     """Whether DSP can use the audience now (its lag has passed and it was not deleted or deactivated)."""
     if record.deleted_at is not None or record.usable_in_dsp_at is None:
         return False
-    if record.status in (FAILED, DEACTIVATED):
+    if record.status in (AudienceStatus.FAILED, AudienceStatus.DEACTIVATED):
         return False
     return now >= record.usable_in_dsp_at
 
 
-def state_of(record: AudienceRecord, now: datetime) -> str:
+def state_of(record: AudienceRecord, now: datetime) -> AudienceState:
     """The plain state of an audience: usable, pending lag, refreshing, failed, retired, …"""
     if record.deleted_at is not None:
-        return DELETED
-    if record.status == FAILED:
-        return AUDIENCE_FAILED
-    if record.status == DEACTIVATED:
-        return DEACTIVATED_STATE
+        return AudienceState.DELETED
+    if record.status == AudienceStatus.FAILED:
+        return AudienceState.FAILED
+    if record.status == AudienceStatus.DEACTIVATED:
+        return AudienceState.DEACTIVATED
     if record.retired_at is not None:
-        return RETIRED
+        return AudienceState.RETIRED
     if record.audience_execution_id is None:
-        return CREATING
+        return AudienceState.CREATING
     if record.succeeded_at is None:
-        return BUILDING
-    if record.status != SUCCEEDED:
-        return REFRESHING
-    return USABLE if usable_now(record, now) else PENDING_LAG
+        return AudienceState.BUILDING
+    if record.status != AudienceStatus.SUCCEEDED:
+        return AudienceState.REFRESHING
+    return AudienceState.USABLE if usable_now(record, now) else AudienceState.PENDING_LAG
 
 
 def inside_lag(record: AudienceRecord, now: datetime) -> bool:
     """Still on its way to DSP: being created or built, or SUCCEEDED but its lag not yet passed."""
-    if record.deleted_at is not None or record.status in (FAILED, DEACTIVATED):
+    if record.deleted_at is not None or record.status in (AudienceStatus.FAILED, AudienceStatus.DEACTIVATED):
         return False
     return not usable_now(record, now)
 

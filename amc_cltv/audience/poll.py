@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.audience import lag
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AudienceMetadata
+from amc_cltv.client.status import AudienceStatus, is_final
 from amc_cltv.config import Config
 from amc_cltv.errors import StillRunning
 from amc_cltv.ledger import AudienceRecord, Ledger
@@ -24,16 +24,6 @@ from amc_cltv.log import get_logger
 from amc_cltv.orchestration.polling import next_poll_delay
 
 log = get_logger("amc_cltv.audience")
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def record_metadata(
@@ -45,7 +35,7 @@ def record_metadata(
     AMC's refreshes do not restart the lag of an audience DSP already has).
     """
     now = clock.current().now()
-    status = metadata.status or "UNKNOWN"
+    status = metadata.status or AudienceStatus("UNKNOWN")
     changes: dict[str, Any] = {"status": status}
     changes["status_reason"] = metadata.status_reason or None
     if metadata.audience_count is not None:
@@ -53,11 +43,11 @@ def record_metadata(
     if metadata.dsp_audience_id:
         changes["dsp_audience_id"] = metadata.dsp_audience_id
     if record.created_at is None:
-        changes["created_at"] = _parse_time(metadata.create_time) or now
-    if status == lag.SUCCEEDED and record.succeeded_at is None:
+        changes["created_at"] = metadata.create_time or now
+    if status == AudienceStatus.SUCCEEDED and record.succeeded_at is None:
         changes["succeeded_at"] = now
         changes["usable_in_dsp_at"] = lag.usable_in_dsp_at(now, config.profile.audience.activation_lag_hours)
-    if status not in lag.FINAL_STATUSES and status not in (lag.PENDING, lag.RUNNING):
+    if not status.known:
         log.warning(
             "unknown_status",
             audience=record.name,
@@ -95,7 +85,7 @@ def wait_until_final(
     while True:
         record = refresh(client, ledger, config, record)
         status = record.status or "UNKNOWN"
-        if status in lag.FINAL_STATUSES:
+        if is_final(status):
             log.info(
                 "audience_finished",
                 audience=record.name,

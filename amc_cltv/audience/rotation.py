@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from amc_cltv import clock
 from amc_cltv.audience import lag
 from amc_cltv.client import AmcClient
+from amc_cltv.client.status import AudienceStatus
 from amc_cltv.errors import APIStatusError, NotFoundError
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.log import get_logger
@@ -56,7 +57,7 @@ def on_their_way(ledger: Ledger, instance_id: str, segment: str, name: str) -> l
 def rotate(client: AmcClient, ledger: Ledger, instance_id: str, current: AudienceRecord) -> RotationReport:
     """Retire the audiences ``current`` replaces; delete them once ``current`` is usable in DSP."""
     report = RotationReport()
-    if current.succeeded_at is None or current.status in (lag.FAILED, lag.DEACTIVATED):
+    if current.succeeded_at is None or current.status in (AudienceStatus.FAILED, AudienceStatus.DEACTIVATED):
         return report  # DSP does not have it: the old audiences stay as they are
     now = clock.current().now()
     replace_now = lag.usable_now(current, now)

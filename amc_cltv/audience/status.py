@@ -10,6 +10,7 @@ from amc_cltv import clock
 from amc_cltv.audience import lag
 from amc_cltv.audience.poll import refresh
 from amc_cltv.client import AmcClient
+from amc_cltv.client.status import AudienceStatus
 from amc_cltv.config import Config
 from amc_cltv.errors import NotFoundError
 from amc_cltv.ledger import AudienceRecord, Ledger
@@ -83,7 +84,7 @@ def needs_refresh(record: AudienceRecord) -> bool:
     return (
         record.deleted_at is None
         and record.audience_execution_id is not None
-        and record.status not in (lag.FAILED, lag.DEACTIVATED)
+        and record.status not in (AudienceStatus.FAILED, AudienceStatus.DEACTIVATED)
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -30,6 +30,9 @@ _FIELDS = (
 
 def _row(execution: Any) -> dict[str, Any]:
     row = {name: getattr(execution, name, None) for name in _FIELDS}
+    for name, value in row.items():
+        if isinstance(value, datetime):  # AMC's times, shown as ISO 8601 with their offset
+            row[name] = value.isoformat()
     row["status_reason"] = getattr(execution, "status_reason", None)
     return row
 

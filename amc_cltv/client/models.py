@@ -1,19 +1,57 @@
 """Typed requests and responses of the AMC APIs used here (amc-api.md §8).
 
 Python names are snake_case; the wire uses AMC's camelCase (``populate_by_name`` lets code use either,
-``dump`` writes camelCase). Response models are tolerant: unknown fields are kept, statuses are plain
-strings (an unknown status never crashes), and the ``{"workflowExecution": …}`` / ``{"workflow": …}`` /
-``{"schedule": …}`` wrappers of the spec are accepted as well as the flat bodies AMC sends in practice.
+``dump`` writes camelCase). Response models are tolerant: unknown fields are kept, statuses are the open
+enums of ``client/status.py`` (an unknown status never crashes), and the ``{"workflowExecution": …}`` /
+``{"workflow": …}`` / ``{"schedule": …}`` wrappers of the spec are accepted as well as the flat bodies AMC
+sends in practice. Times in responses are parsed here, once, into timezone-aware datetimes (``AmcTime``);
+requests keep the exact strings AMC expects.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from amc_cltv.client.status import AudienceStatus, ExecutionStatus
 from amc_cltv.errors import MalformedResponseError
+
+__all__ = [
+    "AudienceStatus",
+    "ExecutionStatus",
+]  # re-exported: the status vocabulary lives in client/status.py
+
+
+def parse_amc_time(value: Any, zone: str | None = None) -> datetime | None:
+    """One of AMC's response times as an aware datetime, or None when absent or unreadable.
+
+    AMC writes ``2026-11-25T16:18:00.000Z``; a time without an offset is read in ``zone`` (UTC when not
+    given, as AMC reports its own times). An unreadable value is None rather than an error: a time AMC
+    formats differently must not fail a status call.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        try:
+            moment = moment.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    return moment
+
+
+# A time in an AMC response: aware, or None.
+AmcTime = Annotated[datetime | None, BeforeValidator(parse_amc_time)]
 
 
 class AmcModel(BaseModel):
@@ -49,31 +87,6 @@ def parse_response(model: type[M], body: Any, endpoint: str) -> M:
         raise MalformedResponseError(
             f"{endpoint}: AMC's answer does not have the expected shape ({field}: {problem['msg']})"
         ) from None
-
-
-class ExecutionStatus:
-    """Known workflow execution statuses (AMC may add more: treat unknown ones as still running)."""
-
-    PENDING = "PENDING"
-    RUNNING = "RUNNING"
-    PUBLISHING = "PUBLISHING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
-    REJECTED = "REJECTED"
-    TERMINAL = frozenset({SUCCEEDED, FAILED, CANCELLED, REJECTED})
-    IN_PROGRESS = frozenset({PENDING, RUNNING, PUBLISHING})
-
-
-class AudienceStatus:
-    """Known rule-based audience statuses (open set)."""
-
-    PENDING = "PENDING"
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
-    DEACTIVATED = "DEACTIVATED"
-    TERMINAL = frozenset({SUCCEEDED, FAILED, DEACTIVATED})
 
 
 # --- administration -----------------------------------------------------------------------------
@@ -201,21 +214,28 @@ class OutputChannel(AmcModel):
     status_reason: str | None = None
 
 
+_ORIGINAL_BOUNDS = ("timeWindowStartOriginal", "timeWindowEndOriginal")
+
+
 class WorkflowExecution(AmcModel):
     wrapper: ClassVar[str | None] = "workflowExecution"
 
     workflow_execution_id: str
     workflow_id: str | None = None
-    status: str = ExecutionStatus.PENDING
+    status: ExecutionStatus = ExecutionStatus.PENDING
     status_reason: str | None = None
-    create_time: str | None = None
-    last_updated_time: str | None = None
-    expire_time: str | None = None
-    wait_until: str | None = None
+    create_time: AmcTime = None
+    last_updated_time: AmcTime = None
+    expire_time: AmcTime = None
+    wait_until: AmcTime = None
     time_window_type: str | None = None
-    time_window_start: str | None = None
-    time_window_end: str | None = None
+    time_window_start: AmcTime = None  # UTC
+    time_window_end: AmcTime = None
     time_window_time_zone: str | None = None
+    # The window as submitted: wall-clock times in ``time_window_time_zone_original`` (made aware below).
+    time_window_start_original: AmcTime = None
+    time_window_end_original: AmcTime = None
+    time_window_time_zone_original: str | None = None
     workflow_execution_timeout_seconds: int | None = None
     output_s3_uri: str | None = Field(default=None, alias="outputS3URI")
     output_channels: list[OutputChannel] | None = None
@@ -223,9 +243,22 @@ class WorkflowExecution(AmcModel):
     sql_query: str | None = None
     require_synthetic_data: bool | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _original_window_in_its_zone(cls, value: Any) -> Any:
+        """The submitted window bounds carry no offset: they are wall-clock times in the submitted zone."""
+        body = value.get(cls.wrapper) if isinstance(value, dict) else None
+        body = body if isinstance(body, dict) else value
+        if not isinstance(body, dict):
+            return value
+        zone = body.get("timeWindowTimeZoneOriginal") or body.get("timeWindowTimeZone")
+        zone = zone if isinstance(zone, str) else None
+        resolved = {key: parse_amc_time(body[key], zone) for key in _ORIGINAL_BOUNDS if key in body}
+        return {**body, **resolved} if resolved else value
+
     @property
     def terminal(self) -> bool:
-        return self.status in ExecutionStatus.TERMINAL
+        return self.status.terminal
 
 
 class ExecutionsPage(AmcModel):
@@ -297,13 +330,13 @@ class AudienceExecution(AmcModel):
     """What AMC answers to a create or update: the audience's id and first status."""
 
     audience_execution_id: str
-    status: str | None = None
+    status: AudienceStatus | None = None
     audience_execution_description: str | None = None
 
 
 class AudienceMetadata(AmcModel):
     audience_execution_id: str
-    status: str | None = None
+    status: AudienceStatus | None = None
     status_reason: str | None = None
     instance_id: str | None = None
     advertiser_id: str | None = None
@@ -313,12 +346,12 @@ class AudienceMetadata(AmcModel):
     audience_description: str | None = None
     query: str | None = None
     workflow_id: str | None = None
-    time_window_start: str | None = None
-    time_window_end: str | None = None
+    time_window_start: AmcTime = None
+    time_window_end: AmcTime = None
     time_window_relative: bool | None = None
     refresh_rate_days: int | None = None
-    create_time: str | None = None
-    last_refreshed_time: str | None = None
+    create_time: AmcTime = None
+    last_refreshed_time: AmcTime = None
     audience_count: int | None = None
     dsp_audience_id: str | None = None
     dsp_canonical_id: str | None = None

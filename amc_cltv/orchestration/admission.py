@@ -16,7 +16,7 @@ from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import StillRunning
 from amc_cltv.log import get_logger
-from amc_cltv.orchestration.polling import IN_PROGRESS, next_poll_delay
+from amc_cltv.orchestration.polling import next_poll_delay
 
 CONCURRENT_EXECUTION_LIMIT = 10
 LOOKBACK = timedelta(hours=24)
@@ -30,8 +30,8 @@ def amc_time(moment: datetime) -> str:
 
 
 def count_in_progress(executions: Iterable[WorkflowExecution]) -> int:
-    """How many of ``executions`` occupy a slot (PENDING, RUNNING, PUBLISHING)."""
-    return sum(1 for execution in executions if execution.status in IN_PROGRESS)
+    """How many of ``executions`` occupy a slot (PENDING, RUNNING, PUBLISHING, or a status AMC added)."""
+    return sum(1 for execution in executions if execution.status.in_progress)
 
 
 def wait_for_slot(

@@ -15,12 +15,11 @@ from datetime import datetime
 
 from amc_cltv import clock
 from amc_cltv.client.models import WorkflowExecution
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import StillRunning
 from amc_cltv.log import get_logger
 
-TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "REJECTED"})
-IN_PROGRESS = frozenset({"PENDING", "RUNNING", "PUBLISHING"})
 JITTER = 0.2
 
 log = get_logger("amc_cltv.polling")
@@ -50,10 +49,6 @@ def next_poll_delay(
 ) -> float:
     """How long to wait before the next status call, ``elapsed_s`` after the submit."""
     return jittered(base_interval(elapsed_s, polling), draw)
-
-
-def is_terminal(status: str | None) -> bool:
-    return status in TERMINAL
 
 
 @dataclass(frozen=True)
@@ -89,11 +84,11 @@ def poll_until_done(
     while True:
         execution = get_execution(execution_id)
         calls += 1
-        status = execution.status or "UNKNOWN"
+        status = execution.status or ExecutionStatus("UNKNOWN")
         elapsed = max(0.0, (now.now() - submitted_at).total_seconds())
-        if status not in TERMINAL and status not in IN_PROGRESS:
+        if not status.known:
             log.warning("unknown_status", workflow=workflow, execution_id=execution_id, status=status)
-        if status in TERMINAL:
+        if status.terminal:
             log.info(
                 "execution_finished",
                 workflow=workflow,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amc_cltv import clock
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import Config
 from amc_cltv.errors import ExecutionFailed, StillRunning
 from amc_cltv.ledger import Ledger
 from amc_cltv.orchestration import download as dl
-from amc_cltv.orchestration.polling import is_terminal
 
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
@@ -27,6 +28,10 @@ class Retrieved:
     @property
     def rows(self) -> int:
         return sum(f.rows for f in self.files)
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
 
 
 def _workflow_name(workflow_id: str | None) -> str:
@@ -46,11 +51,11 @@ def download_execution(
     Raises StillRunning (exit 4) if AMC has not finished it, ExecutionFailed (exit 1) if it did not succeed.
     """
     execution = client.executions.get(execution_id)
-    if not is_terminal(execution.status):
+    if not execution.terminal:
         raise StillRunning(
             f"execution {execution_id} is still {execution.status}: download it once it finishes"
         )
-    if execution.status != "SUCCEEDED":
+    if execution.status != ExecutionStatus.SUCCEEDED:
         raise ExecutionFailed(
             f"execution {execution_id} ended {execution.status}: "
             f"{execution.status_reason or 'no reason given'}",
@@ -72,8 +77,8 @@ def download_execution(
         execution_id=execution_id,
         workflow=workflow,
         workflow_id=run.workflow_id if run else str(execution.workflow_id),
-        time_window_start=run.time_window_start if run else str(execution.time_window_start),
-        time_window_end=run.time_window_end if run else str(execution.time_window_end),
+        time_window_start=run.time_window_start if run else _iso(execution.time_window_start),
+        time_window_end=run.time_window_end if run else _iso(execution.time_window_end),
         sql_sha256=run.sql_sha256 if run else "",
         files=files,
     )
@@ -81,5 +86,7 @@ def download_execution(
         ledger.record_files(execution_id, [f.record(execution_id) for f in files])
         if run is not None:
             now = clock.current().now()
-            ledger.update_run(run.id, now, state="downloaded", status="SUCCEEDED", downloaded_at=now)
+            ledger.update_run(
+                run.id, now, state="downloaded", status=ExecutionStatus.SUCCEEDED, downloaded_at=now
+            )
     return Retrieved(execution_id, workflow, folder, files)

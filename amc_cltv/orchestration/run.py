@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from amc_cltv import clock
+from amc_cltv.client.status import is_terminal
 from amc_cltv.config import Config
 from amc_cltv.errors import StillRunning, UsageError
 from amc_cltv.ledger import FileRecord, Ledger, RunRecord, compute_run_key
@@ -30,7 +31,7 @@ from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
 from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
-from amc_cltv.orchestration.polling import PollUpdate, is_terminal, poll_until_done
+from amc_cltv.orchestration.polling import PollUpdate, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
 from amc_cltv.timewindow import TimeWindow, resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog

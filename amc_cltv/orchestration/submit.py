@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from amc_cltv import clock
 from amc_cltv.client.models import CreateWorkflowExecution, WorkflowExecution
@@ -93,30 +92,13 @@ def aggregation_controls_off(rendered: RenderedWorkflow, *, synthetic_data: bool
     return True
 
 
-def _instant(value: str | None, zone: str | None) -> datetime | None:
-    """A window bound from an execution as an aware instant (``...Z`` is UTC, naive is in ``zone``)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(zone or "UTC"))
-    return moment.astimezone(UTC)
-
-
 def matches(execution: WorkflowExecution, spec: ExecutionSpec) -> bool:
     """Whether ``execution`` is the one ``spec`` would have created (same workflow, window, parameters)."""
     if execution.workflow_id and execution.workflow_id != spec.workflow_id:
         return False
-    extra = execution.model_extra or {}
-    zone = extra.get("timeWindowTimeZoneOriginal") or execution.time_window_time_zone
-    start = _instant(extra.get("timeWindowStartOriginal"), zone) or _instant(
-        execution.time_window_start, "UTC"
-    )
-    end = _instant(extra.get("timeWindowEndOriginal"), zone) or _instant(execution.time_window_end, "UTC")
-    if start != spec.window.start.astimezone(UTC) or end != spec.window.end.astimezone(UTC):
+    start = execution.time_window_start_original or execution.time_window_start
+    end = execution.time_window_end_original or execution.time_window_end
+    if start != spec.window.start or end != spec.window.end:
         return False
     if execution.parameter_values is not None:
         sent = {key: str(value) for key, value in execution.parameter_values.items()}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from pydantic import ValidationError
 
@@ -15,6 +18,7 @@ from amc_cltv.client.models import (
     Workflow,
     WorkflowExecution,
 )
+from amc_cltv.client.status import is_final, is_terminal
 
 EXECUTION = {
     "workflowExecutionId": "e-1",
@@ -69,9 +73,83 @@ def test_unknown_status_values_parse() -> None:
         {"audienceExecutionId": "a", "status": "SYNCING", "audienceCount": "3100"}
     )
     assert audience.status == "SYNCING" and audience.audience_count == 3100
-    assert (
-        ExecutionStatus.REJECTED in ExecutionStatus.TERMINAL and "PUBLISHING" in ExecutionStatus.IN_PROGRESS
+    assert not execution.status.known and execution.status.in_progress
+    assert ExecutionStatus.REJECTED.terminal and ExecutionStatus("PUBLISHING").in_progress
+    assert audience.status is not None and not audience.status.final and not audience.status.known
+
+
+@pytest.mark.parametrize(
+    ("word", "terminal"),
+    [
+        ("PENDING", False),
+        ("RUNNING", False),
+        ("PUBLISHING", False),
+        ("SUCCEEDED", True),
+        ("FAILED", True),
+        ("CANCELLED", True),
+        ("REJECTED", True),
+        ("QUEUED_FOR_DATA", False),
+        (None, False),
+    ],
+)
+def test_every_execution_status_word_is_terminal_or_running(word: str | None, terminal: bool) -> None:
+    """The one vocabulary: AMC's words as sent; anything AMC adds later counts as still running."""
+    assert is_terminal(word) is terminal
+    if word is not None:
+        assert ExecutionStatus(word) == word and ExecutionStatus(word).in_progress is not terminal
+
+
+@pytest.mark.parametrize(
+    ("word", "final"),
+    [
+        ("PENDING", False),
+        ("RUNNING", False),
+        ("SUCCEEDED", True),
+        ("FAILED", True),
+        ("DEACTIVATED", True),
+        ("SYNCING", False),
+        (None, False),
+    ],
+)
+def test_every_audience_status_word_is_final_or_running(word: str | None, final: bool) -> None:
+    assert is_final(word) is final
+
+
+def test_response_times_are_aware_datetimes() -> None:
+    """AMC's times are parsed once, in the model: Z is UTC, a naive time is UTC, garbage is None."""
+    execution = WorkflowExecution.model_validate(
+        {
+            "workflowExecutionId": "e",
+            "createTime": "2026-11-25T16:18:00.123Z",
+            "lastUpdatedTime": "2026-11-25T17:18:00",
+            "expireTime": "next tuesday",
+        }
     )
+    assert execution.create_time == datetime(2026, 11, 25, 16, 18, 0, 123000, tzinfo=UTC)
+    assert execution.last_updated_time == datetime(2026, 11, 25, 17, 18, tzinfo=UTC)
+    assert execution.expire_time is None and execution.wait_until is None
+    audience = AudienceMetadata.model_validate(
+        {"audienceExecutionId": "a", "createTime": "2026-11-25T16:18:00+01:00"}
+    )
+    assert audience.create_time == datetime(2026, 11, 25, 15, 18, tzinfo=UTC)
+    assert audience.create_time is not None and audience.create_time.tzinfo is not None
+
+
+def test_the_submitted_window_is_read_in_its_own_time_zone() -> None:
+    """``timeWindowStartOriginal`` has no offset: it is wall-clock time in ``timeWindowTimeZoneOriginal``."""
+    execution = WorkflowExecution.model_validate(
+        {
+            "workflowExecution": {
+                "workflowExecutionId": "e",
+                "timeWindowStart": "2025-11-24T05:00:00Z",
+                "timeWindowStartOriginal": "2025-11-24T00:00:00",
+                "timeWindowTimeZoneOriginal": "America/New_York",
+            }
+        }
+    )
+    new_york = ZoneInfo("America/New_York")
+    assert execution.time_window_start_original == datetime(2025, 11, 24, tzinfo=new_york)
+    assert execution.time_window_start_original == execution.time_window_start
 
 
 def test_requests_accept_snake_case_and_dump_camel_case_without_unset_fields() -> None:
