@@ -1,3 +1,179 @@
-"""amc-cltv: customer lifetime value and high-value audiences on Amazon Marketing Cloud."""
+"""amc-cltv: customer lifetime value and high-value audiences on Amazon Marketing Cloud.
+
+The public Python API (the CLI is a thin layer over it)::
+
+    from amc_cltv import load_config, run_workflow
+
+    config = load_config("configs/my-instance.toml")   # or None: $AMC_CLTV_CONFIG, else the embedded sandbox
+    outcome = run_workflow(config, "segmentation")     # submit (or adopt, or reuse), wait, download
+    outcome.raise_for_status()                         # ExecutionFailed / StillRunning otherwise
+
+    run_workflow           submit, wait and download in one call (blocks up to ``[polling] max_wait_s``)
+    submit_workflow        submit or adopt, return at once with the execution id (status PENDING/RUNNING)
+    wait_for_workflow      resume the same run: wait up to ``max_wait_s`` (0: look once), download if done
+    activate_audience      create or reuse the high-value rule-based audience and wait for AMC
+    AmcClient, AsyncAmcClient   the AMC API itself (resources: workflows, executions, audiences, ...)
+    open_client, open_async_client   a client for a loaded profile
+    AmcCltvError and its subclasses  the error tree (``amc_cltv.errors``)
+
+Names are imported on first use (module ``__getattr__``), so ``import amc_cltv`` stays cheap. Importing
+the package puts a redacting filter on the ``httpx``, ``httpcore`` and ``amc_cltv`` standard loggers, so no
+logging configuration can print a token, a client secret or a pre-signed URL's signature.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from amc_cltv.redact import install_log_filter
 
 __version__ = "0.1.0"
+
+install_log_filter()
+
+_EXPORTS: dict[str, str] = {
+    "AmcClient": "amc_cltv.client",
+    "AsyncAmcClient": "amc_cltv.client",
+    "Config": "amc_cltv.config",
+    "load_config": "amc_cltv.config",
+    "RunOptions": "amc_cltv.orchestration.outcome",
+    "RunOutcome": "amc_cltv.orchestration.outcome",
+    "ActivationOutcome": "amc_cltv.audience",
+    "run_workflow": "amc_cltv.api",
+    "submit_workflow": "amc_cltv.api",
+    "wait_for_workflow": "amc_cltv.api",
+    "activate_audience": "amc_cltv.api",
+    "open_client": "amc_cltv.api",
+    "open_async_client": "amc_cltv.api",
+}
+_ERRORS = (
+    "AmcCltvError",
+    "ConfigError",
+    "UsageError",
+    "WorkflowLintError",
+    "APIError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "AmbiguousSubmitError",
+    "MalformedResponseError",
+    "RetryBudgetExhausted",
+    "DownloadError",
+    "DownloadUrlExpired",
+    "ExecutionFailed",
+    "AudienceFailed",
+    "Refused",
+    "NeedsHuman",
+    "StillRunning",
+    "LockHeld",
+)
+_EXPORTS.update(dict.fromkeys(_ERRORS, "amc_cltv.errors"))
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ActivationOutcome",
+    "AmbiguousSubmitError",
+    "AmcClient",
+    "AmcCltvError",
+    "AsyncAmcClient",
+    "AudienceFailed",
+    "AuthenticationError",
+    "BadRequestError",
+    "Config",
+    "ConfigError",
+    "ConflictError",
+    "DownloadError",
+    "DownloadUrlExpired",
+    "ExecutionFailed",
+    "InternalServerError",
+    "LockHeld",
+    "MalformedResponseError",
+    "NeedsHuman",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Refused",
+    "RetryBudgetExhausted",
+    "RunOptions",
+    "RunOutcome",
+    "StillRunning",
+    "UnprocessableEntityError",
+    "UsageError",
+    "WorkflowLintError",
+    "__version__",
+    "activate_audience",
+    "load_config",
+    "open_async_client",
+    "open_client",
+    "run_workflow",
+    "submit_workflow",
+    "wait_for_workflow",
+]
+
+if TYPE_CHECKING:
+    from amc_cltv.api import (
+        activate_audience,
+        open_async_client,
+        open_client,
+        run_workflow,
+        submit_workflow,
+        wait_for_workflow,
+    )
+    from amc_cltv.audience import ActivationOutcome
+    from amc_cltv.client import AmcClient, AsyncAmcClient
+    from amc_cltv.config import Config, load_config
+    from amc_cltv.errors import (
+        AmbiguousSubmitError,
+        AmcCltvError,
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AudienceFailed,
+        AuthenticationError,
+        BadRequestError,
+        ConfigError,
+        ConflictError,
+        DownloadError,
+        DownloadUrlExpired,
+        ExecutionFailed,
+        InternalServerError,
+        LockHeld,
+        MalformedResponseError,
+        NeedsHuman,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        Refused,
+        RetryBudgetExhausted,
+        StillRunning,
+        UnprocessableEntityError,
+        UsageError,
+        WorkflowLintError,
+    )
+    from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'amc_cltv' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

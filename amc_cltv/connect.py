@@ -1,4 +1,4 @@
-"""The composition root: a loaded config in, a ready ``AmcClient`` out.
+"""The composition root: a loaded config in, a ready ``AmcClient`` (or ``AsyncAmcClient``) out.
 
 A real profile talks to the configured AMC and Login with Amazon URLs over the network. The embedded
 sandbox profile gets the same client, pointed at placeholder hosts and served in process by the sandbox's
@@ -7,34 +7,51 @@ WSGI app (which routes on the path only), so nothing above this module can tell 
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from amc_cltv import clock
-from amc_cltv.client import AmcClient, wsgi_transport
+from amc_cltv.client import AmcClient, AsyncAmcClient, async_wsgi_transport, wsgi_transport
 from amc_cltv.config import Config
 
 SANDBOX_API_URL = "https://advertising-api.sandbox.invalid"
 SANDBOX_TOKEN_URL = "https://api.sandbox.invalid/auth/o2/token"
 
 
+def _identity(config: Config) -> dict[str, Any]:
+    amc = config.amc
+    api_url, token_url = amc.api_url, amc.token_url
+    if amc.embedded:
+        api_url, token_url = SANDBOX_API_URL, SANDBOX_TOKEN_URL
+    return {
+        "api_url": api_url,
+        "token_url": token_url,
+        "client_id": config.credentials.client_id,
+        "client_secret": config.credentials.client_secret.get_secret_value(),
+        "refresh_token": config.credentials.refresh_token.get_secret_value(),
+        "instance_id": amc.instance_id,
+        "advertiser_id": amc.advertiser_id,
+        "marketplace_id": amc.marketplace_id,
+        # The retry policy reads the process clock, so a test's fake clock covers retries too.
+        "monotonic": lambda: clock.current().monotonic(),
+    }
+
+
+def _embedded_app(config: Config) -> Any:
+    from amc_cltv.sandbox import embedded_app  # the sandbox is loaded only when it is used
+
+    return embedded_app(config.state_dir / "sandbox")
+
+
 def open_client(config: Config) -> AmcClient:
     """An ``AmcClient`` for the profile's instance; close it (or use ``with``) when done."""
-    amc = config.amc
-    api_url, token_url, transport = amc.api_url, amc.token_url, None
-    if amc.embedded:
-        from amc_cltv.sandbox import embedded_app  # the sandbox is loaded only when it is used
-
-        api_url, token_url = SANDBOX_API_URL, SANDBOX_TOKEN_URL
-        transport = wsgi_transport(embedded_app(config.state_dir / "sandbox"))
+    transport = wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
     return AmcClient(
-        api_url=api_url,
-        token_url=token_url,
-        client_id=config.credentials.client_id,
-        client_secret=config.credentials.client_secret.get_secret_value(),
-        refresh_token=config.credentials.refresh_token.get_secret_value(),
-        instance_id=amc.instance_id,
-        advertiser_id=amc.advertiser_id,
-        marketplace_id=amc.marketplace_id,
-        transport=transport,
-        # The retry policy waits on the process clock, so a test's fake clock covers retries too.
-        sleep=lambda seconds: clock.current().sleep(seconds),
-        monotonic=lambda: clock.current().monotonic(),
+        **_identity(config), transport=transport, sleep=lambda seconds: clock.current().sleep(seconds)
     )
+
+
+def open_async_client(config: Config) -> AsyncAmcClient:
+    """An ``AsyncAmcClient`` for the profile's instance; ``await client.aclose()`` when done."""
+    transport = async_wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
+    return AsyncAmcClient(**_identity(config), transport=transport, sleep=asyncio.sleep)

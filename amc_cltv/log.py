@@ -1,7 +1,8 @@
 """structlog, configured once per process: JSON lines on stderr under cron, readable lines on a terminal.
 
 Every event passes through the redaction processor last before rendering, so no processor added later
-can leak a secret.
+can leak a secret. Used as a library (nobody called ``configure_logging``), the same events go to the
+standard ``logging`` logger of the same name instead, redacted, under the host application's handlers.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Literal, TextIO
 
 import structlog
 
-from amc_cltv.redact import redact
+from amc_cltv.redact import install_log_filter, redact, redact_text
 
 LogFormat = Literal["auto", "json", "console"]
 
@@ -67,4 +68,36 @@ class _NamedLogger:
         self._name = name
 
     def __getattr__(self, method: str) -> Any:
-        return getattr(structlog.get_logger().bind(logger=self._name), method)
+        if structlog.is_configured():
+            return getattr(structlog.get_logger().bind(logger=self._name), method)
+        return _StdlibEvents(self._name, method)
+
+
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+    "exception": logging.ERROR,
+    "critical": logging.CRITICAL,
+}
+
+
+class _StdlibEvents:
+    """One structlog-style call (``log.info("event", key=value)``) sent to a standard ``logging`` logger."""
+
+    def __init__(self, name: str, method: str) -> None:
+        if method not in _LEVELS:
+            raise AttributeError(method)
+        self._logger = logging.getLogger(name)
+        install_log_filter((name,))
+        self._level = _LEVELS[method]
+        self._exc_info = method == "exception"
+
+    def __call__(self, event: str, *args: Any, **fields: Any) -> None:
+        if not self._logger.isEnabledFor(self._level):
+            return
+        text = str(event) % args if args else str(event)
+        details = " ".join(f"{key}={value}" for key, value in redact(fields).items())
+        self._logger.log(self._level, redact_text(f"{text} {details}".strip()), exc_info=self._exc_info)

@@ -1,13 +1,17 @@
 """Redaction of secrets from any text or structure before it is logged, printed or stored.
 
-Applied by the logging processor chain, by the CLI before it prints an error, and by the ledger and
-manifest writers. Known secret values (the configured client secret and refresh token, and every access
-token the client obtains) are registered at run time and removed wherever they appear; well-known shapes
-(LwA tokens, bearer headers, pre-signed URL credentials) are removed even when never registered.
+Applied by the logging processor chain, by the CLI before it prints an error, by the ledger and
+manifest writers, and by ``RedactingFilter`` on the standard loggers that carry URLs (``httpx``,
+``httpcore``, ``amc_cltv``), installed when the package is imported, so whoever configures logging (a
+notebook's ``logging.basicConfig``, Airflow) never sees a secret. Known secret values (the configured
+client secret and refresh token, and every access token the client obtains) are registered at run time
+and removed wherever they appear; well-known shapes (LwA tokens, bearer headers, pre-signed URL
+credentials) are removed even when never registered.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Mapping
@@ -75,3 +79,51 @@ def redact(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return type(value)(redact(item) for item in value)
     return value
+
+
+# httpcore logs on per-module loggers, and a logger's filters do not see records its children pass up, so
+# each logger that carries URLs or request details gets the filter itself.
+FILTERED_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "amc_cltv",
+)
+
+
+class RedactingFilter(logging.Filter):
+    """A ``logging.Filter`` that masks secrets in a record's message, arguments and traceback text.
+
+    It never drops a record: it rewrites it, merging the arguments into the message first (a pre-signed
+    URL usually arrives as an argument of httpx's ``HTTP Request: %s %s``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is the logging module's to report, not ours to drop
+            message = str(record.msg)
+        record.msg = redact_text(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install_log_filter(names: tuple[str, ...] = FILTERED_LOGGERS) -> None:
+    """Put the redacting filter on the standard loggers ``names`` (once each; safe to call again)."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

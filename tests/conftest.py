@@ -7,17 +7,15 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from amc_cltv.client.retry import PROCESS_RETRY_QUOTA
 from amc_cltv.redact import forget_secrets
 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test sees the developer's AMC credentials or profile, and none leaks logging config, remembered
-    secrets or a spent retry budget into the next (the budget is per process, and so is an xdist worker)."""
+    """No test sees the developer's AMC credentials or profile, and none leaks logging config or
+    remembered secrets into the next (each client has its own retry budget)."""
     for name in ("AMC_CLTV_CONFIG", "AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    PROCESS_RETRY_QUOTA.reset()
     yield
     structlog.reset_defaults()
     forget_secrets()

@@ -76,3 +76,17 @@ def stderr_console() -> Console:
 def fail_usage(message: str) -> None:
     """Raise a usage error that prints as one line with exit code 2."""
     raise typer.BadParameter(message)
+
+
+# The library names parameters; the CLI names the flags that set them.
+_LIBRARY_TO_CLI = (
+    ("call again with force_rerun=True", "run again with --force-rerun"),
+    ("force_rerun=True", "--force-rerun"),
+)
+
+
+def in_cli_words(message: str) -> str:
+    """A library message with its parameter remedies named as this CLI's flags."""
+    for library, cli in _LIBRARY_TO_CLI:
+        message = message.replace(library, cli)
+    return message

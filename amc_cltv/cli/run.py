@@ -75,8 +75,11 @@ def _tell(message: str, exit_code: int) -> None:
         from amc_cltv.log import get_logger
 
         level = "warning" if exit_code == 4 else "error"
-        getattr(get_logger("amc_cltv.cli"), level)("run_not_done", exit_code=exit_code, message=message)
+        getattr(get_logger("amc_cltv.cli"), level)(
+            "run_not_done", exit_code=exit_code, message=common.in_cli_words(message)
+        )
         return
+    message = common.in_cli_words(message)
     sys.stderr.write(f"amc-cltv: {'error: ' if exit_code != 4 else ''}{message}\n")
 
 

@@ -1,4 +1,4 @@
-"""The AMC API client: ``AmcClient`` and its resources.
+"""The AMC API clients: ``AmcClient`` (blocking) and ``AsyncAmcClient`` (asyncio), and their resources.
 
     AmcClient
     ├── accounts     GET /amc/accounts
@@ -9,6 +9,10 @@
     ├── audiences    /amc/audiences/query
     └── open_download(url)   pre-signed result files, through a client with no credentials
 
+``AsyncAmcClient`` has the same workflows, executions and audiences, awaited; the two share everything but
+the I/O: the calls (``resources``), the retry decisions and backoff (``retry``), the models, the Login with
+Amazon flow (``auth``) and the error mapping (``transport``). Each client has its own refilling retry budget.
+
 Layers below: ``base`` (headers, retry loop, pages) -> ``retry`` (tenacity policy) -> ``transport`` (httpx,
 error mapping) with ``auth`` (Login with Amazon).
 """
@@ -17,25 +21,43 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 from amc_cltv.client.auth import LwaAuth
-from amc_cltv.client.base import BaseClient
-from amc_cltv.client.resources import Accounts, Audiences, Executions, Instances, Schedules, Workflows
+from amc_cltv.client.base import AsyncBaseClient, BaseClient
+from amc_cltv.client.resources import (
+    Accounts,
+    AsyncAudiences,
+    AsyncExecutions,
+    AsyncWorkflows,
+    Audiences,
+    Executions,
+    Instances,
+    Schedules,
+    Workflows,
+)
 from amc_cltv.client.retry import RetryPolicy, RetryQuota
-from amc_cltv.client.transport import Downloader, DownloadStream, Transport, wsgi_transport
+from amc_cltv.client.transport import (
+    AsyncTransport,
+    Downloader,
+    DownloadStream,
+    Transport,
+    async_wsgi_transport,
+    wsgi_transport,
+)
+from amc_cltv.redact import install_log_filter
 
-__all__ = ["AmcClient", "DownloadStream", "wsgi_transport"]
+__all__ = ["AmcClient", "AsyncAmcClient", "DownloadStream", "async_wsgi_transport", "wsgi_transport"]
 
 
 class AmcClient:
     """One AMC instance, as seen through the API. Use as a context manager, or call ``close()``.
 
     ``transport`` (an httpx transport) serves both the API and downloads; None means the network.
-    ``sleep``, ``monotonic`` and ``jitter`` are the retry policy's seams; ``retry_quota`` defaults to the
-    one shared by the whole process.
+    ``sleep``, ``monotonic`` and ``jitter`` are the retry policy's seams; ``retry_quota`` defaults to a
+    bucket of this client's own (pass one to share it between clients).
     """
 
     def __init__(
@@ -55,6 +77,7 @@ class AmcClient:
         jitter: Callable[[], float] = random.random,
         retry_quota: RetryQuota | None = None,
     ) -> None:
+        install_log_filter()
         self.auth = LwaAuth(
             token_url=token_url,
             client_id=client_id,
@@ -100,3 +123,71 @@ class AmcClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class AsyncAmcClient:
+    """``AmcClient`` on ``httpx.AsyncClient``: ``workflows``, ``executions`` and ``audiences``, awaited.
+
+    Use as ``async with AsyncAmcClient(...) as client:``, or ``await client.aclose()``. ``transport`` is an
+    httpx async transport (None: the network); ``sleep`` is an async sleep, the retry policy's seam with
+    ``monotonic`` and ``jitter``. Many clients can share one event loop: a fleet of instances is polled by
+    one thread.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        instance_id: str,
+        advertiser_id: str,
+        marketplace_id: str,
+        transport: Any = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+        retry_quota: RetryQuota | None = None,
+    ) -> None:
+        install_log_filter()
+        self.auth = LwaAuth(
+            token_url=token_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            monotonic=monotonic,
+        )
+        self._transport = AsyncTransport(base_url=api_url, auth=self.auth, transport=transport)
+        self.retry = RetryPolicy(
+            sleep=_no_blocking_sleep, asleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota
+        )
+        self._base = AsyncBaseClient(
+            transport=self._transport,
+            retry=self.retry,
+            client_id=client_id,
+            instance_id=instance_id,
+            advertiser_id=advertiser_id,
+            marketplace_id=marketplace_id,
+        )
+        self.workflows = AsyncWorkflows(self._base)
+        self.executions = AsyncExecutions(self._base)
+        self.audiences = AsyncAudiences(self._base)
+
+    @property
+    def instance_id(self) -> str:
+        return self._base.instance_id
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncAmcClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _no_blocking_sleep(seconds: float) -> None:
+    raise RuntimeError("the async client never sleeps blocking")  # pragma: no cover - a wiring defect

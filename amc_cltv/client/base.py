@@ -1,4 +1,7 @@
-"""The base client: the one place a resource call becomes headers, a retried request and pages.
+"""The base clients: the one place a resource call becomes headers, a retried request and pages.
+
+A resource describes each call once as a ``Call`` (method, path, headers, kind, body, answer model);
+``BaseClient`` sends it with blocking I/O and ``AsyncBaseClient`` awaits it, under the same retry policy.
 
 AMC has two header families (amc-api.md §1.3): reporting and administration calls name the AMC account by
 ``Amazon-Advertising-API-AdvertiserId`` and ``-MarketplaceId``; rule-based audience calls name it by
@@ -8,13 +11,14 @@ types. They are kept as separate code paths so that neither leaks into the other
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from amc_cltv.client.models import AmcModel, parse_response
 from amc_cltv.client.retry import CallKind, RetryPolicy
-from amc_cltv.client.transport import Transport
+from amc_cltv.client.transport import AsyncTransport, Transport
 
 JSON = "application/json"
 AUDIENCE_CONTENT_TYPE = "application/vnd.amcquerybasedaudience.v1+json"
@@ -34,21 +38,57 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class BaseClient:
-    """Owns the transport and the retry loop; resources only name paths, kinds and types."""
+@dataclass(frozen=True)
+class Call(Generic[M]):
+    """One logical API call, described once for both clients: what to send, how safe it is to resend,
+    and the model of the answer (None: the answer is ignored)."""
 
-    def __init__(
-        self,
-        *,
-        transport: Transport,
-        retry: RetryPolicy,
-        client_id: str,
-        instance_id: str,
-        advertiser_id: str,
-        marketplace_id: str,
-    ) -> None:
-        self.transport = transport
-        self.retry = retry
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    model: type[M] | None = None
+    kind: CallKind | None = None
+    params: Mapping[str, Any] | None = None
+    body: Any = None
+    content_type: str = JSON
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def call_kind(self) -> CallKind:
+        """READ for GET and IDEMPOTENT otherwise, unless the call says (a POST that starts something new
+        must say SUBMIT)."""
+        return self.kind or (CallKind.READ if self.method == "GET" else CallKind.IDEMPOTENT)
+
+    def send_headers(self) -> dict[str, str]:
+        headers = dict(self.headers)
+        if self.body is not None:
+            headers["Content-Type"] = self.content_type
+        return headers
+
+    def query(self) -> dict[str, str] | None:
+        query = {key: _param(value) for key, value in (self.params or {}).items() if value is not None}
+        return query or None
+
+    def parse(self, answer: Any) -> M:
+        """The answer validated as ``model`` (MalformedResponseError if it is not one)."""
+        assert self.model is not None
+        return parse_response(self.model, answer, self.endpoint)
+
+    def next_page(self, answer: Any, seen: set[str], token_param: str = "nextToken") -> Call[M] | None:
+        """The call for the page after ``answer``; None when AMC gives no token (or one seen before)."""
+        token = answer.get("nextToken") if isinstance(answer, dict) else None
+        if not token or token in seen:  # a repeated token would loop forever
+            return None
+        seen.add(token)
+        return replace(self, params={**(self.params or {}), token_param: token})
+
+
+class ClientBase:
+    """What both clients share: the identity a call names and the headers each API family wants."""
+
+    def __init__(self, *, client_id: str, instance_id: str, advertiser_id: str, marketplace_id: str) -> None:
         self.client_id = client_id
         self.instance_id = instance_id
         self.advertiser_id = advertiser_id
@@ -83,6 +123,44 @@ class BaseClient:
         headers["Accept"] = AUDIENCE_ACCEPT_GET if method == "GET" else AUDIENCE_CONTENT_TYPE
         return headers
 
+
+class BaseClient(ClientBase):
+    """Owns the transport and the retry loop; resources only name paths, kinds and types."""
+
+    def __init__(self, *, transport: Transport, retry: RetryPolicy, **identity: str) -> None:
+        super().__init__(**identity)
+        self.transport = transport
+        self.retry = retry
+
+    def send(self, call: Call[Any]) -> Any:
+        """Send one logical call under the retry policy; the JSON body of the answer (None if empty).
+
+        Raises the ``amc_cltv.errors`` API errors.
+        """
+        headers, query = call.send_headers(), call.query()
+        return self.retry.call(
+            lambda: self.transport.send(
+                call.method, call.path, headers=headers, params=query, json_body=call.body
+            ),
+            kind=call.call_kind(),
+            endpoint=call.endpoint,
+        )
+
+    def fetch_call(self, call: Call[M]) -> M:
+        """``send``, with the answer validated as the call's model."""
+        return call.parse(self.send(call))
+
+    def pages_of(self, call: Call[M]) -> Iterator[M]:
+        """GET every page of a list, following ``nextToken`` until AMC gives none (or an empty one)."""
+        seen: set[str] = set()
+        page: Call[M] | None = call
+        while page is not None:
+            answer = self.send(page)
+            yield page.parse(answer)
+            page = page.next_page(answer, seen)
+
+    # The keyword forms, for resources that have no async twin.
+
     def request(
         self,
         method: str,
@@ -94,23 +172,8 @@ class BaseClient:
         body: Any = None,
         content_type: str = JSON,
     ) -> Any:
-        """Send one logical call under the retry policy; the JSON body of the answer (None if empty).
-
-        ``kind`` defaults to READ for GET and IDEMPOTENT otherwise; a POST that starts something new
-        must say SUBMIT. Raises the ``amc_cltv.errors`` API errors.
-        """
-        kind = kind or (CallKind.READ if method == "GET" else CallKind.IDEMPOTENT)
-        all_headers = dict(headers)
-        if body is not None:
-            all_headers["Content-Type"] = content_type
-        query = {key: _param(value) for key, value in (params or {}).items() if value is not None}
-        return self.retry.call(
-            lambda: self.transport.send(
-                method, path, headers=all_headers, params=query or None, json_body=body
-            ),
-            kind=kind,
-            endpoint=f"{method} {path}",
-        )
+        """Send one call built from keywords (see ``Call``); the JSON body of the answer."""
+        return self.send(Call(method, path, headers, None, kind, params, body, content_type))
 
     def fetch(
         self,
@@ -125,10 +188,7 @@ class BaseClient:
         content_type: str = JSON,
     ) -> M:
         """``request``, with the answer validated as ``model`` (MalformedResponseError if it is not one)."""
-        answer = self.request(
-            method, path, headers=headers, kind=kind, params=params, body=body, content_type=content_type
-        )
-        return parse_response(model, answer, f"{method} {path}")
+        return self.fetch_call(Call(method, path, headers, model, kind, params, body, content_type))
 
     def pages(
         self,
@@ -139,18 +199,45 @@ class BaseClient:
         params: Mapping[str, Any] | None = None,
         token_param: str = "nextToken",
     ) -> Iterator[M]:
-        """GET every page of a list, following ``nextToken`` until AMC gives none (or an empty one)."""
-        query = dict(params or {})
+        """GET every page of a list (see ``pages_of``)."""
         seen: set[str] = set()
-        while True:
-            answer = self.request("GET", path, headers=headers, params=query)
-            page = parse_response(model, answer, f"GET {path}")
-            yield page
-            token = answer.get("nextToken") if isinstance(answer, dict) else None
-            if not token or token in seen:  # a repeated token would loop forever
-                return
-            seen.add(token)
-            query[token_param] = token
+        page: Call[M] | None = Call("GET", path, headers, model, params=params)
+        while page is not None:
+            answer = self.send(page)
+            yield page.parse(answer)
+            page = page.next_page(answer, seen, token_param)
+
+
+class AsyncBaseClient(ClientBase):
+    """``BaseClient`` for the async client: the same calls and retry decisions, awaited."""
+
+    def __init__(self, *, transport: AsyncTransport, retry: RetryPolicy, **identity: str) -> None:
+        super().__init__(**identity)
+        self.transport = transport
+        self.retry = retry
+
+    async def send(self, call: Call[Any]) -> Any:
+        """See ``BaseClient.send``."""
+        headers, query = call.send_headers(), call.query()
+        return await self.retry.acall(
+            lambda: self.transport.send(
+                call.method, call.path, headers=headers, params=query, json_body=call.body
+            ),
+            kind=call.call_kind(),
+            endpoint=call.endpoint,
+        )
+
+    async def fetch_call(self, call: Call[M]) -> M:
+        return call.parse(await self.send(call))
+
+    async def pages_of(self, call: Call[M]) -> AsyncIterator[M]:
+        """See ``BaseClient.pages_of``."""
+        seen: set[str] = set()
+        page: Call[M] | None = call
+        while page is not None:
+            answer = await self.send(page)
+            yield page.parse(answer)
+            page = page.next_page(answer, seen)
 
 
 def _param(value: Any) -> str:

@@ -14,20 +14,25 @@ re-sent and ``AmbiguousSubmitError`` tells the orchestrator to reconcile instead
 Backoff is full jitter, ``U(0, min(0.5 * 2**n, 8))`` s, or ``U(0, min(2 * 2**n, 60))`` s for a 429 without
 a Retry-After. A Retry-After of at most 120 s is honoured (``max(header, backoff)``); a longer one is not
 slept in process: the ``RateLimitError`` carrying ``retry_after`` is raised for the caller to reschedule.
-No sleep may end past 300 s from the first attempt, and every retry spends tokens from a per-process
-quota so that an outage fails fast instead of storming AMC.
+No sleep may end past 300 s from the first attempt, and every retry spends tokens from the client's
+refilling quota (``RetryQuota``) so that an outage fails fast instead of storming AMC.
+
+The decisions (what to retry, how long to wait, what the budget allows) are written once; ``call`` runs
+them for the sync client and ``acall`` for the async one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import enum
 import math
 import threading
-from collections.abc import Callable, Mapping
-from typing import TypeVar
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 from tenacity.stop import stop_base
 
 from amc_cltv.errors import (
@@ -54,6 +59,8 @@ MAX_SUBMIT_ATTEMPTS = 4
 MAX_DELAY_S = 300.0
 MAX_RETRY_AFTER_S = 120.0
 QUOTA_CAPACITY = 500
+# A full bucket again about 17 minutes after it ran dry: one retry every 10 s can go on for ever.
+REFILL_PER_S = 0.5
 RETRY_COST = 5
 TIMEOUT_RETRY_COST = 10
 SUCCESS_REFUND = 1
@@ -107,20 +114,45 @@ def _positive(seconds: float) -> float | None:
 
 
 class RetryQuota:
-    """The per-process retry budget: retries spend tokens, successes earn one back."""
+    """A client's retry budget, a token bucket modelled on the AWS SDKs' retry quota.
 
-    def __init__(self, capacity: int = QUOTA_CAPACITY) -> None:
+    Retries spend tokens (5, or 10 after a timeout), a successful call earns one back, and the bucket
+    refills at ``refill_per_s`` tokens a second up to ``capacity``: an outage fails fast instead of storming
+    AMC, and a long-lived client (a notebook kernel, a scheduler's worker) is full again minutes after AMC
+    recovers instead of staying starved by yesterday's outage. ``monotonic`` is the clock seam.
+    """
+
+    def __init__(
+        self,
+        capacity: int = QUOTA_CAPACITY,
+        *,
+        refill_per_s: float = REFILL_PER_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
-        self._available = capacity
+        self.refill_per_s = refill_per_s
+        self._monotonic = monotonic
+        self._available = float(capacity)
+        self._updated = monotonic()
         self._lock = threading.Lock()
+
+    def _refill(self) -> None:
+        now = self._monotonic()
+        elapsed = max(0.0, now - self._updated)
+        self._updated = now
+        self._available = min(float(self.capacity), self._available + elapsed * self.refill_per_s)
 
     @property
     def available(self) -> int:
-        return self._available
+        """Whole tokens in the bucket now."""
+        with self._lock:
+            self._refill()
+            return int(self._available)
 
     def acquire(self, cost: int) -> bool:
         """Spend ``cost`` tokens; False (and nothing spent) when too few are left."""
         with self._lock:
+            self._refill()
             if cost > self._available:
                 return False
             self._available -= cost
@@ -128,16 +160,8 @@ class RetryQuota:
 
     def refund(self, amount: int = SUCCESS_REFUND) -> None:
         with self._lock:
-            self._available = min(self.capacity, self._available + amount)
-
-    def reset(self) -> None:
-        """Fill the quota again (a new process starts full; tests start each case full)."""
-        with self._lock:
-            self._available = self.capacity
-
-
-# Shared by every client in the process, so that an AMC outage stops all workflows' retries together.
-PROCESS_RETRY_QUOTA = RetryQuota()
+            self._refill()
+            self._available = min(float(self.capacity), self._available + amount)
 
 
 class _StopBeforeDeadline(stop_base):
@@ -180,11 +204,13 @@ class RetryPolicy:
         jitter: Callable[[], float],
         quota: RetryQuota | None = None,
         max_delay_s: float = MAX_DELAY_S,
+        asleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._sleep = sleep
+        self._asleep = asleep or _asyncio_sleep
         self._monotonic = monotonic
         self._jitter = jitter
-        self.quota = quota or PROCESS_RETRY_QUOTA
+        self.quota = quota if quota is not None else RetryQuota(monotonic=monotonic)
         self._max_delay_s = max_delay_s
 
     @staticmethod
@@ -225,7 +251,7 @@ class RetryPolicy:
         cost = TIMEOUT_RETRY_COST if isinstance(error, APITimeoutError) else RETRY_COST
         if not self.quota.acquire(cost):
             raise RetryBudgetExhausted(
-                f"{endpoint}: giving up, this process has spent its retry budget (AMC looks unavailable); "
+                f"{endpoint}: giving up, this client has spent its retry budget (AMC looks unavailable); "
                 f"last error: {getattr(error, 'message', error)}",
                 request_id=request_id,
             ) from error
@@ -239,32 +265,65 @@ class RetryPolicy:
             reason=_reason(error) if error else None,
         )
 
+    def _retrying_options(self, kind: CallKind, endpoint: str) -> dict[str, Any]:
+        attempts = MAX_SUBMIT_ATTEMPTS if kind is CallKind.SUBMIT else MAX_ATTEMPTS
+        deadline = _StopBeforeDeadline(self._monotonic(), self._monotonic, self._max_delay_s)
+        return {
+            "retry": retry_if_exception(lambda error: self.retryable(error, kind)),
+            "wait": self._wait,
+            "stop": stop_after_attempt(attempts) | deadline,
+            "before_sleep": lambda state: self._before_sleep(state, endpoint),
+            "reraise": True,
+        }
+
+    @staticmethod
+    def _ambiguous(error: APIError, kind: CallKind) -> APIError:
+        """The error to raise for a call that failed: a SUBMIT that may have reached AMC is ambiguous."""
+        if kind is CallKind.SUBMIT and _may_have_reached_amc(error):
+            ambiguous = AmbiguousSubmitError(
+                f"{error.message}; not re-sent, because AMC may have accepted it: "
+                "check what exists before submitting again",
+                request_id=error.request_id,
+                reason=_reason(error),
+            )
+            ambiguous.__cause__ = error
+            return ambiguous
+        return error
+
     def call(self, send: Callable[[], T], *, kind: CallKind, endpoint: str) -> T:
         """Call ``send`` until it succeeds or the policy gives up; re-raises the last error.
 
         Raises AmbiguousSubmitError when a SUBMIT may have reached AMC, RateLimitError (with
         ``retry_after``) for a Retry-After over 120 s, and RetryBudgetExhausted when the quota is spent.
         """
-        attempts = MAX_SUBMIT_ATTEMPTS if kind is CallKind.SUBMIT else MAX_ATTEMPTS
-        deadline = _StopBeforeDeadline(self._monotonic(), self._monotonic, self._max_delay_s)
-        retrying = Retrying(
-            retry=retry_if_exception(lambda error: self.retryable(error, kind)),
-            wait=self._wait,
-            stop=stop_after_attempt(attempts) | deadline,
-            sleep=self._sleep,
-            before_sleep=lambda state: self._before_sleep(state, endpoint),
-            reraise=True,
-        )
+        retrying = Retrying(sleep=self._sleep, **self._retrying_options(kind, endpoint))
         try:
             result: T = retrying(send)
         except APIError as error:
-            if kind is CallKind.SUBMIT and _may_have_reached_amc(error):
-                raise AmbiguousSubmitError(
-                    f"{error.message}; not re-sent, because AMC may have accepted it: "
-                    "check what exists before submitting again",
-                    request_id=error.request_id,
-                    reason=_reason(error),
-                ) from error
-            raise
+            raised = self._ambiguous(error, kind)
+            if raised is error:
+                raise
+            raise raised from error
         self.quota.refund()
         return result
+
+    async def acall(self, send: Callable[[], Awaitable[T]], *, kind: CallKind, endpoint: str) -> T:
+        """``call`` for a coroutine: the same decisions, sleeping with the async sleep seam."""
+        retrying = AsyncRetrying(sleep=self._asleep, **self._retrying_options(kind, endpoint))
+
+        async def attempt() -> T:  # tenacity awaits only what is a coroutine function itself
+            return await send()
+
+        try:
+            result: T = await retrying(attempt)
+        except APIError as error:
+            raised = self._ambiguous(error, kind)
+            if raised is error:
+                raise
+            raise raised from error
+        self.quota.refund()
+        return result
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)

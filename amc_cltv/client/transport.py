@@ -8,7 +8,10 @@ a separate client that carries no credentials. Retrying is not done here: see ``
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
+import ssl
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -55,9 +58,21 @@ _REQUEST_ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id")
 _MAX_DETAIL = 500
 
 
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """The process's one TLS context (certifi's roots). Building one costs tens of milliseconds of CPU,
+    which a fleet of clients (two transports each, sync and async) would otherwise pay per client."""
+    return httpx.create_ssl_context()
+
+
 def network_transport() -> httpx.BaseTransport:
     """The real network: pooled, and retrying failed connects (never a sent request) twice."""
-    return httpx.HTTPTransport(retries=CONNECT_RETRIES, limits=LIMITS)
+    return httpx.HTTPTransport(retries=CONNECT_RETRIES, limits=LIMITS, verify=ssl_context())
+
+
+def async_network_transport() -> httpx.AsyncBaseTransport:
+    """``network_transport`` for the async client."""
+    return httpx.AsyncHTTPTransport(retries=CONNECT_RETRIES, limits=LIMITS, verify=ssl_context())
 
 
 class _WSGITransport(httpx.WSGITransport):
@@ -77,6 +92,27 @@ def wsgi_transport(app: Any) -> httpx.BaseTransport:
     dropped connection (``ConnectionResetError``, the sandbox's ``drop`` fault) becomes httpx's own error.
     """
     return _WSGITransport(app=app)
+
+
+class _ThreadedWSGITransport(httpx.AsyncBaseTransport):
+    # httpx has no async WSGI transport: the in-process app answers in a worker thread, so the event loop
+    # keeps polling other executions meanwhile.
+    def __init__(self, app: Any) -> None:
+        self._sync = _WSGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        replay = httpx.Request(request.method, request.url, headers=request.headers, content=body)
+        response = await asyncio.to_thread(self._sync.handle_request, replay)
+        content = await asyncio.to_thread(response.read)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=content, request=request
+        )
+
+
+def async_wsgi_transport(app: Any) -> httpx.AsyncBaseTransport:
+    """``wsgi_transport`` for the async client: the app runs in a worker thread."""
+    return _ThreadedWSGITransport(app)
 
 
 def connection_failure(exc: httpx.TransportError, endpoint: str) -> APIConnectionError:
@@ -150,6 +186,31 @@ def status_error(response: httpx.Response, endpoint: str) -> APIStatusError:
     return error_class(message, **kwargs)
 
 
+def _answer(response: httpx.Response, endpoint: str) -> Any:
+    """The parsed JSON body of a response (None when empty), or the error it stands for."""
+    if response.status_code >= 400 or response.status_code < 200:
+        raise status_error(response, endpoint)
+    if not response.content.strip():
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        raise MalformedResponseError(
+            f"{endpoint}: AMC answered HTTP {response.status_code} with a body that is not JSON",
+            request_id=_request_id(response, None),
+        ) from None
+
+
+def _client_options(base_url: str, auth: httpx.Auth | None, user_agent: str) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "auth": auth,
+        "timeout": TIMEOUT,
+        "follow_redirects": False,
+        "headers": {"User-Agent": user_agent},
+    }
+
+
 class Transport:
     """One pooled httpx client for the AMC API: sends a request, returns its JSON body or raises."""
 
@@ -162,12 +223,7 @@ class Transport:
         user_agent: str = "amc-cltv",
     ) -> None:
         self._client = httpx.Client(
-            base_url=base_url,
-            auth=auth,
-            transport=transport or network_transport(),
-            timeout=TIMEOUT,
-            follow_redirects=False,
-            headers={"User-Agent": user_agent},
+            transport=transport or network_transport(), **_client_options(base_url, auth, user_agent)
         )
 
     def send(
@@ -193,20 +249,49 @@ class Transport:
             )
         except httpx.TransportError as exc:
             raise connection_failure(exc, endpoint) from None
-        if response.status_code >= 400 or response.status_code < 200:
-            raise status_error(response, endpoint)
-        if not response.content.strip():
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise MalformedResponseError(
-                f"{endpoint}: AMC answered HTTP {response.status_code} with a body that is not JSON",
-                request_id=_request_id(response, None),
-            ) from None
+        return _answer(response, endpoint)
 
     def close(self) -> None:
         self._client.close()
+
+
+class AsyncTransport:
+    """``Transport`` on ``httpx.AsyncClient``: the same requests, answers and errors, awaited."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: httpx.Auth | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        user_agent: str = "amc-cltv",
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            transport=transport or async_network_transport(), **_client_options(base_url, auth, user_agent)
+        )
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """See ``Transport.send``."""
+        endpoint = f"{method} {path}"
+        content = None if json_body is None else json.dumps(json_body).encode()
+        try:
+            response = await self._client.request(
+                method, path, headers=dict(headers), params=params, content=content
+            )
+        except httpx.TransportError as exc:
+            raise connection_failure(exc, endpoint) from None
+        return _answer(response, endpoint)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
 
 
 class DownloadStream:

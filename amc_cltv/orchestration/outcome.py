@@ -24,6 +24,8 @@ class RunOptions:
     max_wait_s: float | None = None  # None: [polling] max_wait_s
     force_rerun: bool = False
     parameters: Mapping[str, str] = field(default_factory=dict)
+    # Submit (waiting for an admission slot as usual) and look once, without waiting for AMC to finish.
+    detach: bool = False
     # Called with ("planned" | "submitted" | "poll" | "downloaded", details) as the run progresses.
     observer: Observer | None = None
 

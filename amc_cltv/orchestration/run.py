@@ -314,7 +314,7 @@ class _Runner:
                 run.execution_id,
                 submitted_at=run.submitted_at,
                 polling=self.config.profile.polling,
-                max_wait_s=self._max_wait(),
+                max_wait_s=0.0 if self.options.detach else self._max_wait(),
                 workflow=self.workflow,
                 on_update=on_update,
             )
@@ -334,7 +334,7 @@ class _Runner:
 
     def _failed(self, run: RunRecord) -> RunOutcome:
         reason = run.status_reason or "AMC gave no reason"
-        hint = "; run with --force-rerun to submit it again" if self.reused else ""
+        hint = "; call again with force_rerun=True to submit it again" if self.reused else ""
         message = f"execution {run.execution_id} of {self.workflow} ended {run.status}: {reason}{hint}"
         log.error("execution_failed", status=run.status, status_reason=run.status_reason)
         return self._outcome(

@@ -1,10 +1,24 @@
-"""Resources: each knows its paths, its call kinds and its types, nothing about the network."""
+"""Resources: each knows its paths, its call kinds and its types, nothing about the network.
+
+Executions, workflows and audiences describe each call once (``*Calls``) and have an async twin for
+``AsyncAmcClient``; accounts, instances and schedules are set-up calls, sync only.
+"""
 
 from amc_cltv.client.resources.accounts import Accounts
-from amc_cltv.client.resources.audiences import Audiences
-from amc_cltv.client.resources.executions import Executions
+from amc_cltv.client.resources.audiences import AsyncAudiences, Audiences
+from amc_cltv.client.resources.executions import AsyncExecutions, Executions
 from amc_cltv.client.resources.instances import Instances
 from amc_cltv.client.resources.schedules import Schedules
-from amc_cltv.client.resources.workflows import Workflows
+from amc_cltv.client.resources.workflows import AsyncWorkflows, Workflows
 
-__all__ = ["Accounts", "Audiences", "Executions", "Instances", "Schedules", "Workflows"]
+__all__ = [
+    "Accounts",
+    "AsyncAudiences",
+    "AsyncExecutions",
+    "AsyncWorkflows",
+    "Audiences",
+    "Executions",
+    "Instances",
+    "Schedules",
+    "Workflows",
+]

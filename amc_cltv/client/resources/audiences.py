@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amc_cltv.client.base import AUDIENCE_CONTENT_TYPE, BaseClient, segment
+from amc_cltv.client.base import AUDIENCE_CONTENT_TYPE, AsyncBaseClient, BaseClient, Call, ClientBase, segment
 from amc_cltv.client.models import AudienceExecution, AudienceMetadata, AudienceRequest, AudiencesPage
 from amc_cltv.client.retry import CallKind
 
@@ -12,64 +12,101 @@ PATH = "/amc/audiences/query"
 PAGE_SIZE = 100
 
 
-class Audiences:
-    def __init__(self, base: BaseClient) -> None:
+class AudienceCalls:
+    """What each audience call sends, described once for the sync and async resources."""
+
+    def __init__(self, base: ClientBase) -> None:
         self._base = base
 
-    def create(self, request: AudienceRequest) -> AudienceExecution:
-        """Start creating an audience. Each POST may create another audience, so it is never re-sent
-        once it may have reached AMC: raises AmbiguousSubmitError and the caller lists to reconcile."""
-        return self._base.fetch(
-            AudienceExecution,
+    def create(self, request: AudienceRequest) -> Call[AudienceExecution]:
+        return Call(
             "POST",
             PATH,
-            headers=self._base.audience_headers("POST"),
+            self._base.audience_headers("POST"),
+            AudienceExecution,
             kind=CallKind.SUBMIT,
             body=request.dump(),
             content_type=AUDIENCE_CONTENT_TYPE,
         )
 
-    def preview_create(self, request: AudienceRequest) -> dict[str, Any]:
-        """What ``create`` would send (method, path, headers, JSON body), for a dry run; sends nothing.
+    def get(self, audience_execution_id: str) -> Call[AudienceMetadata]:
+        path = f"{PATH}/{segment(audience_execution_id)}"
+        return Call("GET", path, self._base.audience_headers("GET"), AudienceMetadata)
 
-        The Authorization header is added by the auth flow at send time, so it appears here masked."""
-        headers = {"Authorization": "Bearer ***", **self._base.audience_headers("POST")}
-        headers["Content-Type"] = AUDIENCE_CONTENT_TYPE
-        return {"method": "POST", "path": PATH, "headers": headers, "body": request.dump()}
+    def list(self) -> Call[AudiencesPage]:
+        headers = self._base.audience_headers("GET")
+        return Call("GET", PATH, headers, AudiencesPage, params={"maxResults": PAGE_SIZE})
 
-    def get(self, audience_execution_id: str) -> AudienceMetadata:
-        return self._base.fetch(
-            AudienceMetadata,
-            "GET",
-            f"{PATH}/{segment(audience_execution_id)}",
-            headers=self._base.audience_headers("GET"),
-        )
-
-    def list(self) -> list[AudienceMetadata]:
-        """Every rule-based audience of the instance (all pages)."""
-        audiences: list[AudienceMetadata] = []
-        pages = self._base.pages(
-            AudiencesPage, PATH, headers=self._base.audience_headers("GET"), params={"maxResults": PAGE_SIZE}
-        )
-        for page in pages:
-            audiences.extend(page.execution_metadata)
-        return audiences
-
-    def update(self, audience_execution_id: str, request: AudienceRequest) -> AudienceExecution:
-        """Replace a FAILED audience's definition (AMC refuses any other state)."""
-        return self._base.fetch(
-            AudienceExecution,
+    def update(self, audience_execution_id: str, request: AudienceRequest) -> Call[AudienceExecution]:
+        return Call(
             "PUT",
             f"{PATH}/{segment(audience_execution_id)}",
-            headers=self._base.audience_headers("PUT"),
+            self._base.audience_headers("PUT"),
+            AudienceExecution,
             body=request.dump(),
             content_type=AUDIENCE_CONTENT_TYPE,
         )
 
+    def delete(self, audience_execution_id: str) -> Call[Any]:
+        path = f"{PATH}/{segment(audience_execution_id)}"
+        return Call("DELETE", path, self._base.audience_headers("DELETE"))
+
+
+class Audiences:
+    def __init__(self, base: BaseClient) -> None:
+        self._base = base
+        self._calls = AudienceCalls(base)
+
+    def create(self, request: AudienceRequest) -> AudienceExecution:
+        """Start creating an audience. Each POST may create another audience, so it is never re-sent
+        once it may have reached AMC: raises AmbiguousSubmitError and the caller lists to reconcile."""
+        return self._base.fetch_call(self._calls.create(request))
+
+    def preview_create(self, request: AudienceRequest) -> dict[str, Any]:
+        """What ``create`` would send (method, path, headers, JSON body), for a dry run; sends nothing.
+
+        The Authorization header is added by the auth flow at send time, so it appears here masked."""
+        call = self._calls.create(request)
+        headers = {"Authorization": "Bearer ***", **call.send_headers()}
+        return {"method": call.method, "path": call.path, "headers": headers, "body": call.body}
+
+    def get(self, audience_execution_id: str) -> AudienceMetadata:
+        return self._base.fetch_call(self._calls.get(audience_execution_id))
+
+    def list(self) -> list[AudienceMetadata]:
+        """Every rule-based audience of the instance (all pages)."""
+        pages = self._base.pages_of(self._calls.list())
+        return [audience for page in pages for audience in page.execution_metadata]
+
+    def update(self, audience_execution_id: str, request: AudienceRequest) -> AudienceExecution:
+        """Replace a FAILED audience's definition (AMC refuses any other state)."""
+        return self._base.fetch_call(self._calls.update(audience_execution_id, request))
+
     def delete(self, audience_execution_id: str) -> None:
         """Delete a FAILED or SUCCEEDED audience (and its DSP segment)."""
-        self._base.request(
-            "DELETE",
-            f"{PATH}/{segment(audience_execution_id)}",
-            headers=self._base.audience_headers("DELETE"),
-        )
+        self._base.send(self._calls.delete(audience_execution_id))
+
+
+class AsyncAudiences:
+    """``Audiences`` for the async client: the same calls, awaited."""
+
+    def __init__(self, base: AsyncBaseClient) -> None:
+        self._base = base
+        self._calls = AudienceCalls(base)
+
+    async def create(self, request: AudienceRequest) -> AudienceExecution:
+        """See ``Audiences.create`` (never re-sent once it may have reached AMC)."""
+        return await self._base.fetch_call(self._calls.create(request))
+
+    async def get(self, audience_execution_id: str) -> AudienceMetadata:
+        return await self._base.fetch_call(self._calls.get(audience_execution_id))
+
+    async def list(self) -> list[AudienceMetadata]:
+        pages = self._base.pages_of(self._calls.list())
+        return [audience async for page in pages for audience in page.execution_metadata]
+
+    async def update(self, audience_execution_id: str, request: AudienceRequest) -> AudienceExecution:
+        return await self._base.fetch_call(self._calls.update(audience_execution_id, request))
+
+    async def delete(self, audience_execution_id: str) -> None:
+        await self._base.send(self._calls.delete(audience_execution_id))
