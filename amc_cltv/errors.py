@@ -37,7 +37,7 @@ from typing import Any
 
 
 class ExitCode(IntEnum):
-    """The contract's exit codes."""
+    """The exit codes of docs/contract.md §4."""
 
     OK = 0
     AMC_FAILED = 1
@@ -232,7 +232,7 @@ class LockHeld(AmcCltvError):
 
 
 def exit_code_for(error: BaseException) -> ExitCode:
-    """The contract's exit code for an error; anything unexpected is treated as AMC unavailable."""
+    """The exit code (docs/contract.md §4) for an error; anything unexpected is treated as AMC unavailable."""
     if isinstance(error, AmcCltvError):
         return error.exit_code
     return ExitCode.UNAVAILABLE

@@ -123,7 +123,7 @@ def compute_run_key(
     time_zone: str,
     parameters: Mapping[str, str],
 ) -> str:
-    """The same inputs give the same key (reliability policy, Layer 3)."""
+    """The same inputs give the same key (docs/reliability.md §5)."""
     payload = {
         "instance_id": instance_id,
         "workflow_id": workflow_id,

@@ -1,4 +1,4 @@
-"""The execution time window: the contract's default, overrides, validation and AMC's two formats.
+"""The execution time window: its default (docs/contract.md §2), overrides, validation, AMC's two formats.
 
 AMC data takes up to 48 hours to land, and an instance holds 13 months of it. The default window is the
 365 days ending at the latest midnight (in the profile's time zone) that lies at least 48 hours before now.

@@ -1,9 +1,9 @@
 """Polling benchmark: status calls and detection delay of the schedule against a fixed 300-second poll.
 
-A pure simulation with the tool's own schedule function (``next_poll_delay``, the contract's [polling]
-defaults, real ±20 % jitter from a seeded generator). Execution durations are drawn log-uniformly between
-15 minutes and 6 hours (AMC's "at least 15 minutes" to its 6-hour default timeout). Both strategies check
-once right after the submit; the detection delay is the time from the execution finishing to the first
+A pure simulation with the tool's own schedule function (``next_poll_delay``, the [polling] defaults of
+docs/contract.md §1, real ±20 % jitter from a seeded generator). Execution durations are drawn log-uniformly
+between 15 minutes and 6 hours (AMC's "at least 15 minutes" to its 6-hour default timeout). Both strategies
+check once right after the submit; the detection delay is the time from the execution finishing to the first
 status call that sees it finished.
 """
 

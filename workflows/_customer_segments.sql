@@ -1,4 +1,4 @@
--- The segment rules (segments.md "Workflow segmentation"), written once and rendered into every workflow
+-- The segment rules (docs/segments.md §5), written once and rendered into every workflow
 -- that labels customers. A customer is high on an axis when its value is at or above the threshold
 -- (ties count as high). The threshold is the mean over all customers, or the percentile of
 -- CUSTOM_PARAMETER('threshold_quantile') (linear interpolation between the two nearest ranks) when

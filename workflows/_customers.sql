@@ -1,4 +1,4 @@
--- Per-customer inputs (segments.md "Per-user inputs"): one row per user with total_sales > 0.
+-- Per-customer inputs (docs/segments.md §4): one row per user with total_sales > 0.
 -- Rows with a NULL user_id are ignored; spend is converted from AMC's units to currency.
 customer_orders AS (
     SELECT

@@ -1,4 +1,4 @@
--- Lifetime x value by ASIN (segments.md "Workflows cltv and cltv-ntb").
+-- Lifetime x value by ASIN (docs/segments.md §7).
 -- One row per (customer, tracked_asin); ratios are against the average over those rows.
 -- value_score is NULL for a customer with no ad cost, and AVG leaves such rows out.
 WITH

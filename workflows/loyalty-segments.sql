@@ -1,4 +1,4 @@
--- Lifetime x value labels per customer (segments.md "Workflow loyalty-segments"), reported per
+-- Lifetime x value labels per customer (docs/segments.md §8), reported per
 -- (tracked_asin the customer ordered, label). A customer with no ad cost has no value_score and is
 -- 'Non-Labeled'; the value_score average is over the customers that have one.
 WITH

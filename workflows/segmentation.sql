@@ -1,4 +1,4 @@
--- Revenue x cost grid: one row per customer segment (segments.md "Workflow segmentation").
+-- Revenue x cost grid: one row per customer segment (docs/segments.md §5).
 WITH
 --#include _customer_segments.sql
 SELECT

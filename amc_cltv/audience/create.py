@@ -1,10 +1,10 @@
 """Creating an audience exactly once: the intent is in the ledger before the POST, AMC's id right after.
 
-``POST /amc/audiences/query`` has no idempotency key (amc-api.md §5.3), so a POST whose outcome is unknown
-(read timeout, 5xx, dropped connection: AmbiguousSubmitError) or a crash between the POST and the ledger
-update is never answered by posting again. It is reconciled through the list endpoint: the audiences with the
-same ``audienceName`` created since the intent (less 5 minutes for clock skew). One: adopt it. None, twice,
-30 seconds apart: it was never created, so create it. Several: NeedsHuman (exit 3).
+``POST /amc/audiences/query`` has no idempotency key (docs/amc-api.md §6.3), so a POST whose outcome is
+unknown (read timeout, 5xx, dropped connection: AmbiguousSubmitError) or a crash between the POST and the
+ledger update is never answered by posting again. It is reconciled through the list endpoint: the audiences
+with the same ``audienceName`` created since the intent (less 5 minutes for clock skew). One: adopt it. None,
+twice, 30 seconds apart: it was never created, so create it. Several: NeedsHuman (exit 3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ``POST /amc/audiences/query`` body for a segment (amc-api.md §3.2), in AMC's field names."""
+"""The ``POST /amc/audiences/query`` body for a segment (docs/amc-api.md §4.2), in AMC's field names."""
 
 from __future__ import annotations
 

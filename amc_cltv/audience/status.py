@@ -56,7 +56,7 @@ class AudienceView:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """The contract's keys first (``audience status --json``), then the plain state and AMC's reason."""
+        """The keys of docs/contract.md §3.1 (``audience status --json``), then the state and AMC's reason."""
         return {
             "name": self.name,
             "segment": self.segment,

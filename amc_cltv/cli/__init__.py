@@ -1,7 +1,7 @@
 """The amc-cltv command line: thin commands that parse, call the library and render.
 
-Every library error becomes one line on stderr and the contract's exit code in ``main``; nothing prints a
-traceback (``pretty_exceptions_show_locals`` is off, and unexpected errors are caught too).
+Every library error becomes one line on stderr and its exit code (docs/contract.md §4) in ``main``; nothing
+prints a traceback (``pretty_exceptions_show_locals`` is off, and unexpected errors are caught too).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _print_error(error: BaseException, code: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns (and, as the console script, exits with) the contract's exit code."""
+    """Run the CLI; returns (and, as the console script, exits with) the exit code of docs/contract.md §4."""
     common.reset_invocation()
     try:
         # Standalone mode lets typer print usage errors (exit 2), help and --version itself.

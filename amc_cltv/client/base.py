@@ -3,10 +3,10 @@
 A resource describes each call once as a ``Call`` (method, path, headers, kind, body, answer model);
 ``BaseClient`` sends it with blocking I/O and ``AsyncBaseClient`` awaits it, under the same retry policy.
 
-AMC has two header families (amc-api.md §1.3): reporting and administration calls name the AMC account by
-``Amazon-Advertising-API-AdvertiserId`` and ``-MarketplaceId``; rule-based audience calls name it by
-``Amazon-Advertising-API-EntityId`` plus ``Amazon-Marketing-Cloud-Audience-InstanceId`` and use vendor media
-types. They are kept as separate code paths so that neither leaks into the other.
+AMC has two header families (docs/amc-api.md §2.3, §2.4): reporting and administration calls name the AMC
+account by ``Amazon-Advertising-API-AdvertiserId`` and ``-MarketplaceId``; rule-based audience calls name it
+by ``Amazon-Advertising-API-EntityId`` plus ``Amazon-Marketing-Cloud-Audience-InstanceId`` and use vendor
+media types. They are kept as separate code paths so that neither leaks into the other.
 """
 
 from __future__ import annotations

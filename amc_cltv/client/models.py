@@ -1,4 +1,4 @@
-"""Typed requests and responses of the AMC APIs used here (amc-api.md §8).
+"""Typed requests and responses of the AMC APIs used here (docs/amc-api.md §7).
 
 Python names are snake_case; the wire uses AMC's camelCase (``populate_by_name`` lets code use either,
 ``dump`` writes camelCase). Response models are tolerant: unknown fields are kept, statuses are the open

@@ -1,4 +1,4 @@
-"""Layer 1 of the reliability policy: retrying one logical API call, with tenacity.
+"""Retrying one logical API call (docs/reliability.md §3), with tenacity.
 
 What is retried depends on the kind of call:
 
@@ -194,7 +194,7 @@ def _may_have_reached_amc(error: BaseException) -> bool:
 
 
 class RetryPolicy:
-    """Runs one API call under the Layer 1 policy; sleep, clock and jitter are injectable seams."""
+    """Runs one API call under docs/reliability.md §3; sleep, clock and jitter are injectable seams."""
 
     def __init__(
         self,

@@ -1,7 +1,7 @@
 """The one seam to the network: send a request, get JSON back or one of our errors.
 
 Only this module (and ``auth.py``, for the ``httpx.Auth`` subclass) imports httpx. It owns the timeouts
-and pool limits (Layer 0 of the reliability policy: httpcore retries failed connects twice), maps every
+and pool limits (docs/reliability.md §2: httpcore retries failed connects twice), maps every
 httpx exception and every error status to ``amc_cltv.errors``, and streams pre-signed result files through
 a separate client that carries no credentials. Retrying is not done here: see ``retry.py``.
 """
@@ -52,7 +52,7 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
-# AMC's error bodies name the problem under different keys per API family (amc-api.md §5.2).
+# AMC's error bodies name the problem under different keys per API family (docs/amc-api.md §6.2).
 _MESSAGE_KEYS = ("details", "message", "statusReason", "messageSubject")
 _REQUEST_ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id")
 _MAX_DETAIL = 500

@@ -209,7 +209,7 @@ def write_manifest(
     sql_sha256: str,
     files: list[VerifiedFile],
 ) -> Path:
-    """Write ``manifest.json`` (contract § Outputs) atomically; it names no URL."""
+    """Write ``manifest.json`` (docs/contract.md §3.2) atomically; it names no URL."""
     manifest = {
         "execution_id": execution_id,
         "workflow": workflow,

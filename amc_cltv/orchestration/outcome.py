@@ -47,7 +47,7 @@ class RunOutcome:
     message: str | None = None  # why the exit code is not 0
 
     def as_json(self) -> dict[str, Any]:
-        """The contract's ``run --json`` object."""
+        """The ``run --json`` object of docs/contract.md §3.1."""
         return {
             "workflow": self.workflow,
             "workflow_id": self.workflow_id,

@@ -1,9 +1,10 @@
-"""Polling a workflow execution until AMC finishes it (reliability policy, Layer 2).
+"""Polling a workflow execution until AMC finishes it (docs/reliability.md §4).
 
-The cadence is a pure function of the time elapsed since the persisted submit time, so a process that
-resumes an execution hours later polls at the same rhythm as the one that submitted it: 30 s, then ×1.5 per
-poll up to 300 s, each interval jittered ±20 %. Each status call is one client call (Layer 1 retries inside
-it), so a transient error never ends the loop. An unknown status is logged and treated as still running.
+The cadence is a pure function of the time elapsed since the persisted submit time, so a process that resumes
+an execution hours later polls at the same rhythm as the one that submitted it: 30 s, then ×1.5 per poll up to
+300 s, each interval jittered ±20 %. Each status call is one client call (retried inside it:
+docs/reliability.md §3), so a transient error never ends the loop. An unknown status is logged and treated as
+still running.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def _workflow_name(workflow_id: str | None) -> str:
 def download_execution(
     config: Config, client: AmcClient, ledger: Ledger, execution_id: str, *, out: Path | None = None
 ) -> Retrieved:
-    """Download every result file of ``execution_id`` into ``out`` (default: the contract's layout).
+    """Download every result file of ``execution_id`` into ``out`` (default: docs/contract.md §3.2).
 
     Raises StillRunning (exit 4) if AMC has not finished it, ExecutionFailed (exit 1) if it did not succeed.
     """

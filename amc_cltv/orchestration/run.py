@@ -109,7 +109,7 @@ def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
 
 
 def result_folder(config: Config, workflow: str, execution_id: str) -> Path:
-    """``<output_dir>/<instance_id>/<workflow>/<execution_id>`` (contract § Outputs)."""
+    """``<output_dir>/<instance_id>/<workflow>/<execution_id>`` (docs/contract.md §3.2)."""
     return config.output_dir / config.instance_id / workflow / execution_id
 
 

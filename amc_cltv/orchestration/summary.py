@@ -1,4 +1,4 @@
-"""The readable summary of a run: the result rows (for ``segmentation``, the playbook's segment table)."""
+"""The readable summary of a run: the result rows (for ``segmentation``, the segment table)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import duckdb
 
 MAX_ROWS = 50
 SEGMENT_COLUMN = "customer_audience_segment"
-# The playbook's order: the most valuable segment first.
+# The order of docs/segments.md §5: the most valuable segment first.
 SEGMENT_ORDER = (
     "High Value Customer",
     "Revenue Potential Customer",

@@ -1,4 +1,6 @@
-"""The HTML analysis report: the playbook's charts and the year-over-year view, from downloads and the ledger.
+"""The HTML analysis report: the CLTV playbook's charts and year-over-year view (docs/segments.md §1).
+
+Built from downloads and the ledger.
 
 Nothing here imports plotly at module level: only rendering a chart does (``amc_cltv.report.html``), so no
 other command pays for it at start-up.

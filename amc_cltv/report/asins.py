@@ -29,7 +29,7 @@ CAMPAIGNS = 20
 
 
 def loyalty_section(result: Result | None, table: Table | None) -> Section:
-    """The playbook's grouped histogram: CLTV by tracked ASIN, one bar per loyalty segment."""
+    """Grouped bars (docs/segments.md §1): CLTV by tracked ASIN, one bar per loyalty segment."""
     section = Section(key="loyalty", title="CLTV by ASIN and loyalty segment (lifetime × value)")
     if result is None or table is None:
         section.notes.append(missing_result(LOYALTY, "CLTV by ASIN and segment"))
@@ -42,7 +42,7 @@ def loyalty_section(result: Result | None, table: Table | None) -> Section:
     cells: dict[tuple[str, str], float] = {}
     for row in table.rows:
         cltv = number(row.get("cltv"))
-        if cltv is None or cltv <= 0:  # the playbook plots positive CLTV only
+        if cltv is None or cltv <= 0:  # positive CLTV only, as in docs/segments.md §1
             continue
         cells[(str(row["tracked_asin"]), str(row["customer_audience_segment"]))] = cltv
     if not cells:

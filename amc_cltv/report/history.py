@@ -1,4 +1,4 @@
-"""The playbook's year-over-year view: segment sizes and CLTV over every past run, and how users moved."""
+"""The year-over-year view (docs/segments.md §1): segment sizes and CLTV per run, and how users moved."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# The playbook's labels in reading order, each with one colour used by every chart.
+# The labels in the reading order of docs/segments.md §5 and §8, each with one colour used by every chart.
 SEGMENT_COLOURS: dict[str, str] = {
     "High Value Customer": "#1b9e77",
     "Revenue Potential Customer": "#7570b3",
@@ -29,7 +29,7 @@ def colour_for(label: str) -> str:
 
 
 def segment_order(labels: list[str]) -> list[str]:
-    """Labels in the playbook's order, unknown labels after them alphabetically."""
+    """Labels in the order of docs/segments.md §5 and §8, unknown labels after them alphabetically."""
     known = [label for label in SEGMENT_COLOURS if label in labels]
     return known + sorted(set(labels) - set(known))
 
@@ -37,7 +37,7 @@ def segment_order(labels: list[str]) -> list[str]:
 def grouped_bars(
     cells: dict[tuple[str, str], float], categories: list[str], *, scale: float = 1.0
 ) -> list[dict[str, Any]]:
-    """One bar trace per segment label over ``categories`` (ASINs, campaigns), in the playbook's order."""
+    """One bar trace per segment label over ``categories`` (ASINs, campaigns), in the labels' order."""
     traces = []
     for label in segment_order(sorted({label for _, label in cells})):
         shown = [category for category in categories if (category, label) in cells]

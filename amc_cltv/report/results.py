@@ -1,8 +1,8 @@
 """Downloaded results as the report reads them: manifests found on disk, CSV rows read with DuckDB.
 
-The layout is the contract's: ``<output_dir>/<instance_id>/<workflow>/<execution_id>/part-N.csv`` beside a
-``manifest.json``. A result whose manifest or files cannot be read is skipped (and logged), never fatal:
-the report says what is missing instead.
+The layout is docs/contract.md §3.2: ``<output_dir>/<instance_id>/<workflow>/<execution_id>/part-N.csv``
+beside a ``manifest.json``. A result whose manifest or files cannot be read is skipped (and logged), never
+fatal: the report says what is missing instead.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The revenue × cost segments: the playbook's segment table and chart, and the per-user audience scatter."""
+"""The revenue × cost segments (docs/segments.md §5): the segment table and chart, the per-user scatter."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class SegmentRow:
 
 
 def segment_rows(table: Table) -> list[SegmentRow]:
-    """The segmentation rows in the playbook's label order (rows without a user count are dropped)."""
+    """The segmentation rows in the order of docs/segments.md §5 (rows without a user count are dropped)."""
     by_label: dict[str, SegmentRow] = {}
     for row in table.rows:
         label = str(row.get("customer_audience_segment") or "")

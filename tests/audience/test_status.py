@@ -130,8 +130,8 @@ def test_failed_audience_is_reported_again_and_resubmitted_only_with_force(
 def test_status_json_has_the_contract_keys_with_offsets(
     config: Config, client: AmcClient, ledger: Ledger, amc: Amc
 ) -> None:
-    """Each audience: the contract's keys (times ISO 8601 with an offset, usable_in_dsp_at null until
-    SUCCEEDED), then the plain state, AMC's reason and DSP id."""
+    """Each audience: the keys of docs/contract.md §3.1 (times ISO 8601 with an offset, usable_in_dsp_at
+    null until SUCCEEDED), then the plain state, AMC's reason and DSP id."""
     _, fake = amc
     fake.script = ["RUNNING"]
     record_segmentation(config, ledger, 3000)

@@ -1,4 +1,4 @@
-"""The Layer 1 retry policy, driven through real client calls on a respx-mocked wire (no real sleep)."""
+"""The retry policy of one call (docs/reliability.md §3), through real client calls on a respx-mocked wire."""
 
 from __future__ import annotations
 
@@ -262,7 +262,10 @@ def test_403_is_not_retried(client: AmcClient, wire: respx.MockRouter, clock: Fa
 def test_401_mid_run_refreshes_the_token_exactly_once_and_replays_the_call(
     client: AmcClient, wire: respx.MockRouter, clock: FakeClock
 ) -> None:
-    """A token revoked mid-run: one refresh, the same call replayed with the new token, no Layer 1 retry."""
+    """A token revoked mid-run: one refresh, the call replayed with the new token, no retry.
+
+    See docs/reliability.md §2.
+    """
     wire.routes["token"].mock(side_effect=[token_response("Atza|first"), token_response("Atza|second")])
     route = wire.get(STATUS_PATH).mock(side_effect=[OK, httpx.Response(401, json={"code": "401"}), OK])
     client.executions.get("e-1")

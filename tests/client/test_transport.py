@@ -168,7 +168,7 @@ def test_no_connection_is_left_in_use_after_retries_are_exhausted(
 
 
 def test_the_network_transport_is_configured_as_the_policy_says() -> None:
-    """Layer 0: connect retries 2, timeouts 5/30/30/10 s, at most 20 connections with 10 kept alive."""
+    """docs/reliability.md §2: connect retries 2, timeouts 5/30/30/10 s, 20 connections with 10 kept alive."""
     from amc_cltv.client import transport
 
     assert httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0) == transport.TIMEOUT

@@ -29,7 +29,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_minimal_profile_takes_every_documented_default(tmp_path: Path) -> None:
-    """Only the three ids are required; everything else has the contract's default."""
+    """Only the three ids are required; everything else has its default (docs/contract.md §1)."""
     config = load_config(write(tmp_path, MINIMAL), environ=SECRETS)
     profile = config.profile
     assert profile.amc.api_url == "https://advertising-api.amazon.com"

@@ -59,7 +59,7 @@ def test_happy_path_submits_once_downloads_and_prints_the_contract_json(sandbox:
 
 
 def test_a_terminal_run_prints_the_segment_table_most_valuable_first(sandbox: Sandbox) -> None:
-    """The playbook's segment table, in the playbook's order whatever order AMC wrote the rows in."""
+    """The segment table in the order of docs/segments.md §5, whatever order AMC wrote the rows in."""
     result = sandbox.cli(*RUN)
     assert result.code == 0, result.stderr
     assert "customer_audience_segment" in result.stdout

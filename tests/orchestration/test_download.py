@@ -145,7 +145,7 @@ def test_urls_that_keep_expiring_give_up_within_the_budget(
 
 
 def test_the_manifest_lists_every_file_and_no_url(tmp_path: Path) -> None:
-    """manifest.json holds the contract's keys and nothing that looks like a pre-signed URL."""
+    """manifest.json holds the keys of docs/contract.md §3.2 and nothing that looks like a pre-signed URL."""
     verified = store_verified([CSV], len(CSV), tmp_path / "part-1.csv")
     path = write_manifest(
         tmp_path,

@@ -1,4 +1,4 @@
-"""The polling schedule (Layer 2): exact cadence, resumable from the submit time, jitter, the loop."""
+"""The polling schedule (docs/reliability.md §4): exact cadence, resumable from the submit time, the loop."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def schedule(polling: PollingSettings, polls: int) -> list[float]:
 
 
 def test_schedule_starts_at_30s_grows_by_half_and_caps_at_300s() -> None:
-    """The contract's defaults give 30, 45, 67.5, 101.25, 151.875, 227.8125, then 300 s for ever."""
+    """The defaults (docs/contract.md §1) give 30, 45, 67.5, 101.25, 151.875, 227.8125, then 300 s always."""
     assert schedule(CONTRACT, 9) == pytest.approx([30, 45, 67.5, 101.25, 151.875, 227.8125, 300, 300, 300])
 
 
@@ -187,7 +187,7 @@ def test_no_wait_looks_once(wire: respx.MockRouter, client: AmcClient, fake_cloc
 def test_a_transient_error_inside_a_poll_does_not_end_the_loop(
     wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
 ) -> None:
-    """A 503 on a status call is retried by the client (Layer 1); polling carries on to SUCCEEDED."""
+    """A 503 on a status call is retried by the client (docs/reliability.md §3); polling reaches SUCCEEDED."""
     wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
         side_effect=[
             httpx.Response(200, json=execution("e1", "RUNNING")),

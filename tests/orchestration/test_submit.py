@@ -1,4 +1,4 @@
-"""Write-ahead submit and reconcile (Layer 3): an ambiguous POST is never re-sent before AMC is asked."""
+"""Write-ahead submit and reconcile (docs/reliability.md §5): an ambiguous POST is never re-sent unasked."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Report inputs written the way the tool writes them: part CSVs + manifest in the contract's layout,
-runs and audiences in a real ledger; and readers that take the numbers back out of a written report."""
+"""Report inputs written the way the tool writes them: part CSVs + manifest as docs/contract.md §3.2 lays them
+out, runs and audiences in a real ledger; and readers that take the numbers back out of a written report."""
 
 from __future__ import annotations
 

@@ -51,7 +51,8 @@ def test_every_segment_occurs_and_high_value_is_well_over_2500(engine: Engine) -
 
 def test_every_segment_holds_a_plausible_share_and_money_is_realistic(engine: Engine) -> None:
     """Each label holds at least 5 % of customers; per customer, sales are tens of dollars and ad cost is
-    15-60 % of sales (the playbook's example has $9-19 of sales and $2.8-5.6 of spend per user)."""
+    15-60 % of sales (the CLTV playbook's example, docs/segments.md §1, has $9-19 of sales and $2.8-5.6 of
+    spend per user)."""
     rows = _run(engine, "segmentation")
     customers = sum(int(str(row[1])) for row in rows)
     sales = sum(int(str(row[1])) * float(str(row[2])) for row in rows) / customers

@@ -92,8 +92,8 @@ def test_money_is_in_amc_units(generated: GenerationStats) -> None:
 
 
 def test_customers_spend_tens_of_dollars_and_ad_cost_is_a_fraction_of_it(generated: GenerationStats) -> None:
-    """Per customer (segments.md inputs over all dates): sales average tens of dollars and ad cost 15-60 % of
-    sales, a ROAS an advertiser could see; organic customers count with zero cost."""
+    """Per customer (docs/segments.md §4 inputs over all dates): sales average tens of dollars and ad cost
+    15-60 % of sales, a ROAS an advertiser could see; organic customers count with zero cost."""
     d = generated.out_dir
     sales, spend = _one(
         f"""

@@ -1,4 +1,4 @@
-"""Hand-built AMC tables (a few dozen rows) for the edge cases of segments.md."""
+"""Hand-built AMC tables (a few dozen rows) for the edge cases of docs/segments.md."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""An independent reference implementation of segments.md in plain Python (no SQL in the computation).
+"""An independent reference implementation of docs/segments.md in plain Python (no SQL in the computation).
 
 Rows are fetched from the same tables the workflows read (DuckDB only hands over tuples); the time window,
 the filters, the sums, the averages, the thresholds and the labels are all computed here with dicts and
-loops, written from segments.md rather than from the workflows' SQL.
+loops, written from docs/segments.md rather than from the workflows' SQL.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every workflow, run on generated sandbox data, agrees with the plain-Python reference of segments.md:
+"""Every workflow, run on generated sandbox data, agrees with the plain-Python reference of docs/segments.md:
 segment sizes exactly, averages within 1e-9 relative; for several seeds and sizes and every parameter."""
 
 from __future__ import annotations

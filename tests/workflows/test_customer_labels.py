@@ -1,6 +1,6 @@
 """customer-labels: one row per customer, labelled by exactly the segmentation rules.
 
-On generated data it agrees with the plain-Python reference of segments.md (every user's label and sums),
+On generated data it agrees with the plain-Python reference of docs/segments.md (every user's label and sums),
 its label counts equal segmentation's num_users on the same data and window, and it outputs user_id only
 because its metadata marks it synthetic_only (the lint and the sandbox refuse it otherwise).
 """
