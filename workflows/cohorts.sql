@@ -1,4 +1,4 @@
--- Customer cohorts by acquisition month x revenue x cost label (segments.md "Workflow cohorts").
+-- Customer cohorts by acquisition month x revenue x cost label (docs/segments.md §10).
 -- A customer's cohort_month is the month (yyyy-MM) of their first order flagged new_to_brand in the window,
 -- or 'existing' when the window holds none (acquired before it). Customers, sales, spend and labels are
 -- exactly those of segmentation: the thresholds are taken over all customers, never per cohort, so per
