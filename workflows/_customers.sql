@@ -16,23 +16,22 @@ customer_orders AS (
     GROUP BY user_id
 ),
 sponsored_spend_by_user AS (
-    -- spend is in microcents; only rows with a click carry a cost
+    -- spend is in microcents. Every row counts: a CPC cost sits on the click row, a vCPM cost on the
+    -- viewable-impression row (clicks 0), and rows without a cost have spend 0.
     SELECT
         user_id,
         CAST(SUM(spend) AS DOUBLE) / 100000000 AS sponsored_spend
     FROM {{sponsored_ads_traffic}}
-    WHERE clicks > 0
-        AND user_id IS NOT NULL
+    WHERE user_id IS NOT NULL
     GROUP BY user_id
 ),
 dsp_spend_by_user AS (
-    -- total_cost is in millicents
+    -- total_cost is in millicents, summed over every row
     SELECT
         user_id,
         CAST(SUM(total_cost) AS DOUBLE) / 100000 AS dsp_spend
     FROM {{dsp_impressions}}
-    WHERE impressions > 0
-        AND user_id IS NOT NULL
+    WHERE user_id IS NOT NULL
     GROUP BY user_id
 ),
 customers AS (

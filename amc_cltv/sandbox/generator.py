@@ -144,9 +144,18 @@ SELECT printf('V%d-%d', uid, k), maybe_null(user_id, uid * 64 + k, 31), moment(u
 FROM (SELECT uid, user_id, kind, unnest(range(n_views)) AS k FROM users WHERE n_views > 0)
 """
 
+# Sponsored ads traffic, with AMC's two ways of billing. A CPC cost ($0.60 to $1.80) sits on the click row
+# (impressions 0, clicks 1). A vCPM cost (Sponsored Brands and Sponsored Display billed per thousand viewable
+# impressions, $10 to $40 per thousand) sits on the viewable-impression row, whose clicks is 0; a Sponsored
+# Products impression costs nothing (spend 0). One exposed user in ten is reached by vCPM impressions only and
+# never clicks: a cost that a `clicks > 0` filter would drop, turning such a customer into an organic one.
 _SPONSORED_ADS_TRAFFIC = """
 WITH t AS (SELECT uid, user_id, unnest(range(n_sa)) AS k FROM users WHERE n_sa > 0),
-r AS (SELECT *, u01(uid * 64 + k, 41) < 0.7 AS is_click, u01(uid * 64 + k, 42) AS u_product FROM t)
+r AS (SELECT *, u01(uid, 47) < 0.1 AS vcpm_only FROM t),
+e AS (SELECT *, NOT vcpm_only AND u01(uid * 64 + k, 41) < 0.7 AS is_click,
+             CASE WHEN vcpm_only THEN 0.6 + 0.4 * u01(uid * 64 + k, 42) ELSE u01(uid * 64 + k, 42) END
+                 AS u_product
+      FROM r)
 SELECT maybe_null(user_id, uid * 64 + k, 43) AS user_id, moment(uid * 64 + k, 44) AS event_dt_utc,
        moment(uid * 64 + k, 44)::DATE AS event_date_utc,
        CASE WHEN u_product < 0.6 THEN 'sponsored_products' WHEN u_product < 0.85 THEN 'sponsored_brands'
@@ -155,9 +164,9 @@ SELECT maybe_null(user_id, uid * 64 + k, 43) AS user_id, moment(uid * 64 + k, 44
        CASE WHEN is_click THEN 0 ELSE 1 END::BIGINT AS impressions,
        CASE WHEN is_click THEN 1 ELSE 0 END::BIGINT AS clicks,
        CASE WHEN is_click THEN round(1.2 * (0.5 + u01(uid * 64 + k, 46)) * 1e8)
-            WHEN u_product >= 0.85 THEN round(0.004 * (0.5 + u01(uid * 64 + k, 46)) * 1e8)
+            WHEN u_product >= 0.6 THEN round((10 + 30 * u01(uid * 64 + k, 46)) / 1000 * 1e8)
             ELSE 0 END::BIGINT AS spend
-FROM r
+FROM e
 """
 
 _DSP_IMPRESSIONS = """

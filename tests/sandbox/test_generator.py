@@ -101,10 +101,9 @@ def test_customers_spend_tens_of_dollars_and_ad_cost_is_a_fraction_of_it(generat
                        FROM read_parquet('{d}/conversions_all.parquet')
                        WHERE event_subtype = 'order' AND user_id IS NOT NULL GROUP BY user_id),
         cost AS (SELECT user_id, spend / 1e8 AS cost
-                 FROM read_parquet('{d}/sponsored_ads_traffic.parquet') WHERE clicks > 0
+                 FROM read_parquet('{d}/sponsored_ads_traffic.parquet')
                  UNION ALL
-                 SELECT user_id, total_cost / 1e5 FROM read_parquet('{d}/dsp_impressions.parquet')
-                 WHERE impressions > 0),
+                 SELECT user_id, total_cost / 1e5 FROM read_parquet('{d}/dsp_impressions.parquet')),
         cost_by_user AS (SELECT user_id, sum(cost) AS total_spend FROM cost GROUP BY user_id)
         SELECT avg(s.total_sales), avg(coalesce(c.total_spend, 0))
         FROM sales s LEFT JOIN cost_by_user c ON c.user_id = s.user_id WHERE s.total_sales > 0
@@ -124,3 +123,27 @@ def test_conversions_are_exactly_the_ad_exposed_rows_of_conversions_all(generate
     )
     assert diff == 0
     assert generated.rows["conversions"] < generated.rows["conversions_all"]
+
+
+def test_vcpm_costs_sit_on_viewable_impression_rows(generated: GenerationStats) -> None:
+    """Sponsored Brands and Display vCPM costs are on rows with clicks 0 ($10-$40 per thousand), Sponsored
+    Products impressions cost nothing, and some customers' only sponsored ads cost is vCPM (no click ever)."""
+    d = generated.out_dir
+    vcpm_min, vcpm_max, sp_impression_cost, vcpm_only_customers = _one(
+        f"""
+        WITH sa AS (SELECT *, ad_product_type = 'sponsored_products' AS sp
+                    FROM read_parquet('{d}/sponsored_ads_traffic.parquet')),
+        buyers AS (SELECT DISTINCT user_id FROM read_parquet('{d}/conversions_all.parquet')
+                   WHERE event_subtype = 'order' AND user_id IS NOT NULL)
+        SELECT
+          (SELECT min(spend) / 1e8 * 1000 FROM sa WHERE clicks = 0 AND NOT sp),
+          (SELECT max(spend) / 1e8 * 1000 FROM sa WHERE clicks = 0 AND NOT sp),
+          (SELECT coalesce(sum(spend), 0) FROM sa WHERE clicks = 0 AND sp),
+          (SELECT count(*) FROM (SELECT user_id FROM sa WHERE user_id IN (SELECT user_id FROM buyers)
+                                 GROUP BY user_id HAVING sum(clicks) = 0 AND sum(spend) > 0))
+        """
+    )
+    assert float(vcpm_min) >= 10  # type: ignore[arg-type]
+    assert float(vcpm_max) <= 40  # type: ignore[arg-type]
+    assert int(sp_impression_cost) == 0  # type: ignore[call-overload]
+    assert int(vcpm_only_customers) > 0  # type: ignore[call-overload]

@@ -53,10 +53,20 @@ class Builder:
         if exposure == "ad-exposed":
             self.rows["conversions"].append(row)
 
-    def sponsored(self, user_id: str | None, day: date, *, clicks: int, spend_microcents: int) -> None:
+    def sponsored(
+        self,
+        user_id: str | None,
+        day: date,
+        *,
+        clicks: int,
+        spend_microcents: int,
+        product: str = "sponsored_products",
+    ) -> None:
+        """A click row (clicks > 0, impressions 0) or a viewable-impression row (clicks 0, impressions 1)."""
         moment = datetime(day.year, day.month, day.day, 9)
+        impressions = 0 if clicks else 1
         self.rows["sponsored_ads_traffic"].append(
-            (user_id, moment, day, "sponsored_products", 11, 1, clicks, spend_microcents)
+            (user_id, moment, day, product, 11, impressions, clicks, spend_microcents)
         )
 
     def dsp(
@@ -95,10 +105,11 @@ def edge_cases() -> Builder:
     C: non-ad-exposed orders only, both on one day: sales 150, DSP spend 4, lifetime 0.
     D: two orders 10 days apart: sales 100, spend 1 (+ a DSP impression that cost nothing), lifetime 1/3.
     E: sales 125 (exactly the mean sales), spend 3 (sponsored 1 + DSP 2), lifetime 5 months; the only
-       buyer of ASIN3.
+       buyer of ASIN3. E never clicks: its sponsored cost is a Sponsored Display vCPM cost on a viewable
+       impression (clicks 0), and half its DSP cost is on a row with impressions 0; every row's cost counts.
     Noise that must change nothing: a NULL user_id everywhere, an order before the window, a non-order
-    conversion, a zero-sales order (G is no customer), costs without a click or an impression, and F, an
-    exposed user who never buys.
+    conversion, a zero-sales order (G is no customer), an impression that cost nothing, and F, an exposed user
+    who never buys.
     """
     b = Builder()
     b.order("A", d(1, 10), "ASIN1", "100", units=1, ntb=True, exposure="non-ad-exposed")
@@ -116,13 +127,13 @@ def edge_cases() -> Builder:
     b.order("G", d(3, 3), "ASIN1", "0")
     b.sponsored("B", d(2, 10), clicks=2, spend_microcents=200_000_000)
     b.sponsored("D", d(2, 20), clicks=1, spend_microcents=100_000_000)
-    b.sponsored("E", d(1, 3), clicks=1, spend_microcents=100_000_000)
-    b.sponsored("E", d(1, 4), clicks=0, spend_microcents=500_000_000)  # no click: no cost
+    b.sponsored("E", d(1, 3), clicks=0, spend_microcents=100_000_000, product="sponsored_display")  # vCPM
+    b.sponsored("E", d(1, 4), clicks=0, spend_microcents=0)  # a Sponsored Products impression: no cost
     b.sponsored(None, d(1, 4), clicks=1, spend_microcents=900_000_000)
     b.sponsored("F", d(1, 4), clicks=1, spend_microcents=300_000_000)
     b.dsp("C", d(1, 20), 21, impressions=4, cost_millicents=400_000)
-    b.dsp("E", d(1, 2), 21, impressions=1, cost_millicents=200_000)
-    b.dsp("E", d(1, 2), 22, impressions=0, cost_millicents=900_000)  # no impression: no cost, no reach
+    b.dsp("E", d(1, 2), 21, impressions=1, cost_millicents=100_000)
+    b.dsp("E", d(1, 2), 22, impressions=0, cost_millicents=100_000)  # a cost, but no reach
     b.dsp("D", d(2, 25), 22, impressions=1, cost_millicents=0)
     b.dsp("F", d(1, 8), 21, impressions=2, cost_millicents=100_000)
     b.dsp(None, d(1, 8), 21, impressions=2, cost_millicents=100_000)

@@ -126,12 +126,13 @@ def _customers(tables: Tables) -> dict[str, Customer]:
         by_user[user_id].add(row)
         by_user_asin[(user_id, asin)].add(row)
     sponsored: dict[str, int] = defaultdict(int)
-    for user_id, clicks, spend in tables.sponsored_ads_traffic:
-        if user_id is not None and clicks > 0:
+    # Every row's cost counts: CPC on click rows, vCPM on viewable-impression rows (clicks 0).
+    for user_id, _clicks, spend in tables.sponsored_ads_traffic:
+        if user_id is not None:
             sponsored[user_id] += int(spend)
     dsp: dict[str, list[float]] = defaultdict(list)
-    for user_id, _, impressions, total_cost in tables.dsp_impressions:
-        if user_id is not None and impressions > 0:
+    for user_id, _, _impressions, total_cost in tables.dsp_impressions:
+        if user_id is not None:
             dsp[user_id].append(float(total_cost))
     result: dict[str, Customer] = {}
     for user_id, orders in by_user.items():

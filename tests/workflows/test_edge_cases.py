@@ -199,3 +199,11 @@ def test_all_customers_with_lifetime_zero_have_no_lifetime_ratio() -> None:
     assert {r["user_lifetime_ratio"] for r in rows} == {None}
     cltv_rows = run_workflow(engine, "cltv", START, END)
     assert {r["avg_lifetime_score"] for r in cltv_rows} == {None}
+
+
+def test_a_vcpm_cost_on_a_viewable_impression_counts_as_spend(engine: Engine) -> None:
+    """E never clicks: its Sponsored Display vCPM cost sits on a viewable-impression row (clicks 0) and half
+    its DSP cost on a row with impressions 0. Both count: E's spend is 3 (sponsored 1 + DSP 2), not 1."""
+    rows = run_workflow(engine, "customer-labels", START, END)
+    spend = {r["user_id"]: r["total_spend"] for r in rows}
+    assert spend["E"] == pytest.approx(3.0)
