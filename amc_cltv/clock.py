@@ -6,6 +6,7 @@ Tests install a fake clock with ``use_clock`` and advance it instead of waiting;
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +68,17 @@ _clock: Clock = SystemClock()
 def current() -> Clock:
     """The clock of this process."""
     return _clock
+
+
+async def asleep(seconds: float) -> None:
+    """``current().sleep`` for a coroutine: the system clock waits on the event loop without blocking it;
+    a test clock advances at once (then yields to the loop)."""
+    clock = current()
+    if isinstance(clock, SystemClock):
+        await asyncio.sleep(max(0.0, seconds))
+        return
+    clock.sleep(seconds)
+    await asyncio.sleep(0)
 
 
 @contextmanager

@@ -1,24 +1,41 @@
-"""``run --all``: one workflow on every instance profile of a folder, concurrently.
+"""``run --all``: one workflow on every instance profile of a folder, without waiting in waves.
 
-Each profile gets its own client, ledger and lock, so each instance stays within its own quotas (the
+Three steps, so that N instances whose executions take an hour finish in about an hour, not in
+ceil(N / 8) hours as a pool of threads that each wait for a whole execution would:
+
+1. submit: every profile (a few at a time) is synced, admitted within its instance's limit of
+   concurrent executions and submitted (or adopted, or reused), without waiting for AMC;
+2. wait: every execution still running is polled at once on one event loop (``waiting``), each on the
+   polling schedule, through one ``AsyncAmcClient`` per instance;
+3. finish: each one is looked at once more through the same resumable pipeline as ``run`` (which records
+   its status and downloads its results), a few at a time.
+
+Each profile has its own client, ledger and lock, so each instance stays within its own quotas (the
 admission gate counts that instance's executions). A profile that cannot even be loaded is reported with
 its exit code like any other; the folder's exit code is the worst (highest) of all.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import structlog
 
-from amc_cltv.config import load_config
+from amc_cltv import clock
+from amc_cltv.client import AmcClient
+from amc_cltv.config import Config, load_config
 from amc_cltv.errors import AmcCltvError, UsageError, exit_code_for
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
-from amc_cltv.orchestration.run import RunOptions, run_workflow
+from amc_cltv.orchestration.run import RunOptions, RunOutcome, run_workflow
+from amc_cltv.orchestration.waiting import Awaited, wait_for_all
 from amc_cltv.redact import redact_text
 
 MAX_PARALLEL = 8
@@ -59,38 +76,119 @@ def profiles(config_dir: Path) -> list[Path]:
     return found
 
 
-def _run_profile(path: Path, workflow: str, options: RunOptions) -> FleetResult:
-    from amc_cltv.connect import open_client
+@dataclass
+class _Member:
+    """One profile on its way through the three steps; its client and ledger stay open throughout."""
 
-    structlog.contextvars.bind_contextvars(profile=path.name)
-    instance_id = path.stem
+    path: Path
+    instance_id: str
+    config: Config | None = None
+    client: AmcClient | None = None
+    ledger: Ledger | None = None
+    submitted_at: datetime | None = None
+    outcome: RunOutcome | None = None
+    result: FleetResult | None = None
+    resources: ExitStack = field(default_factory=ExitStack)
+
+    def awaited(self, workflow: str) -> Awaited | None:
+        """What to wait for: the execution the submit left running (None when there is nothing)."""
+        if self.result is not None or self.outcome is None or self.outcome.execution_id is None:
+            return None
+        assert self.config is not None and self.submitted_at is not None
+        return Awaited(self.config, workflow, self.outcome.execution_id, self.submitted_at)
+
+
+def _result(member: _Member, outcome: RunOutcome) -> FleetResult:
+    return FleetResult(
+        member.path,
+        member.instance_id,
+        outcome.execution_id,
+        outcome.status,
+        outcome.rows,
+        outcome.exit_code,
+        outcome.message,
+        outcome.as_json(),
+    )
+
+
+@contextmanager
+def _step(member: _Member) -> Iterator[None]:
+    """A step of one profile: its log context, and any error becomes that profile's result (one
+    profile's failure never stops the others)."""
+    structlog.contextvars.bind_contextvars(profile=member.path.name, instance_id=member.instance_id)
     try:
-        config = load_config(path)
-        instance_id = config.instance_id
-        structlog.contextvars.bind_contextvars(instance_id=instance_id)
-        with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
-            outcome = run_workflow(config, client, ledger, workflow, options)
-        return FleetResult(
-            path,
-            instance_id,
-            outcome.execution_id,
-            outcome.status,
-            outcome.rows,
-            outcome.exit_code,
-            outcome.message,
-            outcome.as_json(),
-        )
-    except Exception as error:  # one profile's failure never stops the others
+        yield
+    except Exception as error:
         code = int(exit_code_for(error))
         message = redact_text(str(error)) if isinstance(error, AmcCltvError) else repr(error)
         log.error("profile_failed", exit_code=code, error=redact_text(message))
-        return FleetResult(path, instance_id, None, None, 0, code, message, None)
+        member.result = FleetResult(member.path, member.instance_id, None, None, 0, code, message, None)
     finally:
         structlog.contextvars.clear_contextvars()
 
 
-def run_fleet(config_dir: Path, workflow: str, options: RunOptions) -> list[FleetResult]:
-    """Run ``workflow`` on every profile of ``config_dir`` at once; one result per profile, in name order."""
-    paths = profiles(config_dir)
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(paths))) as pool:
-        return list(pool.map(lambda path: _run_profile(path, workflow, options), paths))
+def _submit(member: _Member, workflow: str, options: RunOptions) -> None:
+    from amc_cltv.connect import open_client
+
+    with _step(member):
+        config = member.config = load_config(member.path)
+        member.instance_id = config.instance_id
+        member.client = member.resources.enter_context(open_client(config))
+        member.ledger = member.resources.enter_context(Ledger.open(config.state_dir))
+        outcome = run_workflow(config, member.client, member.ledger, workflow, options)
+        member.outcome, member.submitted_at = outcome, clock.current().now()
+        if outcome.exit_code != 4 or options.no_wait:  # finished, failed or reused: nothing to wait for
+            member.result = _result(member, outcome)
+
+
+def _finish(member: _Member, workflow: str, options: RunOptions) -> None:
+    with _step(member):
+        if member.result is None:
+            assert member.config is not None and member.client is not None and member.ledger is not None
+            outcome = run_workflow(member.config, member.client, member.ledger, workflow, options)
+            member.result = _result(member, outcome)
+    member.resources.close()
+
+
+def _max_wait(options: RunOptions, members: list[_Member]) -> float | None:
+    if options.max_wait_s is not None:
+        return options.max_wait_s
+    waits = [m.config.profile.polling.max_wait_s for m in members if m.config is not None]
+    return max(waits) if waits else None
+
+
+def run_fleet(
+    config_dir: Path,
+    workflow: str,
+    options: RunOptions,
+    *,
+    open_async_client: Callable[[Config], Any] | None = None,
+) -> list[FleetResult]:
+    """Run ``workflow`` on every profile of ``config_dir`` at once; one result per profile, in name order.
+
+    ``open_async_client`` builds the client the wait uses for a profile (default: the profile's own).
+    """
+    from amc_cltv import connect
+
+    members = [_Member(path, path.stem) for path in profiles(config_dir)]
+    workers = min(MAX_PARALLEL, len(members))
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(lambda m: _submit(m, workflow, replace(options, detach=True)), members))
+        waiting = [(m, a) for m in members if (a := m.awaited(workflow)) is not None]
+        if waiting:
+            asyncio.run(
+                wait_for_all(
+                    [a for _, a in waiting],
+                    max_wait_s=_max_wait(options, members),
+                    open_client=open_async_client or connect.open_async_client,
+                )
+            )
+        # One more look per execution: it records the status and downloads (or reports it still running).
+        finish = replace(options, max_wait_s=0.0)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(lambda m: _finish(m, workflow, finish), members))
+    finally:
+        for member in members:
+            member.resources.close()
+    return [m.result for m in members if m.result is not None]

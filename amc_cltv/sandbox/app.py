@@ -35,6 +35,8 @@ from amc_cltv.sandbox.wire import (
     INSTANCE_ID,
     MARKETPLACE_ID,
     AmcError,
+    current_instance,
+    instance_ids,
     json_body,
     json_response,
     page,
@@ -172,6 +174,7 @@ class SandboxApp:
     def _dispatch(
         self, request: Request, environ: dict[str, Any], endpoint: str, args: Mapping[str, Any]
     ) -> Response:
+        current_instance.set(INSTANCE_ID)  # until the request names its instance
         if endpoint in _CONTROL:
             return self._control(request, endpoint)
         if endpoint == "token":
@@ -294,8 +297,10 @@ class SandboxApp:
             raise AmcError(400, "entityId provided is null")
         self._require(request, "Amazon-Advertising-API-AdvertiserId", ADVERTISER_ID)
         self._require(request, "Amazon-Advertising-API-MarketplaceId", MARKETPLACE_ID)
-        if instance_id is not None and instance_id != INSTANCE_ID:
-            raise AmcError(404, f"Instance {instance_id} not found.")
+        if instance_id is not None:
+            if instance_id not in instance_ids(self.settings.instances):
+                raise AmcError(404, f"Instance {instance_id} not found.")
+            current_instance.set(instance_id)
 
     def _audience_headers(self, request: Request) -> None:
         self._require(request, "Amazon-Advertising-API-ClientId")

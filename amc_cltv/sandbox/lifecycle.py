@@ -4,7 +4,8 @@ Whatever request observes that work is due (and, under ``sandbox serve``, a back
 under a file lock so that one process computes each execution. A client process that dies mid-poll loses
 nothing: the next request picks up where the clock says things are.
 
-Executions: PENDING for ``queue_s``; RUNNING once a slot is free (at most ``max_concurrent`` per instance);
+Executions: PENDING for ``queue_s``; RUNNING once a slot is free (at most ``max_concurrent`` per instance,
+of the ``instances`` the sandbox serves);
 after ``run_s`` they are computed and end SUCCEEDED, FAILED (the engine's message) or REJECTED (AMC's
 ``statusReason``). Audiences: PENDING, RUNNING, then SUCCEEDED with ``audienceCount`` or FAILED.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -111,14 +113,14 @@ class Lifecycle:
                         }
                     self._finish(execution, due, settings)
                     return True
-        running = sum(1 for e in active if e["status"] == "RUNNING")
+        running = Counter(e.get("instanceId") for e in active if e["status"] == "RUNNING")
         for execution in active:
             if execution["status"] != "PENDING":
                 continue
             due = parse_iso(execution["createTime"]) + timedelta(seconds=settings.queue_s)
             if now < due:
                 continue
-            if running >= settings.max_concurrent:
+            if running[execution.get("instanceId")] >= settings.max_concurrent:
                 if not execution.get("waitedForSlot"):
                     execution["waitedForSlot"] = True
                     self._store.put("execution", execution["workflowExecutionId"], execution)

@@ -14,12 +14,27 @@ from amc_cltv.sandbox.faults import Faults
 from amc_cltv.sandbox.lifecycle import ACTIVE, iso, parse_iso
 from amc_cltv.sandbox.store import Store
 from amc_cltv.sandbox.tables import ALL_TABLES
-from amc_cltv.sandbox.wire import INSTANCE_ID, AmcError, flag, json_body, page, parse_amc_time, time_zone
+from amc_cltv.sandbox.wire import (
+    INSTANCE_ID,
+    AmcError,
+    current_instance,
+    flag,
+    json_body,
+    page,
+    parse_amc_time,
+    scoped,
+    time_zone,
+)
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED", "REJECTED")
 NUMERIC_TYPES = {"INTEGER", "LONG", "SHORT", "BYTE"}
 DECIMAL_TYPES = {"DOUBLE", "FLOAT", "DECIMAL"}
+
+
+def _kind(kind: str) -> str:
+    """The store kind of this request's instance."""
+    return scoped(kind, current_instance.get())
 
 
 def _check_id(value: Any, field: str) -> str:
@@ -105,13 +120,15 @@ class Reporting:
             raise AmcError(400, "sqlQuery is required.")
         now = iso(self._clock.now())
         with self._store.transaction():
-            if self._store.get("workflow", workflow_id) is not None:
+            if self._store.get(_kind("workflow"), workflow_id) is not None:
                 raise AmcError(400, f"Workflow with ID {workflow_id} already exists.")
-            self._store.put("workflow", workflow_id, {**body, "createTime": now, "lastUpdatedTime": now})
+            self._store.put(
+                _kind("workflow"), workflow_id, {**body, "createTime": now, "lastUpdatedTime": now}
+            )
         return {}
 
     def _workflow(self, workflow_id: str) -> dict[str, Any]:
-        workflow = self._store.get("workflow", workflow_id)
+        workflow = self._store.get(_kind("workflow"), workflow_id)
         if workflow is None:
             raise AmcError(404, f"Workflow with ID {workflow_id} not found.")
         return workflow
@@ -120,7 +137,7 @@ class Reporting:
         return self._workflow(workflow_id)
 
     def list_workflows(self, request: Request) -> dict[str, Any]:
-        return page(self._store.all("workflow"), "workflows", request)
+        return page(self._store.all(_kind("workflow")), "workflows", request)
 
     def update_workflow(self, request: Request, workflow_id: str) -> dict[str, Any]:
         body = json_body(request)
@@ -131,15 +148,17 @@ class Reporting:
         with self._store.transaction():
             existing = self._workflow(workflow_id)
             replaced = {**body, "workflowId": workflow_id, "createTime": existing["createTime"]}
-            self._store.put("workflow", workflow_id, {**replaced, "lastUpdatedTime": iso(self._clock.now())})
+            self._store.put(
+                _kind("workflow"), workflow_id, {**replaced, "lastUpdatedTime": iso(self._clock.now())}
+            )
         return {}
 
     def delete_workflow(self, request: Request, workflow_id: str) -> dict[str, Any]:
         with self._store.transaction():
             self._workflow(workflow_id)
-            if any(s.get("workflowId") == workflow_id for s in self._store.all("schedule")):
+            if any(s.get("workflowId") == workflow_id for s in self._store.all(_kind("schedule"))):
                 raise AmcError(400, f"Workflow with ID {workflow_id} is referenced by a schedule.")
-            self._store.delete("workflow", workflow_id)
+            self._store.delete(_kind("workflow"), workflow_id)
         return {}
 
     # -- executions -------------------------------------------------------------------------------------
@@ -171,7 +190,7 @@ class Reporting:
         doc = {
             "workflowExecutionId": execution_id,
             "workflowId": workflow_id,
-            "instanceId": INSTANCE_ID,
+            "instanceId": current_instance.get(),
             "status": "PENDING",
             "statusReason": None,
             "createTime": iso(now),
@@ -201,7 +220,7 @@ class Reporting:
 
     def _execution(self, execution_id: str) -> dict[str, Any]:
         execution = self._store.get("execution", execution_id)
-        if execution is None:
+        if execution is None or execution.get("instanceId", INSTANCE_ID) != current_instance.get():
             raise AmcError(404, f"Workflow execution with ID {execution_id} not found.")
         return execution
 
@@ -234,6 +253,8 @@ class Reporting:
         include_workflow = flag(args.get("includeWorkflow"))
         selected = []
         for execution in self._store.all("execution"):
+            if execution.get("instanceId", INSTANCE_ID) != current_instance.get():
+                continue
             created = parse_iso(execution["createTime"])
             if workflow_id and execution["workflowId"] != workflow_id:
                 continue
@@ -285,14 +306,14 @@ class Reporting:
         schedule_id = _check_id(body.get("scheduleId"), "scheduleId")
         self._check_schedule(body)
         with self._store.transaction():
-            if self._store.get("schedule", schedule_id) is not None:
+            if self._store.get(_kind("schedule"), schedule_id) is not None:
                 raise AmcError(400, f"Schedule with ID {schedule_id} already exists.")
             body.setdefault("scheduleEnabled", True)
-            self._store.put("schedule", schedule_id, {**body, "createTime": iso(self._clock.now())})
+            self._store.put(_kind("schedule"), schedule_id, {**body, "createTime": iso(self._clock.now())})
         return {}
 
     def _schedule(self, schedule_id: str) -> dict[str, Any]:
-        schedule = self._store.get("schedule", schedule_id)
+        schedule = self._store.get(_kind("schedule"), schedule_id)
         if schedule is None:
             raise AmcError(404, f"Schedule with ID {schedule_id} not found.")
         return schedule
@@ -301,7 +322,7 @@ class Reporting:
         return self._schedule(schedule_id)
 
     def list_schedules(self, request: Request) -> dict[str, Any]:
-        return page(self._store.all("schedule"), "schedules", request)
+        return page(self._store.all(_kind("schedule")), "schedules", request)
 
     def update_schedule(self, request: Request, schedule_id: str) -> dict[str, Any]:
         body = json_body(request)
@@ -309,7 +330,7 @@ class Reporting:
         with self._store.transaction():
             existing = self._schedule(schedule_id)
             self._store.put(
-                "schedule",
+                _kind("schedule"),
                 schedule_id,
                 {**body, "scheduleId": schedule_id, "createTime": existing["createTime"]},
             )
@@ -318,7 +339,7 @@ class Reporting:
     def delete_schedule(self, request: Request, schedule_id: str) -> dict[str, Any]:
         with self._store.transaction():
             self._schedule(schedule_id)
-            self._store.delete("schedule", schedule_id)
+            self._store.delete(_kind("schedule"), schedule_id)
         return {}
 
     # -- data sources -----------------------------------------------------------------------------------
@@ -356,7 +377,9 @@ def execution_view(doc: dict[str, Any], *, include_workflow: bool) -> dict[str, 
     view = {k: v for k, v in doc.items() if k not in _HIDDEN and v is not None}
     view["executionCategory"] = "AD_HOC"
     view["dataGaps"] = []
-    view["outputS3URI"] = f"s3://amc-sandbox-{INSTANCE_ID}/workflow={doc['workflowId']}/schedule=adhoc/"
+    view["outputS3URI"] = (
+        f"s3://amc-sandbox-{doc.get('instanceId', INSTANCE_ID)}/workflow={doc['workflowId']}/schedule=adhoc/"
+    )
     channel_status = {"SUCCEEDED": "AVAILABLE", "PENDING": "PENDING", "RUNNING": "PENDING"}.get(
         doc["status"], "UNAVAILABLE"
     )

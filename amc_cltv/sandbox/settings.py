@@ -19,6 +19,7 @@ class SandboxSettings:
     audience_run_s: float = 0.1  # an audience's PENDING + RUNNING time
     activation_lag_s: float = 48 * 3600  # SUCCEEDED audience -> dspAudienceId (usable in DSP)
     max_concurrent: int = 10  # RUNNING executions per instance; extras wait PENDING
+    instances: int = 1  # reporting instances served: amcsandbox01 .. amcsandboxNN, each its own workflows
     max_rows_per_file: int = 1_000_000  # result rows per CSV part (at most 5 parts)
     url_expiry_s: int = 600  # pre-signed download URLs
     token_ttl_s: int = 3600  # access tokens

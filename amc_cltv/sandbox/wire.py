@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,20 @@ INSTANCE_ID = "amcsandbox01"
 ADVERTISER_ID = "ENTITYSANDBOX0001"
 MARKETPLACE_ID = "ATVPDKIKX0DER"
 ACCOUNT_NAME = "AMC sandbox account"
+
+# The reporting instance a request names in its path (one per request thread or task).
+current_instance: ContextVar[str] = ContextVar("current_instance", default=INSTANCE_ID)
+
+
+def instance_ids(count: int) -> list[str]:
+    """The instances a sandbox with ``instances = count`` serves: amcsandbox01, amcsandbox02, ..."""
+    return [f"amcsandbox{number:02d}" for number in range(1, max(1, count) + 1)]
+
+
+def scoped(kind: str, instance_id: str) -> str:
+    """The store kind of an instance's workflows or schedules (the first instance keeps the plain kind)."""
+    return kind if instance_id == INSTANCE_ID else f"{kind}@{instance_id}"
+
 
 AMC_TIME_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
