@@ -20,7 +20,8 @@ campaign_purchases AS (
 ),
 --#include _customer_segments.sql
 SELECT
-    CAST(r.campaign_id AS STRING) AS campaign_id,
+    -- the LONG campaign id: AMC documents no cast to a string type (docs/amc-api.md §5.4)
+    r.campaign_id,
     s.customer_audience_segment,
     COUNT(DISTINCT r.user_id) AS unique_users_reached,
     COUNT(DISTINCT p.user_id) AS unique_users_purchased,

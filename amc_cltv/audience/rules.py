@@ -43,6 +43,11 @@ def segment_named(key: str) -> Segment:
         raise UsageError(f"unknown segment {key!r}; allowed: {allowed}") from None
 
 
+# The fields of a rule-based audience's inputParameters entry (docs/amc-api.md §4.2). The workflow schema
+# also has columnType and displayName; the audience schema does not, so they are not sent.
+AUDIENCE_PARAMETER_FIELDS = ("name", "dataType", "defaultValue", "description")
+
+
 @dataclass(frozen=True)
 class AudienceRules:
     """The rendered audience query of a segment and the hash that identifies its rules."""
@@ -78,7 +83,9 @@ def render_rules(segment: Segment, *, shopping_insights: bool) -> AudienceRules:
     return AudienceRules(
         segment=segment,
         query=rendered.sql,
-        input_parameters=tuple(dict(p) for p in rendered.input_parameters),
+        input_parameters=tuple(
+            {k: v for k, v in p.items() if k in AUDIENCE_PARAMETER_FIELDS} for p in rendered.input_parameters
+        ),
         parameter_values=parameter_values,
         rules_sha256=rules_sha256(rendered.sql, parameter_values),
     )

@@ -17,6 +17,9 @@ from amc_cltv.sandbox.store import Store
 from amc_cltv.sandbox.wire import INSTANCE_ID, AmcError, flag, json_body, page, parse_amc_time
 
 STARTED = "Successfully started the simple audience creation workflow!"
+# The fields of an inputParameters entry in the rule-based audience schema (docs/amc-api.md §4.2); the
+# schema validation rejects others, such as the workflow schema's displayName.
+PARAMETER_FIELDS = frozenset({"name", "dataType", "defaultValue", "description"})
 _HIDDEN = ("resolvedQuery", "resolvedParameters", "forcedOutcome", "succeededTime")
 
 
@@ -42,6 +45,14 @@ class Audiences:
         if not isinstance(refresh, int) or not 0 <= refresh <= 21:
             raise AmcError(400, "refreshRateDays must be an integer between 0 and 21.")
         declared = list(body.get("inputParameters") or [])
+        for parameter in declared:
+            extra = sorted(set(parameter) - PARAMETER_FIELDS) if isinstance(parameter, dict) else ["?"]
+            if extra:
+                raise AmcError(
+                    400,
+                    f"Invalid inputParameters: unknown field {extra[0]} "
+                    f"(allowed: {', '.join(sorted(PARAMETER_FIELDS))}).",
+                )
         if body.get("workflowId"):
             workflow = self._store.get("workflow", str(body["workflowId"]))
             if workflow is None:

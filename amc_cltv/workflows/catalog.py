@@ -46,7 +46,7 @@ class RenderedWorkflow:
     description: str
     input_parameters: tuple[dict[str, str], ...]
     parameter_values: dict[str, str]
-    output_columns: tuple[dict[str, str], ...]
+    output_columns: tuple[dict[str, str], ...]  # the result's columns, in order: checked here, not sent
     execution_timeout_s: int
     audience: bool
     definition_sha256: str
@@ -55,20 +55,17 @@ class RenderedWorkflow:
 
     def as_workflow_body(self) -> dict[str, Any]:
         """The AMC ``Workflow`` JSON for create (POST) and update (PUT)."""
-        return _workflow_body(self.workflow_id, self.sql, self.input_parameters, self.output_columns)
+        return _workflow_body(self.workflow_id, self.sql, self.input_parameters)
 
 
 def _workflow_body(
-    workflow_id: str,
-    sql: str,
-    input_parameters: tuple[dict[str, str], ...],
-    output_columns: tuple[dict[str, str], ...],
+    workflow_id: str, sql: str, input_parameters: tuple[dict[str, str], ...]
 ) -> dict[str, Any]:
+    """Without ``outputColumns``: optional, and checked by AMC against types it does not document."""
     return {
         "workflowId": workflow_id,
         "sqlQuery": sql,
         "inputParameters": [dict(parameter) for parameter in input_parameters],
-        "outputColumns": [dict(column) for column in output_columns],
     }
 
 
@@ -123,7 +120,7 @@ def render(
     _check_declarations(spec, rendered.sql, source)
     input_parameters = tuple(parameter.as_input_parameter() for parameter in spec.parameters)
     output_columns = tuple(column.as_output_column() for column in spec.output_columns)
-    body = _workflow_body(workflow_id(name), rendered.sql, input_parameters, output_columns)
+    body = _workflow_body(workflow_id(name), rendered.sql, input_parameters)
     return RenderedWorkflow(
         name=name,
         workflow_id=workflow_id(name),

@@ -57,20 +57,18 @@ class ParameterSpec(_Strict):
 
 
 class OutputColumn(_Strict):
-    """One column of the result, as AMC's ``outputColumns`` declares it."""
+    """One column of the result: its name (the CSV header, in order) and what it holds.
+
+    It is not sent to AMC as ``outputColumns``: AMC checks those at compile time against the types it
+    infers, and the result types of ``/``, ``AVG`` of a LONG and ``SECONDS_BETWEEN`` are not documented
+    (docs/amc-api.md §5.4), so a declared type would be a guess. The optional field is left out.
+    """
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    column_type: Literal["DIMENSION", "METRIC"]
-    data_type: AMC_DATA_TYPES
     description: str
 
     def as_output_column(self) -> dict[str, str]:
-        return {
-            "name": self.name,
-            "columnType": self.column_type,
-            "dataType": self.data_type,
-            "description": self.description,
-        }
+        return {"name": self.name, "description": self.description}
 
 
 class WorkflowDefinition(_Strict):

@@ -27,7 +27,31 @@ RULES: dict[str, str] = {
     "report-audience-table": "a reporting query may not read _for_audiences tables (audience queries only)",
     "concat-operator": "the || operator is rejected by AMC (use CONCAT)",
     "segment-label": "filters a segment label that no CASE in the query produces",
+    "cast-type": "casts to a type that is not in the data types table of AMC's SQL reference",
 }
+
+# The cast targets AMC's SQL reference lists ("Overview of SQL in Amazon Marketing Cloud", Data types; see
+# docs/amc-api.md §5.4). STRING and VARCHAR are not among them: no documented cast produces a string.
+CAST_TYPES = frozenset(
+    {
+        "BOOLEAN",
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "DECIMAL",
+        "FLOAT",
+        "REAL",
+        "DOUBLE",
+        "DATE",
+        "TIMESTAMP",
+        "CHAR",
+        "SYMBOL",
+        "BINARY",
+        "ARRAY",
+        "STRUCT",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +121,32 @@ def _simple_rules(code: str) -> list[Violation]:
         for match in re.finditer(pattern, code, re.IGNORECASE):
             found.append(Violation(_line(code, match.start()), rule, RULES[rule]))
     return found
+
+
+def _undocumented_casts(code: str) -> list[Violation]:
+    found = []
+    for match in re.finditer(r"\bAS\s+([A-Za-z_]\w*)\s*(?:\(|\))", code, re.IGNORECASE):
+        if not _in_cast(code, match.start()):
+            continue
+        target = match.group(1).upper()
+        if target not in CAST_TYPES:
+            detail = f"{RULES['cast-type']}: {match.group(1)} (documented: {', '.join(sorted(CAST_TYPES))})"
+            found.append(Violation(_line(code, match.start(1)), "cast-type", detail))
+    return found
+
+
+def _in_cast(code: str, position: int) -> bool:
+    """Whether ``position`` lies directly inside the parentheses of a ``CAST(``."""
+    depth = 0
+    for index in range(position - 1, -1, -1):
+        char = code[index]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            if depth == 0:
+                return re.search(r"\bCAST\s*$", code[:index], re.IGNORECASE) is not None
+            depth -= 1
+    return False
 
 
 def _order_by_outside_window(code: str) -> list[Violation]:
@@ -205,6 +255,7 @@ def find_violations(sql: str, *, audience: bool, synthetic_only: bool = False) -
     """
     code, with_strings = _mask(sql)
     found = _simple_rules(code) + _order_by_outside_window(code) + _unknown_segment_labels(with_strings)
+    found += _undocumented_casts(code)
     found += _table_kinds(code, audience=audience)
     if not audience and not synthetic_only:
         found += _user_id_output(code)

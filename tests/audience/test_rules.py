@@ -98,3 +98,12 @@ def test_unknown_segment_is_a_usage_error_listing_the_allowed_ones() -> None:
     with pytest.raises(UsageError) as raised:
         segment_named("low-value")
     assert "high-value" in str(raised.value) and raised.value.exit_code == 2
+
+
+def test_audience_input_parameters_carry_only_the_documented_fields() -> None:
+    """The rule-based audience schema defines name, dataType, defaultValue and description: no displayName
+    (a workflow field) and no columnType are sent."""
+    rules = render_rules(segment_named("high-value"), shopping_insights=True)
+    assert rules.input_parameters
+    for parameter in rules.input_parameters:
+        assert set(parameter) == {"name", "dataType", "defaultValue", "description"}

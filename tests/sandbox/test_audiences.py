@@ -117,3 +117,14 @@ def test_audience_requests_are_validated(api: Api) -> None:
     assert "requestId" in missing.json()
     assert api.r("POST", "/amc/audiences/query", json=_body(workflowId="w")).status_code == 400
     assert api.r("POST", "/amc/audiences/query", json=_body(refreshRateDays=30)).status_code == 400
+
+
+def test_audience_input_parameters_with_undocumented_fields_are_rejected(api: Api) -> None:
+    """The audience schema's inputParameters hold name, dataType, defaultValue, description: a workflow-only
+    field such as displayName is a 400 naming it; the documented fields are accepted."""
+    documented = {"name": "m", "dataType": "STRING", "defaultValue": "mean", "description": "method"}
+    undocumented = [{**documented, "displayName": "m"}]
+    bad = api.r("POST", "/amc/audiences/query", json=_body(inputParameters=undocumented))
+    assert bad.status_code == 400
+    assert "displayName" in bad.text
+    assert _create(api, inputParameters=[documented])

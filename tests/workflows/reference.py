@@ -368,15 +368,15 @@ def loyalty_segments(tables: Tables) -> dict[tuple[str, str], dict[str, float | 
 
 def segment_conversion_rate(
     tables: Tables, method: str = "mean"
-) -> dict[tuple[str, str], tuple[int, int, float]]:
+) -> dict[tuple[int, str], tuple[int, int, float]]:
     """(campaign_id, segment label) -> (users reached, users purchased, conversion rate)."""
     labels = segment_labels(tables, method)
-    reached: dict[tuple[str, str], set[str]] = defaultdict(set)
+    reached: dict[tuple[int, str], set[str]] = defaultdict(set)
     for user_id, campaign_id, impressions, _ in tables.dsp_impressions:
         if user_id is not None and impressions > 0 and user_id in labels:
-            reached[(str(campaign_id), labels[user_id])].add(user_id)
+            reached[(int(campaign_id), labels[user_id])].add(user_id)
     purchases = {
-        (user_id, str(campaign_id))
+        (user_id, int(campaign_id))
         for user_id, campaign_id, subtype in tables.attributed_events
         if user_id is not None and subtype == "order"
     }

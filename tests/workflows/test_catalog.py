@@ -43,9 +43,8 @@ def test_rendering_is_deterministic_and_hashes_what_is_uploaded(name: str) -> No
     assert first == second
     assert first.sql_sha256 == hashlib.sha256(first.sql.encode()).hexdigest()
     body = first.as_workflow_body()
-    assert set(body) == {"workflowId", "sqlQuery", "inputParameters", "outputColumns"}
+    assert set(body) == {"workflowId", "sqlQuery", "inputParameters"}
     assert body["sqlQuery"] == first.sql and body["workflowId"] == first.workflow_id
-    assert [c["name"] for c in body["outputColumns"]] == [c["name"] for c in first.output_columns]
     assert 900 <= first.execution_timeout_s <= 86400
     assert not first.sql.rstrip().endswith(";")
 
@@ -195,3 +194,12 @@ def test_a_lint_violation_in_a_shared_file_names_it(tmp_path: Path, monkeypatch:
         match=rf"^workflows/_customers\.sql:{line} \(rendered into workflows/cltv\.sql\): order-by: ",
     ):
         catalog.render("cltv")
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_no_output_column_types_are_guessed(name: str) -> None:
+    """outputColumns is optional and AMC checks its types against ones it does not document: it is not sent,
+    and the metadata names the columns without a type."""
+    rendered = catalog.render(name)
+    assert "outputColumns" not in rendered.as_workflow_body()
+    assert all(set(column) == {"name", "description"} for column in rendered.output_columns)

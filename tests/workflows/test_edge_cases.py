@@ -158,7 +158,7 @@ def test_loyalty_segments_label_every_customer(engine: Engine) -> None:
 
 def test_segment_conversion_rate_counts_customers_reached_and_purchased(engine: Engine) -> None:
     """Campaign 21 reached C and E (F is no customer), E bought; 22 reached D (E's row had no impression),
-    D bought."""
+    D bought. The campaign id is AMC's LONG: no cast to an undocumented string type."""
     rows = run_workflow(engine, "segment-conversion-rate", START, END)
     assert {
         (r["campaign_id"], r["customer_audience_segment"]): (
@@ -167,7 +167,7 @@ def test_segment_conversion_rate_counts_customers_reached_and_purchased(engine: 
             r["user_conversion_rate"],
         )
         for r in rows
-    } == {("21", "Revenue Potential Customer"): (2, 1, 0.5), ("22", "Growth Potential Customer"): (1, 1, 1.0)}
+    } == {(21, "Revenue Potential Customer"): (2, 1, 0.5), (22, "Growth Potential Customer"): (1, 1, 1.0)}
 
 
 def test_all_customers_with_the_same_lifetime_have_lifetime_ratio_one() -> None:

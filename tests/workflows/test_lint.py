@@ -66,6 +66,12 @@ BAD_EXAMPLES = [
         "FROM dsp_impressions_for_audiences GROUP BY campaign_id",
     ),
     ("concat-operator", False, "SELECT campaign_id\n, 'c' || campaign_id AS label FROM dsp_impressions"),
+    ("cast-type", False, "SELECT SUM(impressions) AS n,\n CAST(campaign_id AS STRING) AS c FROM d"),
+    (
+        "cast-type",
+        False,
+        "SELECT SUM(impressions) AS n,\n CAST(COALESCE(campaign_id, 0) AS varchar) AS c FROM d",
+    ),
     (
         "segment-label",
         True,
@@ -118,6 +124,11 @@ def test_every_rule_has_a_bad_example() -> None:
         (
             "SELECT campaign_id, COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM "
             "dsp_impressions GROUP BY campaign_id"
+        ),
+        (
+            "SELECT CAST(SUM(total_cost) AS DOUBLE) AS cost, CAST(AVG(impressions) AS DECIMAL(38, 4)) AS a, "
+            "CAST(campaign_id AS BIGINT) AS c, CAST('x' AS CHAR) AS s FROM dsp_impressions "
+            "GROUP BY campaign_id"
         ),
     ],
 )
