@@ -106,10 +106,17 @@ def _fitting_columns(columns: list[str], rows: list[list[str]], width: int) -> l
 
 
 def _print_summary(outcome: RunOutcome) -> None:
-    """The first rows of the result as a table that fits the terminal; what is cut is said, not squeezed."""
+    """The first rows of the result as a table that fits the terminal; what is cut is said, not squeezed.
+    A ``cohorts`` result is shown per cohort instead."""
+    from amc_cltv.orchestration.cohorts import COHORTS_WORKFLOW, read_cohorts
     from amc_cltv.orchestration.summary import result_table
 
     console = common.stdout_console()
+    if outcome.workflow == COHORTS_WORKFLOW and outcome.files:
+        from amc_cltv.cli.cohort_table import print_cohorts
+
+        print_cohorts(console, outcome, read_cohorts(outcome.files))
+        return
     columns, rows = result_table(outcome.files, max_rows=SUMMARY_ROWS)
     shown = _fitting_columns(columns, rows, console.width)
     hidden = [name for index, name in enumerate(columns) if index not in shown]
@@ -259,7 +266,11 @@ def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activ
                 audience = _activate(config, client, ledger, outcome)
     finally:
         progress.stop()
+    from amc_cltv.orchestration.cohorts import COHORTS_WORKFLOW, read_cohorts
+
     payload = outcome.as_json()
+    if outcome.workflow == COHORTS_WORKFLOW and outcome.exit_code == 0 and outcome.files:
+        payload.update(read_cohorts(outcome.files).as_json())
     if audience is not None:
         payload["audience"] = audience.as_json()
     code = outcome.exit_code

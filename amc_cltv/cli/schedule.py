@@ -50,15 +50,23 @@ def apply(
     daily: Annotated[bool, typer.Option("--daily", help="Run every day.")] = False,
     weekly: Annotated[str | None, typer.Option("--weekly", metavar="DAY", help="Run weekly on DAY.")] = None,
     hour_utc: Annotated[int, typer.Option("--hour-utc", help="Hour of the run, UTC (0-23).")] = 6,
+    monthly: Annotated[
+        bool,
+        typer.Option("--monthly", help="Not an AMC option (Daily/Weekly only): refused, with the cron line."),
+    ] = False,
 ) -> None:
-    """Upload the workflow and create (or replace) its AMC schedule.
+    """Upload the workflow and create (or replace) its AMC schedule. AMC schedules run daily or weekly only:
+    a monthly workflow (cohorts) runs from cron or Airflow.
 
     Example: amc-cltv schedule apply segmentation --daily --hour-utc 6
     """
     from amc_cltv.connect import open_client
     from amc_cltv.ledger import Ledger
     from amc_cltv.orchestration.schedules import apply_schedule
+    from amc_cltv.workflows import catalog
 
+    if monthly:
+        raise UsageError(_no_monthly_schedule(name, hour_utc))
     if daily == (weekly is not None):
         raise UsageError("give exactly one of --daily or --weekly DAY")
     config = common.invocation().config()
@@ -66,6 +74,24 @@ def apply(
         action, schedule = apply_schedule(config, client, ledger, name, weekly_day=weekly, hour_utc=hour_utc)
     when = f"{schedule.aggregation_period} {schedule.aggregation_start_day or ''}".strip()
     typer.echo(f"schedule {schedule.schedule_id} {action}: {when} at {schedule.aggregation_hour_utc}:00 UTC")
+    if catalog.definition(name).cadence == "monthly":
+        common.stderr_console().print(
+            f"note: {name} is meant to run monthly, which AMC schedules cannot do (daily or weekly only); "
+            f"this schedule runs it {when}. {_cron_hint(name, hour_utc)}",
+            highlight=False,
+        )
+
+
+def _cron_hint(name: str, hour_utc: int) -> str:
+    return (
+        f"For a monthly run, put 'amc-cltv run --workflow {name}' in cron (for example "
+        f"'0 {hour_utc} 3 * *', see the README) or Airflow."
+    )
+
+
+def _no_monthly_schedule(name: str, hour_utc: int) -> str:
+    hint = _cron_hint(name, hour_utc)
+    return f"AMC schedules run daily or weekly only: there is no monthly schedule. {hint}"
 
 
 @app.command("delete")

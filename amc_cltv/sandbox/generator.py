@@ -5,7 +5,8 @@ whatever the number of threads. Users follow a mixture of behaviours that yields
 revenue x cost grid plus the awkward cases: organic customers with no ad cost, single-order customers,
 customers seen only in non-ad-exposed conversions, exposed users who never buy, browsers who never buy,
 and a few events whose ``user_id`` is NULL. Money is in AMC's units: sponsored ads ``spend`` in microcents,
-DSP ``total_cost`` in millicents, sales in currency.
+DSP ``total_cost`` in millicents, sales in currency. Users acquired inside the data have one new-to-brand
+order, their first; long-standing customers have none (see ``acquisition``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from amc_cltv.sandbox.acquisition import create_acquisition_table
 from amc_cltv.sandbox.tables import BASE_TABLES
 
 HISTORY_DAYS = 396  # 13 months of dates, ending with end_date
@@ -71,6 +73,9 @@ def _macros(seed: int, start: datetime, span_s: int) -> list[str]:
         "(sqrt(-2.0 * ln(1.0 - u01(a, b))) * cos(2.0 * pi() * u01(a, b + 7919)))",
         "CREATE OR REPLACE TEMP MACRO moment(a, b) AS "
         f"({start_lit} + to_seconds(floor(u01(a, b) * {span_s})::BIGINT))",
+        # A moment between t and the end of the data, uniform.
+        "CREATE OR REPLACE TEMP MACRO moment_after(t, a, b) AS "
+        f"(t + to_seconds(floor(u01(a, b) * (epoch({start_lit}) + {span_s} - epoch(t)))::BIGINT))",
         "CREATE OR REPLACE TEMP MACRO maybe_null(uid, a, b) AS "
         "(CASE WHEN u01(a, b) < 0.003 THEN NULL ELSE uid END)",
     ]
@@ -91,17 +96,17 @@ WITH latent AS (
     FROM range({users}) t(i)
 ),
 base AS (
-    SELECT uid, user_id, exp(0.25 * normal(uid, 3)) AS value_level,
-           least(exp(0.3 * normal(uid, 10) - 0.7 * loyalty), 6.0) AS cost_level,
+    SELECT uid, user_id, a.acquired_at, exp(0.25 * normal(uid, 3)) * a.value_factor AS value_level,
+           least(exp(0.3 * normal(uid, 10) - 0.7 * loyalty), 6.0) * a.cost_factor AS cost_level,
            CASE WHEN u_kind < 0.20 THEN 'exposed_no_buy' WHEN u_kind < 0.38 THEN 'organic'
                 WHEN u_kind < 0.50 THEN 'browser' ELSE 'buyer' END AS kind,
            CASE WHEN u_kind < 0.20 OR (u_kind >= 0.38 AND u_kind < 0.50) THEN 0
                 WHEN loyalty + 0.35 * normal(uid, 4) < -0.3 THEN 1
                 ELSE least(24, 2 + floor(-ln(1.0 - u01(uid, 5)) * 1.2 * exp(0.5 * loyalty)))::INTEGER
            END AS n_orders
-    FROM latent
+    FROM latent JOIN acquisition a USING (uid)
 )
-SELECT uid, user_id, value_level, cost_level, kind, n_orders,
+SELECT uid, user_id, acquired_at, value_level, cost_level, kind, n_orders,
        CASE WHEN kind = 'exposed_no_buy' THEN 1 + floor(u01(uid, 6) * 4)::INTEGER
             WHEN kind = 'buyer'
             THEN least(64, 1 + floor((0.75 + 0.5 * u01(uid, 6))
@@ -115,13 +120,18 @@ FROM base
 
 _ORDERS = """
 CREATE TEMP TABLE orders AS
-WITH o AS (SELECT uid, user_id, kind, value_level, unnest(range(n_orders)) AS k FROM users WHERE n_orders > 0)
+WITH o AS (
+    SELECT uid, user_id, kind, value_level, acquired_at, unnest(range(n_orders)) AS k
+    FROM users WHERE n_orders > 0
+)
 SELECT uid, k, maybe_null(user_id, uid * 64 + k, 21) AS user_id,
        printf('C%d-%d', uid, k) AS conversion_id,
-       moment(uid * 64 + k, 22) AS event_dt_utc,
+       CASE WHEN acquired_at IS NULL THEN moment(uid * 64 + k, 22)
+            WHEN k = 0 THEN acquired_at
+            ELSE moment_after(acquired_at, uid * 64 + k, 22) END AS event_dt_utc,
        printf('B0SBX%05d', floor(pow(u01(uid * 64 + k, 23), 2) * 50)::INTEGER) AS tracked_asin,
        (1 + floor(pow(u01(uid * 64 + k, 24), 3) * 4))::BIGINT AS total_units_sold,
-       k = 0 AND u01(uid, 25) < 0.6 AS new_to_brand,
+       acquired_at IS NOT NULL AND k = 0 AS new_to_brand,
        CASE WHEN kind = 'buyer' AND u01(uid * 64 + k, 26) < 0.75 THEN 'ad-exposed' ELSE 'non-ad-exposed' END
            AS exposure_type,
        value_level * CASE WHEN kind = 'organic' THEN 5.0 ELSE 6.0 END * (0.6 + 0.8 * u01(uid * 64 + k, 27))
@@ -223,6 +233,7 @@ def generate(
             con.execute(f"SET threads = {int(threads)}")
         for macro in _macros(seed, start, span_s):
             con.execute(macro)
+        create_acquisition_table(con, users, first_date, end_date)
         con.execute(_USERS.format(users=int(users)))
         con.execute(_ORDERS)
         queries = {

@@ -85,6 +85,8 @@ class WorkflowDefinition(_Strict):
     render: dict[str, bool] = Field(default_factory=dict)  # template flags fixed for this workflow
     # Outputs user_id (one row per user): AMC runs it only on synthetic data with disableAggregationControls.
     synthetic_only: bool = False
+    # How often the workflow is meant to run; "monthly" has no AMC schedule (Daily/Weekly only): cron runs it.
+    cadence: Literal["daily", "weekly", "monthly"] | None = None
 
     @model_validator(mode="after")
     def _synthetic_only_is_a_report(self) -> WorkflowDefinition:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from amc_cltv.orchestration.cohorts import summarize
 from amc_cltv.sandbox import generate
 from amc_cltv.sandbox.engine import Engine
 from amc_cltv.sandbox.reporting import typed_parameters
@@ -24,6 +25,10 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 
 def _run(engine: Engine, name: str) -> list[tuple[object, ...]]:
+    return _run_with_columns(engine, name)[1]
+
+
+def _run_with_columns(engine: Engine, name: str) -> tuple[list[str], list[tuple[object, ...]]]:
     rendered = catalog.render(name)
     end = datetime(DATA_END.year, DATA_END.month, DATA_END.day, tzinfo=UTC) - timedelta(days=2)
     result = engine.execute(
@@ -33,7 +38,7 @@ def _run(engine: Engine, name: str) -> list[tuple[object, ...]]:
         parameters=typed_parameters(list(rendered.input_parameters), dict(rendered.parameter_values)),
         audience=rendered.audience,
     )
-    return result.rows
+    return result.columns, result.rows
 
 
 def test_every_segment_occurs_and_high_value_is_well_over_2500(engine: Engine) -> None:
@@ -69,6 +74,18 @@ def test_the_audience_query_selects_exactly_the_high_value_customers(engine: Eng
     audience = {row[0] for row in _run(engine, "high-value-audience")}
     assert len(audience) == segments["High Value Customer"]
     assert None not in audience
+
+
+def test_cohorts_differ_in_worth_and_one_looks_profitable_but_is_not(engine: Engine) -> None:
+    """Acquisition quality varies by month: cohort CLTVs spread out, and at least one cohort sells at or above
+    the all-customer average per customer while its CLTV is below the average (the flag of run's table)."""
+    columns, rows = _run_with_columns(engine, "cohorts")
+    summary = summarize(dict(zip(columns, row, strict=True)) for row in rows)
+    months = [c for c in summary.cohorts if c.cohort_month != "existing"]
+    assert len(months) >= 12
+    assert max(c.cltv for c in months) > 1.3 * min(c.cltv for c in months)
+    assert summary.flagged, [(c.cohort_month, c.total_sales, c.cltv) for c in summary.cohorts]
+    assert all(c.num_users > 100 for c in summary.flagged)
 
 
 def test_default_settings_are_the_documented_ones() -> None:

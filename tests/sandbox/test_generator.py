@@ -147,3 +147,61 @@ def test_vcpm_costs_sit_on_viewable_impression_rows(generated: GenerationStats) 
     assert float(vcpm_max) <= 40  # type: ignore[arg-type]
     assert int(sp_impression_cost) == 0  # type: ignore[call-overload]
     assert int(vcpm_only_customers) > 0  # type: ignore[call-overload]
+
+
+def test_acquired_customers_have_one_new_to_brand_order_their_first_and_the_rest_none(
+    generated: GenerationStats,
+) -> None:
+    """A customer acquired inside the data has exactly one new-to-brand order, their earliest (only later
+    orders follow it); a long-standing customer has none; both kinds are common."""
+    path = generated.out_dir / "conversions_all.parquet"
+    bad, acquired, long_standing = _one(
+        f"""
+        WITH per_user AS (
+            SELECT user_id, count(*) FILTER (WHERE new_to_brand) AS ntb_orders,
+                   min(event_dt_utc) AS first_order,
+                   min(event_dt_utc) FILTER (WHERE new_to_brand) AS first_ntb,
+                   max(event_dt_utc) FILTER (WHERE new_to_brand) AS last_ntb
+            FROM read_parquet('{path}') WHERE event_subtype = 'order' AND user_id IS NOT NULL
+            GROUP BY user_id
+        )
+        SELECT count(*) FILTER (WHERE ntb_orders > 1 OR (ntb_orders = 1 AND first_ntb <> first_order)),
+               count(*) FILTER (WHERE ntb_orders = 1), count(*) FILTER (WHERE ntb_orders = 0)
+        FROM per_user
+        """
+    )
+    assert bad == 0
+    assert int(acquired) > 0.3 * (int(acquired) + int(long_standing))  # type: ignore[call-overload]
+    assert int(long_standing) > 0.3 * (int(acquired) + int(long_standing))  # type: ignore[call-overload]
+    non_orders = _one(
+        f"SELECT count(*) FROM read_parquet('{path}') WHERE new_to_brand AND event_subtype <> 'order'"
+    )
+    assert non_orders == (0,)
+
+
+def test_acquisition_volume_and_quality_vary_by_month(generated: GenerationStats) -> None:
+    """The promotion month (three months before the end month) acquires several times what the quiet month
+    (nine back) does, and its customers cost more in ads per customer than the strong season's (six back)."""
+    d = generated.out_dir
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"""
+        WITH acquired AS (
+            SELECT user_id, date_trunc('month', event_date_utc) AS month
+            FROM read_parquet('{d}/conversions_all.parquet')
+            WHERE new_to_brand AND event_subtype = 'order' AND user_id IS NOT NULL
+        ),
+        spend AS (
+            SELECT user_id, sum(spend) / 1e8 AS spend FROM read_parquet('{d}/sponsored_ads_traffic.parquet')
+            GROUP BY user_id
+        )
+        SELECT a.month, count(*), avg(coalesce(s.spend, 0))
+        FROM acquired a LEFT JOIN spend s USING (user_id) GROUP BY a.month
+        """
+        )
+        .fetchall()
+    )
+    by_back = {(END.year - m.year) * 12 + END.month - m.month: (n, cost) for m, n, cost in rows}
+    assert by_back[3][0] > 4 * by_back[9][0]
+    assert by_back[3][1] > 1.8 * by_back[6][1]

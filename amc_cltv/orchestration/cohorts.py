@@ -1,0 +1,154 @@
+"""The cohort view of a ``cohorts`` result: per acquisition month, what a customer is worth and which
+cohorts look profitable but are not.
+
+The workflow's rows are one per (``cohort_month``, ``customer_audience_segment``) with ``num_users`` and
+averages per customer (``total_sales``, ``total_spend``, ``cltv``). A cohort's averages and the all-customer
+averages are those rows' averages weighted by ``num_users``. A cohort **looks profitable but is not** when its
+average sales per customer are at or above the all-customer average while its average CLTV is below the
+all-customer average CLTV.
+
+    from amc_cltv.orchestration.cohorts import read_cohorts
+    summary = read_cohorts(outcome.files)
+    [c.cohort_month for c in summary.cohorts if c.looks_profitable_but_is_not]
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+COHORTS_WORKFLOW = "cohorts"
+EXISTING = "existing"  # the cohort of customers acquired before the window
+SEGMENTS = (
+    "High Value Customer",
+    "Revenue Potential Customer",
+    "Growth Potential Customer",
+    "Low Value Customer",
+)
+COLUMNS = ("cohort_month", "customer_audience_segment", "num_users", "total_sales", "total_spend", "cltv")
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """One acquisition month (or ``existing``): customers, averages per customer, and segment shares."""
+
+    cohort_month: str
+    num_users: int
+    total_sales: float
+    total_spend: float
+    cltv: float
+    segment_shares: dict[str, float] = field(default_factory=dict)
+    looks_profitable_but_is_not: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cohort_month": self.cohort_month,
+            "num_users": self.num_users,
+            "total_sales": self.total_sales,
+            "total_spend": self.total_spend,
+            "cltv": self.cltv,
+            "segment_shares": dict(self.segment_shares),
+            "looks_profitable_but_is_not": self.looks_profitable_but_is_not,
+        }
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """Every cohort (``existing`` first, then the months in order) and the all-customer averages."""
+
+    cohorts: tuple[Cohort, ...]
+    all_customers: Cohort
+
+    @property
+    def flagged(self) -> list[Cohort]:
+        """The cohorts that look profitable but are not."""
+        return [cohort for cohort in self.cohorts if cohort.looks_profitable_but_is_not]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cohorts": [cohort.as_json() for cohort in self.cohorts],
+            "all_customers": {
+                key: value
+                for key, value in self.all_customers.as_json().items()
+                if key not in ("cohort_month", "looks_profitable_but_is_not")
+            },
+        }
+
+
+def _weighted(rows: Sequence[Mapping[str, Any]], name: str, label: str) -> Cohort:
+    users = sum(int(row["num_users"]) for row in rows)
+
+    def average(column: str) -> float:
+        if not users:
+            return 0.0
+        return math.fsum(int(row["num_users"]) * float(row[column]) for row in rows) / users
+
+    shares: dict[str, float] = defaultdict(float)
+    for row in rows:
+        shares[str(row[label])] += int(row["num_users"]) / users if users else 0.0
+    ordered = {segment: shares.get(segment, 0.0) for segment in SEGMENTS}
+    ordered.update({segment: share for segment, share in shares.items() if segment not in ordered})
+    return Cohort(
+        cohort_month=name,
+        num_users=users,
+        total_sales=average("total_sales"),
+        total_spend=average("total_spend"),
+        cltv=average("cltv"),
+        segment_shares=ordered,
+    )
+
+
+def summarize(rows: Iterable[Mapping[str, Any]]) -> CohortSummary:
+    """Group the workflow's rows into cohorts and flag those that look profitable but are not."""
+    materialized = list(rows)
+    by_month: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in materialized:
+        by_month[str(row["cohort_month"])].append(row)
+    everyone = _weighted(materialized, "all customers", "customer_audience_segment")
+    cohorts = []
+    for month in sorted(by_month, key=lambda m: (m != EXISTING, m)):
+        cohort = _weighted(by_month[month], month, "customer_audience_segment")
+        flagged = cohort.total_sales >= everyone.total_sales and cohort.cltv < everyone.cltv
+        cohorts.append(
+            Cohort(
+                cohort_month=cohort.cohort_month,
+                num_users=cohort.num_users,
+                total_sales=cohort.total_sales,
+                total_spend=cohort.total_spend,
+                cltv=cohort.cltv,
+                segment_shares=cohort.segment_shares,
+                looks_profitable_but_is_not=flagged,
+            )
+        )
+    return CohortSummary(tuple(cohorts), everyone)
+
+
+def read_cohorts(files: Sequence[Path]) -> CohortSummary:
+    """The cohort summary of a ``cohorts`` result's CSV files.
+
+    Raises ValueError naming the file when a column of the workflow's output is missing.
+    """
+    import duckdb  # only when reading: the CLI imports this module on every run
+
+    rows: list[dict[str, Any]] = []
+    connection = duckdb.connect()
+    try:
+        for path in files:
+            # all text: cohort_month '2026-03' would otherwise be guessed to be a date
+            relation = connection.read_csv(str(path), header=True, all_varchar=True)
+            missing = [column for column in COLUMNS if column not in relation.columns]
+            if missing:
+                raise ValueError(f"{path}: not a cohorts result (no column {', '.join(missing)})")
+            columns = list(relation.columns)
+            for values in relation.fetchall():
+                row = dict(zip(columns, values, strict=True))
+                if row["num_users"] in (None, ""):
+                    continue
+                rows.append(row)
+    finally:
+        connection.close()
+    return summarize(rows)
