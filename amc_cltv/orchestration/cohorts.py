@@ -1,5 +1,5 @@
-"""The cohort view of a ``cohorts`` result: per acquisition month, what a customer is worth and which
-cohorts look profitable but are not.
+"""The cohort view of a ``cohorts`` result (docs/segments.md §10): per acquisition month, what a customer is
+worth and which cohorts look profitable but are not.
 
 The workflow's rows are one per (``cohort_month``, ``customer_audience_segment``) with ``num_users`` and
 averages per customer (``total_sales``, ``total_spend``, ``cltv``). A cohort's averages and the all-customer
