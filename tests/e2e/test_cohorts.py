@@ -64,8 +64,8 @@ def test_a_terminal_run_prints_one_line_per_cohort_and_flags_the_deceptive_ones(
 
 
 def test_json_adds_the_cohorts_and_they_add_up_to_segmentation(sandbox: Sandbox) -> None:
-    """The contract's run object plus the cohorts; on the same window the cohorts' users are segmentation's
-    customers."""
+    """The run object (docs/contract.md) plus the cohorts; on the same window the cohorts' users are
+    segmentation's customers."""
     result = sandbox.cli(*RUN, "--json")
     assert result.code == 0, result.stderr
     payload = result.json
