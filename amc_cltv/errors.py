@@ -25,7 +25,9 @@
     │                                 minimum, DSP lag cannot be met)                 -> exit 1
     ├── NeedsHuman                    ambiguous state the tool will not guess about  -> exit 3
     ├── StillRunning                  --max-wait / --no-wait reached; resumable      -> exit 4
-    └── LockHeld                      another invocation holds the lock              -> exit 6
+    ├── LockHeld                      another invocation holds the lock              -> exit 6
+    └── LocalFault                    the machine's own fault: a path not writable,
+                                      a full disk, a file where a folder is wanted   -> exit 7
 
 Every message is safe to print: no token, secret or pre-signed URL credential is ever put in one.
 """
@@ -46,6 +48,9 @@ class ExitCode(IntEnum):
     STILL_RUNNING = 4
     UNAVAILABLE = 5
     LOCKED = 6
+    LOCAL_FAULT = 7
+    INTERRUPTED = 130  # SIGINT (128 + 2)
+    TERMINATED = 143  # SIGTERM (128 + 15)
 
 
 class AmcCltvError(Exception):
@@ -231,8 +236,30 @@ class LockHeld(AmcCltvError):
     exit_code = ExitCode.LOCKED
 
 
+class LocalFault(AmcCltvError):
+    """The machine's own fault (permissions, a full disk, a file where a folder is wanted, the reverse).
+
+    Never exit 5: retrying later does not help, a person fixes the path or the disk and runs again. The
+    message names the path and the operating system's reason.
+    """
+
+    exit_code = ExitCode.LOCAL_FAULT
+
+
+def local_fault(error: OSError, doing: str, path: object | None = None) -> LocalFault:
+    """A LocalFault naming what was being done, the path and the OS reason of ``error``."""
+    where = path if path is not None else (error.filename or "")
+    reason = error.strerror or error.__class__.__name__
+    return LocalFault(
+        f"cannot {doing} {where}: {reason}; fix the path or the disk, then run the same command again",
+        path=str(where),
+    )
+
+
 def exit_code_for(error: BaseException) -> ExitCode:
-    """The exit code (docs/contract.md §4) for an error; anything unexpected is treated as AMC unavailable."""
+    """The exit code (docs/contract.md §4) for an error: a local OS error is 7, anything else unexpected 5."""
     if isinstance(error, AmcCltvError):
         return error.exit_code
+    if isinstance(error, OSError):
+        return ExitCode.LOCAL_FAULT
     return ExitCode.UNAVAILABLE

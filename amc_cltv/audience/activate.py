@@ -44,12 +44,6 @@ ADOPTED = "adopted"  # AMC already had it (found through the list endpoint)
 DEFERRED = "deferred"  # another audience of the segment is still on its way to DSP
 DRY_RUN = "dry-run"
 
-# What the ledger learnt from AMC about an audience; cleared when its row is written afresh as a new intent.
-_AMC_FIELDS = (
-    "audience_execution_id", "status", "status_reason", "audience_count", "dsp_audience_id", "created_at",
-    "succeeded_at", "usable_in_dsp_at", "retired_at", "deleted_at",
-)  # fmt: skip
-
 RULE_BASED = "RULE_BASED"  # audienceType, required when AMC's PUT fixes a FAILED audience
 
 
@@ -203,9 +197,7 @@ def _resume(
     """The ledger already has an audience of these rules: finish whatever is unfinished, send no duplicate."""
     outcome.action = REUSED
     if record.retired_at is not None:  # the rules came back before the newer audience replaced this one
-        record = ledger.update_audience(
-            record.id, clock.current().now(), state=create.CREATED, retired_at=None
-        )
+        record = ledger.unretire_audience(record.id, clock.current().now())
     _check_lag(config, record, outcome.needed_by, force, outcome)
     if record.audience_execution_id is None:
         record = create.resume_creating(client, ledger, record, _request_model(body))
@@ -213,13 +205,9 @@ def _resume(
     if failed_id is not None and force:  # a FAILED status came from AMC, so its id is known
         outcome.messages.append("resubmitting the FAILED audience with its current definition (--force)")
         answer = client.audiences.update(failed_id, _request_model({**body, "audienceType": RULE_BASED}))
-        record = ledger.update_audience(
-            record.id,
-            clock.current().now(),
-            status=answer.status or AudienceStatus.PENDING,
-            status_reason=None,
-            succeeded_at=None,  # rebuilt: DSP gets it anew, after the lag
-            usable_in_dsp_at=None,
+        # Rebuilt: DSP gets it anew, after the lag.
+        record = ledger.record_audience_resubmitted(
+            record.id, clock.current().now(), status=answer.status or AudienceStatus.PENDING
         )
     return _finish(client, ledger, config, record, outcome)
 
@@ -311,15 +299,8 @@ def _intent(
             time_window_end=window.audience_end,
             now=now,
         )
-    cleared = dict.fromkeys(_AMC_FIELDS)
-    return ledger.update_audience(
-        deleted.id,
-        now,
-        **cleared,
-        state=create.CREATING,
-        requested_at=now,
-        time_window_start=window.audience_start,
-        time_window_end=window.audience_end,
+    return ledger.restart_audience(
+        deleted.id, now, time_window_start=window.audience_start, time_window_end=window.audience_end
     )
 
 
@@ -365,4 +346,4 @@ def _settle_intent(client: AmcClient, ledger: Ledger, record: AudienceRecord) ->
         return create.adopt(ledger, record, found)
     now = clock.current().now()
     log.info("audience_intent_abandoned", audience=record.name)
-    return ledger.update_audience(record.id, now, state=rotation.DELETED, deleted_at=now)
+    return ledger.delete_audience(record.id, now)

@@ -15,7 +15,7 @@ from amc_cltv import clock
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AudienceMetadata, AudienceRequest
 from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman
-from amc_cltv.ledger import AudienceRecord, Ledger
+from amc_cltv.ledger import AudienceRecord, AudienceRecordState, Ledger
 from amc_cltv.log import get_logger
 
 log = get_logger("amc_cltv.audience")
@@ -25,8 +25,8 @@ RECONCILE_LIST_SPACING_S = 30.0
 RECONCILE_LIST_ATTEMPTS = 2
 MAX_AMBIGUOUS_SUBMITS = 3
 
-CREATING = "creating"
-CREATED = "created"
+CREATING = AudienceRecordState.CREATING
+CREATED = AudienceRecordState.CREATED
 
 
 def audiences_named(client: AmcClient, name: str, *, since: datetime | None = None) -> list[AudienceMetadata]:
@@ -46,11 +46,10 @@ def audiences_named(client: AmcClient, name: str, *, since: datetime | None = No
 def adopt(ledger: Ledger, record: AudienceRecord, metadata: AudienceMetadata) -> AudienceRecord:
     """Record an audience found on AMC as the one this ledger row stands for."""
     log.info("audience_adopted", audience=record.name, audience_execution_id=metadata.audience_execution_id)
-    return ledger.update_audience(
+    return ledger.record_audience_created(
         record.id,
         clock.current().now(),
         audience_execution_id=metadata.audience_execution_id,
-        state=CREATED,
         status=metadata.status,
         created_at=metadata.create_time or clock.current().now(),
     )
@@ -82,11 +81,10 @@ def submit(
         log.info(
             "audience_created", audience=record.name, audience_execution_id=created.audience_execution_id
         )
-        return ledger.update_audience(
+        return ledger.record_audience_created(
             record.id,
             now,
             audience_execution_id=created.audience_execution_id,
-            state=CREATED,
             status=created.status,
             created_at=now,
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.audience import lag
@@ -36,17 +35,10 @@ def record_metadata(
     """
     now = clock.current().now()
     status = metadata.status or AudienceStatus("UNKNOWN")
-    changes: dict[str, Any] = {"status": status}
-    changes["status_reason"] = metadata.status_reason or None
-    if metadata.audience_count is not None:
-        changes["audience_count"] = metadata.audience_count
-    if metadata.dsp_audience_id:
-        changes["dsp_audience_id"] = metadata.dsp_audience_id
-    if record.created_at is None:
-        changes["created_at"] = metadata.create_time or now
+    succeeded_at = usable_in_dsp_at = None
     if status == AudienceStatus.SUCCEEDED and record.succeeded_at is None:
-        changes["succeeded_at"] = now
-        changes["usable_in_dsp_at"] = lag.usable_in_dsp_at(now, config.profile.audience.activation_lag_hours)
+        succeeded_at = now
+        usable_in_dsp_at = lag.usable_in_dsp_at(now, config.profile.audience.activation_lag_hours)
     if not status.known:
         log.warning(
             "unknown_status",
@@ -54,7 +46,17 @@ def record_metadata(
             audience_execution_id=record.audience_execution_id,
             status=status,
         )
-    return ledger.update_audience(record.id, now, **changes)
+    return ledger.record_audience_status(
+        record.id,
+        now,
+        status=status,
+        status_reason=metadata.status_reason or None,
+        audience_count=metadata.audience_count,
+        dsp_audience_id=metadata.dsp_audience_id or None,
+        created_at=(metadata.create_time or now) if record.created_at is None else None,
+        succeeded_at=succeeded_at,
+        usable_in_dsp_at=usable_in_dsp_at,
+    )
 
 
 def refresh(client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord) -> AudienceRecord:

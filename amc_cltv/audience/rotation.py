@@ -15,13 +15,13 @@ from amc_cltv.audience import lag
 from amc_cltv.client import AmcClient
 from amc_cltv.client.status import AudienceStatus
 from amc_cltv.errors import APIStatusError, NotFoundError
-from amc_cltv.ledger import AudienceRecord, Ledger
+from amc_cltv.ledger import AudienceRecord, AudienceRecordState, Ledger
 from amc_cltv.log import get_logger
 
 log = get_logger("amc_cltv.audience")
 
-RETIRING = "retiring"
-DELETED = "deleted"
+RETIRING = AudienceRecordState.RETIRING
+DELETED = AudienceRecordState.DELETED
 
 
 @dataclass
@@ -63,7 +63,7 @@ def rotate(client: AmcClient, ledger: Ledger, instance_id: str, current: Audienc
     replace_now = lag.usable_now(current, now)
     for old in superseded(ledger, instance_id, current):
         if old.retired_at is None:
-            old = ledger.update_audience(old.id, now, state=RETIRING, retired_at=now)
+            old = ledger.retire_audience(old.id, now)
             report.retired.append(old.name)
             log.info("audience_retired", audience=old.name, replaced_by=current.name)
         if not replace_now:
@@ -88,6 +88,6 @@ def _delete(client: AmcClient, ledger: Ledger, old: AudienceRecord, report: Rota
             log.warning("audience_delete_failed", audience=old.name, error=str(exc))
             report.messages.append(f"could not delete {old.name} yet ({exc}); a later run tries again")
             return False
-    ledger.update_audience(old.id, now, state=DELETED, deleted_at=now)
+    ledger.delete_audience(old.id, now)
     log.info("audience_deleted", audience=old.name, audience_execution_id=old.audience_execution_id)
     return True

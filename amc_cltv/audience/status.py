@@ -96,8 +96,7 @@ def refresh_record(
         return refresh(client, ledger, config, record)
     except NotFoundError:
         log.warning("audience_gone", audience=record.name, audience_execution_id=record.audience_execution_id)
-        now = clock.current().now()
-        return ledger.update_audience(record.id, now, state="deleted", deleted_at=now)
+        return ledger.delete_audience(record.id, clock.current().now())
 
 
 def refresh_status(config: Config, client: AmcClient, ledger: Ledger) -> list[AudienceView]:

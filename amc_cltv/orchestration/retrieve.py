@@ -85,8 +85,5 @@ def download_execution(
     if out is None:
         ledger.record_files(execution_id, [f.record(execution_id) for f in files])
         if run is not None:
-            now = clock.current().now()
-            ledger.update_run(
-                run.id, now, state="downloaded", status=ExecutionStatus.SUCCEEDED, downloaded_at=now
-            )
+            ledger.record_downloaded(run.id, clock.current().now())
     return Retrieved(execution_id, workflow, folder, files)

@@ -3,13 +3,15 @@
 Every step is resumable from the ledger. The run key (instance, workflow id, SQL hash, window, parameters)
 names the work; its newest attempt says where to pick up:
 
+    (no record)                          -> adopt the same run from AMC's list if it is there, else submit
     submitting  (intent written, no id)  -> reconcile against AMC's list, then submit only if nothing is there
     submitted   (id known, not finished) -> reattach and poll
     finished    SUCCEEDED                -> download (again, if the files are not all there)
     finished    FAILED/REJECTED/CANCELLED-> report it (exit 1); ``force_rerun`` submits a new attempt
     downloaded                           -> reuse: nothing is sent
 
-Nothing is submitted twice for the same key unless ``force_rerun`` asks for a new attempt.
+Nothing is submitted twice for the same key unless ``force_rerun`` asks for a new attempt, and a lost ledger
+does not change that: the ledger is a cache, AMC the truth (``adopt.py``).
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from amc_cltv import clock
 from amc_cltv.client.status import is_terminal
 from amc_cltv.config import Config
 from amc_cltv.errors import StillRunning, UsageError
-from amc_cltv.ledger import FileRecord, Ledger, RunRecord, compute_run_key
+from amc_cltv.ledger import FileRecord, Ledger, RunRecord, RunState, compute_run_key
 from amc_cltv.locks import workflow_lock
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
+from amc_cltv.orchestration.adopt import adopt_from_amc
 from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 from amc_cltv.orchestration.polling import PollUpdate, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
@@ -144,7 +147,7 @@ def latest_succeeded(
     threshold method is not the same segment).
     """
     for record in ledger.runs(instance_id=config.instance_id, workflow=workflow, status="SUCCEEDED"):
-        if record.state != "downloaded" or record.execution_id is None:
+        if record.state != RunState.DOWNLOADED or record.execution_id is None:
             continue
         if rendered is not None and (
             record.sql_sha256 != rendered.sql_sha256 or record.parameters != dict(rendered.parameter_values)
@@ -184,6 +187,9 @@ def _intact_files(ledger: Ledger, execution_id: str) -> list[FileRecord] | None:
     return files
 
 
+_DONE = frozenset({RunState.FINISHED, RunState.DOWNLOADED, RunState.ABANDONED})
+
+
 class _Runner:
     """One invocation's walk through the run's states, under the workflow lock."""
 
@@ -220,23 +226,19 @@ class _Runner:
             recorded_state=run.state if run else None,
             recorded_execution_id=run.execution_id if run else None,
         )
-        if run is not None and run.state == "submitting":
+        if run is not None and run.state == RunState.SUBMITTING:
             run = self._settle_submitting(run)
-        if (
-            run is not None
-            and self.options.force_rerun
-            and run.state in ("finished", "downloaded", "abandoned")
-        ):
+        if run is not None and self.options.force_rerun and run.state in _DONE:
             log.info("force_rerun", previous_execution_id=run.execution_id)
             run = None
-        if run is None or run.state == "abandoned":
-            run = self._submit_new()
+        if run is None or run.state == RunState.ABANDONED:
+            run = self._adopt_from_amc() or self._submit_new()
         else:
             self.reused = True
         assert run.execution_id is not None
         structlog.contextvars.bind_contextvars(execution_id=run.execution_id)
         self._notify("submitted", execution_id=run.execution_id, reused=self.reused)
-        if run.state == "submitted" or not is_terminal(run.status):
+        if run.state == RunState.SUBMITTED or not is_terminal(run.status):
             outcome = self._poll(run)
             if outcome is not None:
                 return outcome
@@ -256,6 +258,22 @@ class _Runner:
         self._apply_workflow()
         self._admit()
         return submit(self.client.executions, self.ledger, run, self.plan.spec)
+
+    def _adopt_from_amc(self) -> RunRecord | None:
+        """The ledger has no live record of this run: AMC may still have it (a lost ledger, another host)."""
+        if self.options.force_rerun:
+            return None
+        adopted = adopt_from_amc(
+            self.client.executions,
+            self.ledger,
+            run_key=self.plan.run_key,
+            instance_id=self.config.instance_id,
+            spec=self.plan.spec,
+            sql_sha256=self.plan.rendered.sql_sha256,
+        )
+        if adopted is not None:
+            self.reused = True
+        return adopted
 
     def _submit_new(self) -> RunRecord:
         self._apply_workflow()
@@ -320,15 +338,10 @@ class _Runner:
             )
         except StillRunning as still:
             status = str(still.context.get("status") or "RUNNING")
-            self.ledger.update_run(run.id, clock.current().now(), status=status)
+            self.ledger.record_status(run.id, clock.current().now(), status)
             return self._outcome(run.execution_id, status, None, [], exit_code=4, message=str(still))
-        self.ledger.update_run(
-            run.id,
-            clock.current().now(),
-            state="finished",
-            status=execution.status,
-            status_reason=execution.status_reason,
-            finished_at=clock.current().now(),
+        self.ledger.record_finished(
+            run.id, clock.current().now(), status=execution.status, status_reason=execution.status_reason
         )
         return None
 
@@ -346,7 +359,7 @@ class _Runner:
     def _download(self, run: RunRecord) -> RunOutcome:
         execution_id = run.execution_id
         assert execution_id is not None
-        if run.state == "downloaded":
+        if run.state == RunState.DOWNLOADED:
             intact = _intact_files(self.ledger, execution_id)
             if intact is not None:
                 log.info("results_reused", files=len(intact))
@@ -371,8 +384,7 @@ class _Runner:
             files=files,
         )
         self.ledger.record_files(execution_id, [f.record(execution_id) for f in files])
-        now = clock.current().now()
-        self.ledger.update_run(run.id, now, state="downloaded", downloaded_at=now)
+        self.ledger.record_downloaded(run.id, clock.current().now())
         rows = sum(f.rows for f in files)
         log.info("results_downloaded", files=len(files), rows=rows, folder=str(folder))
         self._notify("downloaded", files=[str(f.path) for f in files], rows=rows)

@@ -42,6 +42,7 @@ class ExecutionsApi(Protocol):
         workflow_id: str | None = None,
         min_creation_time: str | None = None,
         include_cancelled: bool | None = None,
+        include_workflow: bool | None = None,
         time_zone: str | None = None,
     ) -> list[WorkflowExecution]: ...
 
@@ -159,12 +160,12 @@ def _record_submitted(
     log.info(
         event, workflow=spec.workflow, execution_id=execution.workflow_execution_id, status=execution.status
     )
-    return ledger.update_run(
+    return ledger.record_submitted(
         run.id,
         clock.current().now(),
         execution_id=execution.workflow_execution_id,
-        state="submitted",
         status=execution.status,
+        adopted=event == "execution_adopted",
     )
 
 
@@ -178,7 +179,7 @@ def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: Exec
     for submission in range(1, MAX_SUBMISSIONS + 1):
         if submission > 1 or now.now() - run.submitted_at > RECONCILE_LOOKBACK:
             # A renewed intent: the submit time the reconcile window and the polling cadence count from.
-            run = ledger.update_run(run.id, now.now(), submitted_at=now.now())
+            run = ledger.renew_intent(run.id, now.now())
         try:
             # Written ahead: the ledger row (state ``submitting``) exists before this request leaves.
             execution = executions.create(spec.request())

@@ -255,7 +255,8 @@ def record_segmentation(config: Config, ledger: Ledger, high_value_users: int) -
         parameters=rendered.parameter_values,
         now=now,
     )
-    ledger.update_run(run.id, now, execution_id=execution_id, state="downloaded", status="SUCCEEDED")
+    ledger.record_submitted(run.id, now, execution_id=execution_id, status="SUCCEEDED")
+    ledger.record_downloaded(run.id, now)
     data = csv.read_bytes()
     ledger.record_files(
         execution_id,

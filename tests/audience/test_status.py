@@ -33,8 +33,8 @@ def _started(config: Config, client: AmcClient, ledger: Ledger, fake: FakeAudien
         now=clock.now(),
     )
     audience_id = fake.add(name, status="PENDING")
-    return ledger.update_audience(
-        record.id, clock.now(), audience_execution_id=audience_id, state="created"
+    return ledger.record_audience_created(
+        record.id, clock.now(), audience_execution_id=audience_id, status=None, created_at=clock.now()
     ).id
 
 

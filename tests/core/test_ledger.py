@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from amc_cltv.ledger import FileRecord, Ledger, compute_run_key
+from amc_cltv.ledger import AudienceRecordState, FileRecord, Ledger, RunState, compute_run_key
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 KEY_INPUTS = {
@@ -57,9 +57,13 @@ def test_intent_is_on_disk_before_any_answer_and_attempts_count_up(tmp_path: Pat
 def test_answers_update_the_run_and_reasons_are_redacted(tmp_path: Path) -> None:
     with Ledger.open(tmp_path) as ledger:
         run = begin(ledger)
-        run = ledger.update_run(run.id, T0, execution_id="exec-1", state="submitted", status="PENDING")
+        run = ledger.record_submitted(run.id, T0, execution_id="exec-1", status="PENDING")
+        assert run.state is RunState.SUBMITTED
         reason = "see https://bucket/x.csv?X-Amz-Credential=AKIA/abc&X-Amz-Signature=deadbeef"
-        done = ledger.update_run(run.id, T0 + timedelta(minutes=5), status="FAILED", status_reason=reason)
+        done = ledger.record_finished(
+            run.id, T0 + timedelta(minutes=5), status="FAILED", status_reason=reason
+        )
+        assert done.state is RunState.FINISHED and done.finished_at == T0 + timedelta(minutes=5)
         assert done.execution_id == "exec-1" and done.status == "FAILED"
         assert "deadbeef" not in done.status_reason and "AKIA" not in done.status_reason
         assert ledger.run_by_execution("exec-1").id == run.id
@@ -91,10 +95,13 @@ def test_audience_intent_is_idempotent_per_name(tmp_path: Path) -> None:
         again = ledger.begin_audience(**{**args, "now": T0 + timedelta(hours=1)})
         assert again.id == first.id and again.requested_at == T0
         usable = T0 + timedelta(hours=50)
-        updated = ledger.update_audience(first.id, T0, state="created", audience_execution_id="aud-1",
-                                         usable_in_dsp_at=usable)  # fmt: skip
-        assert updated.usable_in_dsp_at == usable
-        ledger.update_audience(first.id, T0, deleted_at=T0)
+        ledger.record_audience_created(first.id, T0, audience_execution_id="aud-1", status="PENDING",
+                                       created_at=T0)  # fmt: skip
+        updated = ledger.record_audience_status(first.id, T0, status="SUCCEEDED", status_reason=None,
+                                                succeeded_at=T0, usable_in_dsp_at=usable)  # fmt: skip
+        assert updated.usable_in_dsp_at == usable and updated.state is AudienceRecordState.CREATED
+        assert updated.audience_execution_id == "aud-1" and updated.created_at == T0
+        ledger.delete_audience(first.id, T0)
         assert ledger.audiences() == [] and len(ledger.audiences(include_deleted=True)) == 1
 
 

@@ -151,7 +151,8 @@ def test_an_execution_already_owned_by_an_earlier_attempt_is_not_adopted(
     fake_clock: FakeClock,
 ) -> None:
     """After --force-rerun the first attempt's execution still matches; it is skipped, the new one adopted."""
-    ledger.update_run(intent.id, fake_clock.now(), execution_id="old", state="downloaded", status="SUCCEEDED")
+    ledger.record_submitted(intent.id, fake_clock.now(), execution_id="old", status="SUCCEEDED")
+    ledger.record_downloaded(intent.id, fake_clock.now())
     second = ledger.begin_run(
         run_key=intent.run_key,
         instance_id=intent.instance_id,

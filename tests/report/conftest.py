@@ -100,9 +100,8 @@ class Downloads:
                 parameters={},
                 now=submitted_at,
             )
-            ledger.update_run(
-                run.id, submitted_at, execution_id=execution_id, status="SUCCEEDED", state="downloaded"
-            )
+            ledger.record_submitted(run.id, submitted_at, execution_id=execution_id, status="SUCCEEDED")
+            ledger.record_downloaded(run.id, submitted_at)
 
 
 @pytest.fixture
@@ -220,8 +219,18 @@ def section_text(page: str, key: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", without_scripts)))
 
 
-def record_audience(downloads: Downloads, *, requested_at: datetime, **changes: Any) -> None:
-    """An audience the tool recorded in the ledger (intent at ``requested_at``, then ``changes``)."""
+def record_audience(
+    downloads: Downloads,
+    *,
+    requested_at: datetime,
+    status: str,
+    audience_execution_id: str | None = None,
+    audience_count: int | None = None,
+    created_at: datetime | None = None,
+    succeeded_at: datetime | None = None,
+    usable_in_dsp_at: datetime | None = None,
+) -> None:
+    """An audience the tool recorded in the ledger (intent at ``requested_at``, then what AMC said)."""
     with Ledger.open(downloads.state_dir) as ledger:
         record = ledger.begin_audience(
             instance_id=downloads.instance_id,
@@ -232,7 +241,24 @@ def record_audience(downloads: Downloads, *, requested_at: datetime, **changes: 
             time_window_end="2026-11-22T00:00:00+00:00",
             now=requested_at,
         )
-        ledger.update_audience(record.id, requested_at, **changes)
+        if audience_execution_id is not None:
+            ledger.record_audience_created(
+                record.id,
+                requested_at,
+                audience_execution_id=audience_execution_id,
+                status=status,
+                created_at=created_at or requested_at,
+            )
+        ledger.record_audience_status(
+            record.id,
+            requested_at,
+            status=status,
+            status_reason=None,
+            audience_count=audience_count,
+            created_at=created_at,
+            succeeded_at=succeeded_at,
+            usable_in_dsp_at=usable_in_dsp_at,
+        )
 
 
 def populate_every_section(downloads: Downloads) -> int:
