@@ -282,8 +282,8 @@ class Ledger:
                 "INSERT INTO audiences (instance_id, name, segment, rules_sha256, state, time_window_start,"
                 " time_window_end, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (instance_id, name) DO NOTHING",
-                [instance_id, name, segment, rules_sha256, AudienceRecordState.CREATING.value, time_window_start,
-                 time_window_end, iso(now), iso(now)],
+                [instance_id, name, segment, rules_sha256, AudienceRecordState.CREATING.value,
+                 time_window_start, time_window_end, iso(now), iso(now)],
             )  # fmt: skip
         found = self.audience_by_name(instance_id, name)
         assert found is not None
