@@ -75,6 +75,7 @@ _ERRORS = (
     "NeedsHuman",
     "StillRunning",
     "LockHeld",
+    "LocalFault",
 )
 _EXPORTS.update(dict.fromkeys(_ERRORS, "amc_cltv.errors"))
 
@@ -98,6 +99,7 @@ __all__ = [
     "DownloadUrlExpired",
     "ExecutionFailed",
     "InternalServerError",
+    "LocalFault",
     "LockHeld",
     "MalformedResponseError",
     "NeedsHuman",
@@ -150,6 +152,7 @@ if TYPE_CHECKING:
         DownloadUrlExpired,
         ExecutionFailed,
         InternalServerError,
+        LocalFault,
         LockHeld,
         MalformedResponseError,
         NeedsHuman,
