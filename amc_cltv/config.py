@@ -97,7 +97,10 @@ class AudienceSettings(_Section):
 
 
 class WorkflowSettings(_Section):
-    shopping_insights: bool = True
+    # Revenue from conversions_all, which reporting queries may read only with AMC's paid Flexible Shopping
+    # Insights subscription (docs/amc-api.md §5.3): off unless the profile says so (the sandbox's does);
+    # `amc-cltv doctor` tells whether the instance has it.
+    shopping_insights: bool = False
 
 
 class PollingSettings(_Section):

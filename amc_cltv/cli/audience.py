@@ -18,6 +18,13 @@ from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError
 from amc_cltv.ledger import Ledger
 
+# What the size guard can and cannot know (docs/real-instance.md): it reads the report's count only.
+SIZE_CAVEAT = (
+    "AMC counts the audience in its _for_audiences tables, which keep only users it can target (no DSP deal "
+    "rows, no sensitive ASINs), so on a real instance the audience is usually smaller and can fall under "
+    "AMC's 2,000 minimum"
+)
+
 app = typer.Typer(
     name="audience",
     help=(
@@ -118,6 +125,8 @@ def activate(
     if payload["status"]:
         count = payload["audience_count"]
         lines.append(f"AMC status: {payload['status']}" + (f", {count:,} users" if count is not None else ""))
+    if payload["segment_size"] is not None:
+        lines.append(f"report's segment: {payload['segment_size']:,} users; {SIZE_CAVEAT}")
     if payload["state"]:
         lines.append(f"state: {payload['state']}")
     if payload["waiting_for"]:

@@ -6,6 +6,7 @@ import typer
 
 from amc_cltv.cli import (
     audience,
+    doctor,
     download,
     executions,
     instances,
@@ -26,5 +27,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(workflows.app)
     app.add_typer(audience.app)
     app.add_typer(instances.app)
-    for module in (run, executions, download, status, schedule, workflow_sync):  # run, around it
+    for module in (run, executions, download, status, schedule, workflow_sync, doctor):  # run, around it
         module.register(app)

@@ -107,6 +107,11 @@ class AmcClient:
     def instance_id(self) -> str:
         return self._base.instance_id
 
+    @property
+    def server_date(self) -> str | None:
+        """The ``Date`` header of AMC's latest answer (an HTTP date), None before any answer."""
+        return self._transport.last_date
+
     def open_download(self, url: str) -> AbstractContextManager[DownloadStream]:
         """Open a pre-signed result URL for streaming: ``with client.open_download(url) as stream: ...``.
 

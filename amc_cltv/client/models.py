@@ -113,6 +113,7 @@ class Instance(AmcModel):
     api_endpoint: str | None = None
     s3_bucket_name: str | None = None
     s3_bucket_region: str | None = None
+    optional_datasets: list[Any] | None = None  # paid datasets; the published pages do not show their form
 
 
 class InstancesPage(AmcModel):

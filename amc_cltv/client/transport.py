@@ -225,6 +225,7 @@ class Transport:
         self._client = httpx.Client(
             transport=transport or network_transport(), **_client_options(base_url, auth, user_agent)
         )
+        self.last_date: str | None = None  # the Date header of the latest answer (the server's clock)
 
     def send(
         self,
@@ -249,6 +250,7 @@ class Transport:
             )
         except httpx.TransportError as exc:
             raise connection_failure(exc, endpoint) from None
+        self.last_date = response.headers.get("Date") or self.last_date
         return _answer(response, endpoint)
 
     def close(self) -> None:

@@ -38,6 +38,7 @@ from amc_cltv.orchestration.polling import PollUpdate, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
 from amc_cltv.timewindow import TimeWindow, resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
+from amc_cltv.workflows.rejections import likely_cause
 
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
@@ -348,6 +349,8 @@ class _Runner:
     def _failed(self, run: RunRecord) -> RunOutcome:
         reason = run.status_reason or "AMC gave no reason"
         hint = "; call again with force_rerun=True to submit it again" if self.reused else ""
+        cause = likely_cause(run.status_reason, self.plan.rendered.sql)
+        hint = f" (likely cause: {cause}){hint}" if cause else hint
         message = f"execution {run.execution_id} of {self.workflow} ended {run.status}: {reason}{hint}"
         log.error("execution_failed", status=run.status, status_reason=run.status_reason)
         return self._outcome(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -155,6 +156,8 @@ class SandboxApp:
             response = self._dispatch(request, environ, endpoint, args)
         except AmcError as exc:
             response = exc.response(audience=endpoint.startswith("audience"))
+        # As AMC's front end does: the server's time (here the sandbox clock's), which `doctor` compares.
+        response.headers["Date"] = http_date(self.clock.now())
         if dropped:
             return self._drop(environ, response, start_response)
         return response(environ, start_response)
@@ -319,7 +322,9 @@ class SandboxApp:
             "s3BucketName": f"amc-sandbox-{INSTANCE_ID}",
             "entities": [{"entityId": ADVERTISER_ID, "marketplaceId": MARKETPLACE_ID}],
             "advertiserTypes": ["DISPLAY", "SPONSORED_ADS"],
-            "optionalDatasets": ["SHOPPING_INSIGHTS"],
+            # The sandbox's own name for the paid dataset: AMC's published pages do not show the value it
+            # uses, so the tool never relies on it (a dry run reading conversions_all is the proof).
+            "optionalDatasets": ["SHOPPING_INSIGHTS"] if self.settings.shopping_insights else [],
         }
 
     def _download_urls(self, request: Request, execution_id: str) -> dict[str, Any]:

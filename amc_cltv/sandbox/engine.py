@@ -135,8 +135,75 @@ class Engine:
         parameters: Mapping[str, object] | None = None,
         audience: bool = False,
         disable_aggregation_controls: bool = False,
+        unavailable_tables: frozenset[str] = frozenset(),
     ) -> QueryResult:
-        """Run ``sql`` over the time window; raises Rejected (AMC rule, unknown table/parameter) or Failed."""
+        """Run ``sql`` over the time window; raises Rejected (AMC rule, unknown table/parameter) or Failed.
+
+        ``unavailable_tables`` are tables this instance does not give the query (a paid dataset it lacks):
+        reading one is rejected at compile time like an unknown table.
+        """
+        cursor, sql_to_run, columns = self._compile(
+            sql,
+            time_window_start=time_window_start,
+            time_window_end=time_window_end,
+            parameters=parameters,
+            audience=audience,
+            disable_aggregation_controls=disable_aggregation_controls,
+            unavailable_tables=unavailable_tables,
+        )
+        try:
+            table = f"__amc_result_{uuid.uuid4().hex[:12]}"
+            try:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {table} AS "
+                    f"SELECT *, (row_number() OVER () - 1) AS __amc_row FROM ({sql_to_run})"
+                )
+                count_row = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()
+            except duckdb.Error as exc:
+                raise Failed(_first_line(exc)) from None
+        except BaseException:
+            cursor.close()
+            raise
+        return QueryResult(cursor, table, columns, int(count_row[0]) if count_row else 0)
+
+    def compile(
+        self,
+        sql: str,
+        *,
+        time_window_start: datetime,
+        time_window_end: datetime,
+        parameters: Mapping[str, object] | None = None,
+        audience: bool = False,
+        disable_aggregation_controls: bool = False,
+        unavailable_tables: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """Validate and compile ``sql`` as AMC's ``dryRun`` does, without running it; its output columns.
+
+        Raises Rejected exactly where :meth:`execute` would.
+        """
+        cursor, _, columns = self._compile(
+            sql,
+            time_window_start=time_window_start,
+            time_window_end=time_window_end,
+            parameters=parameters,
+            audience=audience,
+            disable_aggregation_controls=disable_aggregation_controls,
+            unavailable_tables=unavailable_tables,
+        )
+        cursor.close()
+        return columns
+
+    def _compile(
+        self,
+        sql: str,
+        *,
+        time_window_start: datetime,
+        time_window_end: datetime,
+        parameters: Mapping[str, object] | None,
+        audience: bool,
+        disable_aggregation_controls: bool,
+        unavailable_tables: frozenset[str],
+    ) -> tuple[duckdb.DuckDBPyConnection, str, list[str]]:
         start, end = _naive_utc(time_window_start), _naive_utc(time_window_end)
         if end <= start:
             raise Rejected("The time window end must be after its start.")
@@ -145,6 +212,9 @@ class Engine:
             parsed = parse(sql, parameters=parameters or {}, built_in=built_in, audience=audience)
         except SqlRuleViolation as exc:
             raise Rejected(str(exc)) from None
+        missing = sorted(parsed.tables & unavailable_tables)
+        if missing:
+            raise Rejected(f"Table or view not found: {missing[0]}.")
         cursor = self._connection.cursor()
         try:
             self._prepare(cursor, parsed.tables, start, end)
@@ -154,19 +224,10 @@ class Engine:
             self._check_output(
                 outputs, audience=audience, disable_aggregation_controls=disable_aggregation_controls
             )
-            table = f"__amc_result_{uuid.uuid4().hex[:12]}"
-            try:
-                cursor.execute(
-                    f"CREATE TEMP TABLE {table} AS "
-                    f"SELECT *, (row_number() OVER () - 1) AS __amc_row FROM ({parsed.sql})"
-                )
-                count_row = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()
-            except duckdb.Error as exc:
-                raise Failed(_first_line(exc)) from None
         except BaseException:
             cursor.close()
             raise
-        return QueryResult(cursor, table, columns, int(count_row[0]) if count_row else 0)
+        return cursor, parsed.sql, columns
 
     def _prepare(
         self, cursor: duckdb.DuckDBPyConnection, tables: set[str], start: datetime, end: datetime

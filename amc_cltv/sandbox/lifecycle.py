@@ -164,29 +164,32 @@ class Lifecycle:
             return str(forced["status"]), str(forced.get("status_reason") or "Injected fault."), [], 0
         if not execution.get("requireSyntheticData"):
             return "FAILED", SYNTHETIC_REQUIRED, [], 0
+        query: dict[str, Any] = {
+            "time_window_start": parse_iso(execution["timeWindowStart"]),
+            "time_window_end": parse_iso(execution["timeWindowEnd"]),
+            "parameters": execution.get("resolvedParameters") or {},
+            "disable_aggregation_controls": bool(execution.get("disableAggregationControls")),
+            # Without the paid shopping dataset, reporting queries cannot read conversions_all.
+            "unavailable_tables": frozenset()
+            if settings.shopping_insights
+            else frozenset({"conversions_all"}),
+        }
         try:
-            result = self.engine().execute(
-                execution["sqlQuery"],
-                time_window_start=parse_iso(execution["timeWindowStart"]),
-                time_window_end=parse_iso(execution["timeWindowEnd"]),
-                parameters=execution.get("resolvedParameters") or {},
-                disable_aggregation_controls=bool(execution.get("disableAggregationControls")),
-            )
+            if execution.get("dryRun"):
+                # AMC's dryRun validates and compiles the query, never runs it, and writes nothing.
+                columns = self.engine().compile(execution["sqlQuery"], **query)
+                mismatch = _output_columns_mismatch(execution, columns)
+                return ("REJECTED", mismatch, [], 0) if mismatch else ("SUCCEEDED", None, [], 0)
+            result = self.engine().execute(execution["sqlQuery"], **query)
         except Rejected as exc:
             return "REJECTED", exc.status_reason, [], 0
         except Failed as exc:
             return "FAILED", exc.message, [], 0
         try:
-            declared = [str(c) for c in execution.get("declaredOutputColumns") or []]
-            if declared and {c.lower() for c in declared} != {c.lower() for c in result.columns}:
-                return (
-                    "REJECTED",
-                    f"The query's output columns ({', '.join(result.columns)}) do not match the workflow's "
-                    f"outputColumns ({', '.join(declared)}).",
-                    [],
-                    0,
-                )
-            if execution.get("dryRun") or execution.get("skipPublish"):
+            mismatch = _output_columns_mismatch(execution, result.columns)
+            if mismatch:
+                return "REJECTED", mismatch, [], 0
+            if execution.get("skipPublish"):
                 return "SUCCEEDED", None, [], result.row_count
             out = self.results_dir(execution["workflowExecutionId"])
             shutil.rmtree(out, ignore_errors=True)
@@ -255,3 +258,14 @@ class Lifecycle:
                 count,
             )
         return "SUCCEEDED", None, count
+
+
+def _output_columns_mismatch(execution: dict[str, Any], columns: list[str]) -> str | None:
+    """AMC's reason when the workflow declares outputColumns other than what the query outputs."""
+    declared = [str(c) for c in execution.get("declaredOutputColumns") or []]
+    if declared and {c.lower() for c in declared} != {c.lower() for c in columns}:
+        return (
+            f"The query's output columns ({', '.join(columns)}) do not match the workflow's "
+            f"outputColumns ({', '.join(declared)})."
+        )
+    return None

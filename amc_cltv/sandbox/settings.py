@@ -26,6 +26,8 @@ class SandboxSettings:
     min_audience_size: int = 2000  # AMC's minimum for a rule-based audience
     users: int = 50_000  # synthetic data generated on first use
     seed: int = 7
+    # The paid Flexible Shopping Insights dataset: without it, reporting queries cannot read conversions_all.
+    shopping_insights: bool = True
 
     @classmethod
     def load(cls, store: Store) -> SandboxSettings:
@@ -42,11 +44,17 @@ def update_settings(store: Store, changes: dict[str, Any]) -> SandboxSettings:
     for key, value in changes.items():
         if key not in known:
             raise ValueError(f"unknown sandbox setting {key!r}")
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        if known[key] in ("bool", bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"sandbox setting {key!r} must be true or false")
+        elif not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ValueError(f"sandbox setting {key!r} must be a non-negative number")
     with store.transaction():
         current = SandboxSettings.load(store).to_dict()
         for key, value in changes.items():
-            current[key] = int(value) if known[key] in ("int", int) else float(value)
+            if known[key] in ("bool", bool):
+                current[key] = bool(value)
+            else:
+                current[key] = int(value) if known[key] in ("int", int) else float(value)
         store.set_setting("settings", current)
     return SandboxSettings.load(store)

@@ -37,7 +37,8 @@ def test_minimal_profile_takes_every_documented_default(tmp_path: Path) -> None:
     assert (profile.amc.time_zone, profile.amc.synthetic_data) == ("UTC", False)
     assert (profile.audience.min_size, profile.audience.refresh_rate_days) == (2500, 7)
     assert profile.audience.activation_lag_hours == 48
-    assert profile.workflows.shopping_insights is True
+    # conversions_all needs a paid subscription: a real profile never assumes it (docs/amc-api.md §5.3).
+    assert profile.workflows.shopping_insights is False
     assert (profile.polling.initial_interval_s, profile.polling.multiplier) == (30, 1.5)
     assert (profile.polling.max_interval_s, profile.polling.max_wait_s) == (300, 43200)
     assert config.state_dir == tmp_path / ".amc-cltv"
@@ -54,6 +55,7 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> Non
 def test_no_config_means_the_embedded_sandbox_without_credentials(tmp_path: Path) -> None:
     config = load_config(None, environ={}, cwd=tmp_path)
     assert config.source is None and config.amc.embedded
+    assert config.profile.workflows.shopping_insights is True  # the sandbox has the paid dataset
     assert config.state_dir == tmp_path / ".amc-cltv"
     assert config.credentials.client_id
 
