@@ -15,7 +15,6 @@ import typer
 from amc_cltv import __version__
 from amc_cltv.cli import common
 from amc_cltv.errors import AmcCltvError, ExitCode, exit_code_for
-from amc_cltv.log import configure_logging, get_logger
 from amc_cltv.redact import redact_text
 
 app = typer.Typer(
@@ -58,7 +57,10 @@ def _global(
     """
     if log_format not in ("auto", "json", "console"):
         raise typer.BadParameter("must be auto, json or console", param_hint="--log-format")
+    from amc_cltv.log import configure_logging
+
     common.reset_invocation(config_path=config, log_format=log_format, verbose=verbose)
+
     configure_logging(log_format, verbose)  # type: ignore[arg-type]
 
 
@@ -82,12 +84,44 @@ def _print_error(error: BaseException, code: int) -> None:
     sys.stderr.write(f"amc-cltv: error: {message}\n")
 
 
+def _print_subcommand_help(args: list[str]) -> None:
+    """When ``args`` ask a subcommand for its help, print it and exit, without parsing the global options.
+
+    Help depends on nothing but the command, while parsing the global options would cost a third of the
+    start-up: typer converts every option value through pydantic. The top-level help is left to typer.
+    """
+    options = args[: args.index("--")] if "--" in args else args
+    if "--help" not in options:
+        return
+    group = typer.main.get_command(app)
+    takes_value = {
+        name for param in group.params if not getattr(param, "is_flag", True) for name in param.opts
+    }
+    command, path = group, ["amc-cltv"]
+    tokens = iter(options)
+    for token in tokens:
+        if token.startswith("-"):
+            if command is group and token in takes_value:
+                next(tokens, None)  # the option's value
+            continue
+        subcommands = getattr(command, "commands", None)
+        if subcommands is None:
+            break  # a command's arguments
+        if token not in subcommands:
+            return  # typer says the command is unknown
+        command, path = subcommands[token], [*path, token]
+    if command is not group:
+        command.main(args=["--help"], prog_name=" ".join(path))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and, as the console script, exits with) the exit code of docs/contract.md §4."""
+    args = sys.argv[1:] if argv is None else argv
     common.reset_invocation()
     try:
+        _print_subcommand_help(args)
         # Standalone mode lets typer print usage errors (exit 2), help and --version itself.
-        app(args=argv, prog_name="amc-cltv", standalone_mode=True)
+        app(args=args, prog_name="amc-cltv", standalone_mode=True)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.USAGE)
@@ -99,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         code = 130
     except Exception as exc:  # never a traceback: log it (redacted) and say what to do
         code = int(exit_code_for(exc))
+        from amc_cltv.log import get_logger
+
         get_logger("amc_cltv.cli").error(
             "unexpected_error", error_type=exc.__class__.__name__, error=str(exc)
         )

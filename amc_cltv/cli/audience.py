@@ -9,14 +9,16 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from amc_cltv.cli import common
-from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError
-from amc_cltv.ledger import Ledger
+
+if TYPE_CHECKING:
+    from amc_cltv.config import Config
+    from amc_cltv.ledger import Ledger
 
 # What the size guard can and cannot know (docs/real-instance.md): it reads the report's count only.
 SIZE_CAVEAT = (
@@ -39,6 +41,7 @@ app = typer.Typer(
 @contextmanager
 def _session(config: Config) -> Iterator[tuple[Any, Ledger]]:
     from amc_cltv.connect import open_client
+    from amc_cltv.ledger import Ledger
 
     with Ledger.open(config.state_dir) as ledger, open_client(config) as client:
         yield client, ledger

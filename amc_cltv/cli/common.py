@@ -1,4 +1,9 @@
-"""What every command shares: the global options, the lazily loaded config, output helpers."""
+"""What every command shares: the global options, the lazily loaded config, output helpers.
+
+Every module of the CLI is imported to build ``--help``, so none imports rich, pydantic (the config),
+structlog, the ledger or the client at module level: commands import what they need when they run.
+``tests/test_startup.py`` checks this and ``bench/startup_bench.py`` measures it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
-from amc_cltv.config import Config, load_config
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from amc_cltv.config import Config
 
 
 @dataclass
@@ -29,6 +37,8 @@ class Invocation:
     def config(self) -> Config:
         """The instance profile for this invocation (ConfigError on any problem)."""
         if self._config is None:
+            from amc_cltv.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 
@@ -65,12 +75,23 @@ PIPED_WIDTH = 200
 
 
 def stdout_console() -> Console:
+    from rich.console import Console
+
     width = None if sys.stdout.isatty() else PIPED_WIDTH
     return Console(file=sys.stdout, soft_wrap=True, width=width)
 
 
 def stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, soft_wrap=True, highlight=False)
+
+
+def table(**options: Any) -> Table:
+    """A rich table for stdout (rich is imported only when a command prints one)."""
+    from rich.table import Table
+
+    return Table(**options)
 
 
 def fail_usage(message: str) -> None:

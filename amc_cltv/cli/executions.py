@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from amc_cltv import clock
 from amc_cltv.cli import common
@@ -71,7 +70,7 @@ def list_executions(
     if as_json:
         common.emit_json({"executions": rows})
         return
-    table = Table()
+    table = common.table()
     for name in (*_FIELDS, "status_reason"):
         table.add_column(name)
     for row in rows:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from amc_cltv.cli import common
 
@@ -70,7 +69,7 @@ def list_instances(
     if as_json:
         common.emit_json({"instances": rows})
         return
-    table = Table()
+    table = common.table()
     for name in COLUMNS:
         table.add_column(name, overflow="fold")
     for row in rows:

@@ -11,7 +11,6 @@ import typer
 from amc_cltv import clock
 from amc_cltv.cli import common
 from amc_cltv.errors import UsageError
-from amc_cltv.log import get_logger
 
 
 def report(
@@ -38,6 +37,7 @@ def report(
 
     Example: amc-cltv report --out cltv-report.html --since 2026-01-01
     """
+    from amc_cltv.log import get_logger
     from amc_cltv.report import ReportInputs, check_workflows, write_report
 
     since_day: date | None = None

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.status import Status
-from rich.table import Table
 
 from amc_cltv.cli import common
 from amc_cltv.errors import AmcCltvError, UsageError
-from amc_cltv.timewindow import parse_day
 
 if TYPE_CHECKING:  # the CLI imports the library lazily, per command
+    from rich.status import Status
+
     from amc_cltv.audience import ActivationOutcome
     from amc_cltv.client import AmcClient
     from amc_cltv.config import Config
@@ -36,6 +35,8 @@ class _Progress:
         self.workflow = workflow
         self.status: Status | None = None
         if interactive:
+            from rich.status import Status
+
             self.status = Status(f"{workflow}: preparing", console=common.stderr_console())
             self.status.start()
 
@@ -122,7 +123,7 @@ def _print_summary(outcome: RunOutcome) -> None:
     hidden = [name for index, name in enumerate(columns) if index not in shown]
     title = f"{outcome.workflow} {outcome.execution_id} ({outcome.time_window.start.date()} to "
     title += f"{outcome.time_window.end.date()}, {'reused' if outcome.reused else 'new'})"
-    table = Table(title=title)
+    table = common.table(title=title)
     for index in shown:
         name = columns[index]
         table.add_column(name, justify="left" if name.endswith(("segment", "asin", "_id")) else "right")
@@ -214,6 +215,7 @@ def run(
     if max_wait is not None and max_wait < 0:
         raise UsageError(f"--max-wait must be at least 0, got {max_wait}")
     from amc_cltv.orchestration.run import RunOptions
+    from amc_cltv.timewindow import parse_day
 
     options = RunOptions(
         window_days=window_days,
@@ -297,7 +299,7 @@ def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool
     if as_json:
         common.emit_json({"workflow": workflow, "runs": [r.as_json() for r in results], "exit_code": code})
     else:
-        table = Table(title=f"{workflow} on {len(results)} instance(s)")
+        table = common.table(title=f"{workflow} on {len(results)} instance(s)")
         for column in ("profile", "instance", "execution_id", "status", "rows", "exit"):
             table.add_column(column)
         for r in results:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from amc_cltv.cli import common
 from amc_cltv.errors import UsageError
@@ -35,7 +34,7 @@ def list_schedules(
     if as_json:
         common.emit_json({"schedules": schedules})
         return
-    table = Table()
+    table = common.table()
     columns = ("scheduleId", "workflowId", "aggregationPeriod", "aggregationStartDay", "aggregationHourUtc")
     for column in (*columns, "scheduleEnabled"):
         table.add_column(column)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from amc_cltv.cli import common
 
@@ -80,7 +79,7 @@ def status(
         common.emit_json(state)
         return
     console = common.stdout_console()
-    runs = Table(title=f"runs on {state['instance_id']}")
+    runs = common.table(title=f"runs on {state['instance_id']}")
     for column in (
         "workflow",
         "window",
@@ -106,7 +105,7 @@ def status(
         )
     console.print(runs)
     if state["audiences"]:
-        audiences = Table(title="audiences")
+        audiences = common.table(title="audiences")
         for column in AUDIENCE_COLUMNS:
             audiences.add_column(column)
         for a in state["audiences"]:

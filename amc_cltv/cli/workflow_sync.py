@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from amc_cltv.cli import common
 from amc_cltv.cli.workflows import app
-from amc_cltv.config import Config
-from amc_cltv.workflows import RenderedWorkflow
+
+if TYPE_CHECKING:
+    from amc_cltv.config import Config
+    from amc_cltv.workflows import RenderedWorkflow
 
 
 def _rendered(name: str | None, config: Config) -> list[RenderedWorkflow]:

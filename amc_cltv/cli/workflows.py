@@ -10,12 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from amc_cltv.cli import common
-from amc_cltv.config import CONFIG_ENV, embedded_profile_path, read_profile
-from amc_cltv.workflows import catalog
-from amc_cltv.workflows.parameters import parse_assignments
 
 app = typer.Typer(
     name="workflows",
@@ -27,6 +23,8 @@ app = typer.Typer(
 
 def shopping_insights_setting() -> bool:
     """``[workflows] shopping_insights`` of the chosen profile, read without loading any secret."""
+    from amc_cltv.config import CONFIG_ENV, embedded_profile_path, read_profile
+
     path = common.invocation().config_path
     if path is None and os.environ.get(CONFIG_ENV):
         path = Path(os.environ[CONFIG_ENV])
@@ -40,7 +38,9 @@ def list_workflows() -> None:
 
     Example: amc-cltv workflows list
     """
-    table = Table(show_lines=False)
+    from amc_cltv.workflows import catalog
+
+    table = common.table(show_lines=False)
     for column in ("name", "workflow_id", "kind", "parameters"):
         table.add_column(column, no_wrap=True)
     table.add_column("description", min_width=30)
@@ -66,6 +66,9 @@ def show(
 
     Example: amc-cltv workflows show segmentation --param threshold_method=p75
     """
+    from amc_cltv.workflows import catalog
+    from amc_cltv.workflows.parameters import parse_assignments
+
     rendered = catalog.render(
         name, shopping_insights=shopping_insights_setting(), parameters=parse_assignments(param or [])
     )
