@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from amc_cltv.redact import install_log_filter
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here
 
 install_log_filter()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -37,6 +38,11 @@ def report(
 
     Example: amc-cltv report --out cltv-report.html --since 2026-01-01
     """
+    if importlib.util.find_spec("plotly") is None:
+        raise UsageError(
+            "the report draws its charts with plotly, which is not installed: "
+            "pip install 'amc-cltv[report]' (make install does it), then run the report again"
+        )
     from amc_cltv.log import get_logger
     from amc_cltv.report import ReportInputs, check_workflows, write_report
 
