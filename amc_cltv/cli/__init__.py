@@ -84,18 +84,21 @@ def _print_error(error: BaseException, code: int) -> None:
     sys.stderr.write(f"amc-cltv: error: {message}\n")
 
 
-def _print_subcommand_help(args: list[str]) -> None:
-    """When ``args`` ask a subcommand for its help, print it and exit, without parsing the global options.
+def _print_help(args: list[str]) -> None:
+    """When ``args`` ask for help, print it and exit (SystemExit), without parsing the global options.
 
-    Help depends on nothing but the command, while parsing the global options would cost a third of the
-    start-up: typer converts every option value through pydantic. The top-level help is left to typer.
+    Help depends on nothing but the command, while parsing the global options would cost a third of a
+    subcommand's start-up: typer converts every option value through pydantic.
     """
     options = args[: args.index("--")] if "--" in args else args
     if "--help" not in options:
         return
     group = typer.main.get_command(app)
     takes_value = {
-        name for param in group.params if not getattr(param, "is_flag", True) for name in param.opts
+        name
+        for param in group.params
+        if not (getattr(param, "is_flag", True) or getattr(param, "count", False))
+        for name in param.opts
     }
     command, path = group, ["amc-cltv"]
     tokens = iter(options)
@@ -108,10 +111,12 @@ def _print_subcommand_help(args: list[str]) -> None:
         if subcommands is None:
             break  # a command's arguments
         if token not in subcommands:
-            return  # typer says the command is unknown
+            command = group  # an unknown command: typer says so
+            break
         command, path = subcommands[token], [*path, token]
-    if command is not group:
-        command.main(args=["--help"], prog_name=" ".join(path))
+    if command is group:
+        group.main(args=args, prog_name="amc-cltv")  # the top-level help, or typer's usage error
+    command.main(args=["--help"], prog_name=" ".join(path))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     common.reset_invocation()
     try:
-        _print_subcommand_help(args)
+        _print_help(args)
         # Standalone mode lets typer print usage errors (exit 2), help and --version itself.
         app(args=args, prog_name="amc-cltv", standalone_mode=True)
         code = 0
