@@ -6,7 +6,6 @@ Tests install a fake clock with ``use_clock`` and advance it instead of waiting;
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +72,8 @@ def current() -> Clock:
 async def asleep(seconds: float) -> None:
     """``current().sleep`` for a coroutine: the system clock waits on the event loop without blocking it;
     a test clock advances at once (then yields to the loop)."""
+    import asyncio  # here, not at the top: the CLI reads this module at start-up, and asyncio is costly
+
     clock = current()
     if isinstance(clock, SystemClock):
         await asyncio.sleep(max(0.0, seconds))

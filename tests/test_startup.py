@@ -25,6 +25,8 @@ HEAVY = (
     "werkzeug",
     "filelock",
     "plotly",
+    "asyncio",
+    "ssl",
     "amc_cltv.config",
     "amc_cltv.client",
     "amc_cltv.ledger",
