@@ -39,7 +39,7 @@ ACQUISITION_MONTHS: dict[int, AcquisitionMonth] = {
     0: AcquisitionMonth(0.8),
     1: AcquisitionMonth(1.1, 1.05, 0.95),
     2: AcquisitionMonth(0.9, 0.95, 1.0),
-    3: AcquisitionMonth(2.6, 1.15, 2.4),  # promotion: big, buys a little more, costs far more
+    3: AcquisitionMonth(2.6, 1.2, 2.4),  # promotion: big, buys a little more, costs far more
     4: AcquisitionMonth(1.0, 1.0, 1.1),
     5: AcquisitionMonth(1.2, 1.05, 0.9),
     6: AcquisitionMonth(2.0, 1.25, 0.8),  # strong season: big and good
