@@ -35,6 +35,7 @@ Every message is safe to print: no token, secret or pre-signed URL credential is
 from __future__ import annotations
 
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -247,13 +248,41 @@ class LocalFault(AmcCltvError):
 
 
 def local_fault(error: OSError, doing: str, path: object | None = None) -> LocalFault:
-    """A LocalFault naming what was being done, the path and the OS reason of ``error``."""
-    where = path if path is not None else (error.filename or "")
-    reason = error.strerror or error.__class__.__name__
+    """A LocalFault naming what was being done, where, the path the OS names and the OS reason."""
+    where = path if path is not None else error.filename
+    named = error.filename
+    failed = f" ({named})" if named is not None and str(named) != str(where) else ""
+    if isinstance(error, NotADirectoryError | FileExistsError) and where is not None:
+        failed = _blocking_file(Path(str(where))) or failed
+    reason = error.strerror or str(error) or error.__class__.__name__
     return LocalFault(
-        f"cannot {doing} {where}: {reason}; fix the path or the disk, then run the same command again",
+        f"cannot {doing} {where}{failed}: {reason}; fix the path or the disk, then run the same command "
+        "again",
         path=str(where),
     )
+
+
+def _blocking_file(path: Path) -> str | None:
+    """`` (X is a file, not a folder)`` for the nearest existing ancestor of ``path`` that is not a folder."""
+    for candidate in (path, *path.parents):
+        if candidate.exists() or candidate.is_symlink():
+            return None if candidate.is_dir() else f" ({candidate} is a file, not a folder)"
+    return None
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: stop now, leaving the ledger as it is (each write is its own transaction).
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` on the way swallows it.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(f"interrupted by signal {signal_number}")
+        self.signal_number = signal_number
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signal_number
 
 
 def exit_code_for(error: BaseException) -> ExitCode:

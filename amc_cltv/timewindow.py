@@ -83,8 +83,8 @@ def resolve_window(
 ) -> TimeWindow:
     """The window for a run: the default, or ``window_days``/``window_end`` overrides.
 
-    Raises UsageError (exit 2) for a window that ends in the future or starts more than 13 months ago,
-    naming the allowed range.
+    Raises UsageError (exit 2) for a window that ends in the future, inside the 48-hour data lag (its
+    last days are not all in AMC yet) or starts more than 13 months ago, naming the allowed range.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -103,6 +103,12 @@ def resolve_window(
     )
     if end > now:
         raise UsageError(f"the time window ends in the future ({end.date().isoformat()}); {allowed}")
+    if end > latest_end:
+        raise UsageError(
+            f"the time window ends {end.date().isoformat()}, inside AMC's 48-hour data lag (its last days "
+            f"would be incomplete); the latest allowed end is {latest_end.date().isoformat()} "
+            f"({time_zone}): give --window-end {latest_end.date().isoformat()} or earlier"
+        )
     if start.date() < earliest.date():
         raise UsageError(
             f"the time window starts {start.date().isoformat()}, more than 13 months ago; {allowed}"

@@ -6,15 +6,17 @@ prints a traceback (``pretty_exceptions_show_locals`` is off, and unexpected err
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from amc_cltv import __version__
 from amc_cltv.cli import common
-from amc_cltv.errors import AmcCltvError, ExitCode, exit_code_for
+from amc_cltv.errors import AmcCltvError, ExitCode, Interrupted, exit_code_for, local_fault
 from amc_cltv.redact import redact_text
 
 app = typer.Typer(
@@ -123,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and, as the console script, exits with) the exit code of docs/contract.md §4."""
     args = sys.argv[1:] if argv is None else argv
     common.reset_invocation()
+    previous = _on_signals()
     try:
         _print_help(args)
         # Standalone mode lets typer print usage errors (exit 2), help and --version itself.
@@ -133,9 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     except AmcCltvError as exc:
         code = int(exc.exit_code)
         _print_error(exc, code)
-    except KeyboardInterrupt:
-        sys.stderr.write("amc-cltv: interrupted; run the same command again to resume\n")
-        code = 130
+    except (Interrupted, KeyboardInterrupt) as exc:
+        code = exc.exit_code if isinstance(exc, Interrupted) else 128 + signal.SIGINT
+        _print_error(RuntimeError("interrupted; run the same command again to resume"), code)
+    except OSError as exc:  # the machine's own fault: the path and the OS reason, exit 7
+        code = int(ExitCode.LOCAL_FAULT)
+        _print_error(local_fault(exc, "use"), code)
     except Exception as exc:  # never a traceback: log it (redacted) and say what to do
         code = int(exit_code_for(exc))
         from amc_cltv.log import get_logger
@@ -144,7 +150,29 @@ def main(argv: list[str] | None = None) -> int:
             "unexpected_error", error_type=exc.__class__.__name__, error=str(exc)
         )
         _print_error(RuntimeError(f"unexpected {exc.__class__.__name__}: {exc}"), code)
+    finally:
+        _restore(previous)
     return code
+
+
+def _interrupt(signal_number: int, _frame: object) -> None:
+    raise Interrupted(signal_number)
+
+
+def _on_signals() -> dict[int, Any]:
+    """SIGINT and SIGTERM raise Interrupted wherever the main thread is (a sleep, a socket read, a write):
+    the command stops within moments, prints its one line (and its --json object) and exits 128 + signal."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous[number] = signal.signal(number, _interrupt)
+    return previous
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    for number, handler in previous.items():
+        signal.signal(number, handler)
 
 
 def console_main() -> None:  # pragma: no cover - the installed script

@@ -65,11 +65,15 @@ def fsync_dir(folder: Path) -> None:
 def write_atomically(path: Path, payload: bytes) -> None:
     """Write a small file (the manifest) to a temporary name, fsync, rename, fsync the folder."""
     temp = path.with_name(f".{path.name}{TEMP_SUFFIX}")
-    with open(temp, "wb") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:  # a full disk or a signal: nothing partial is left behind
+        temp.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
 
 

@@ -25,7 +25,7 @@ import structlog
 from amc_cltv import clock
 from amc_cltv.client.status import is_terminal
 from amc_cltv.config import Config
-from amc_cltv.errors import StillRunning, UsageError
+from amc_cltv.errors import StillRunning, UsageError, local_fault
 from amc_cltv.ledger import FileRecord, Ledger, RunRecord, RunState, compute_run_key
 from amc_cltv.locks import workflow_lock
 from amc_cltv.log import get_logger
@@ -238,7 +238,7 @@ class _Runner:
             self.reused = True
         assert run.execution_id is not None
         structlog.contextvars.bind_contextvars(execution_id=run.execution_id)
-        self._notify("submitted", execution_id=run.execution_id, reused=self.reused)
+        self._notify("submitted", execution_id=run.execution_id, status=run.status, reused=self.reused)
         if run.state == RunState.SUBMITTED or not is_terminal(run.status):
             outcome = self._poll(run)
             if outcome is not None:
@@ -369,23 +369,26 @@ class _Runner:
                 paths = [Path(f.path) for f in intact]
                 return self._outcome(execution_id, "SUCCEEDED", None, paths, rows=sum(f.rows for f in intact))
         folder = result_folder(self.config, self.workflow, execution_id)
-        files = dl.download_all(
-            lambda: list(self.client.executions.download_urls(execution_id).download_urls),
-            self.client.open_download,
-            folder,
-            workflow=self.workflow,
-            execution_id=execution_id,
-        )
-        dl.write_manifest(
-            folder,
-            execution_id=execution_id,
-            workflow=self.workflow,
-            workflow_id=run.workflow_id,
-            time_window_start=run.time_window_start,
-            time_window_end=run.time_window_end,
-            sql_sha256=run.sql_sha256,
-            files=files,
-        )
+        try:
+            files = dl.download_all(
+                lambda: list(self.client.executions.download_urls(execution_id).download_urls),
+                self.client.open_download,
+                folder,
+                workflow=self.workflow,
+                execution_id=execution_id,
+            )
+            dl.write_manifest(
+                folder,
+                execution_id=execution_id,
+                workflow=self.workflow,
+                workflow_id=run.workflow_id,
+                time_window_start=run.time_window_start,
+                time_window_end=run.time_window_end,
+                sql_sha256=run.sql_sha256,
+                files=files,
+            )
+        except OSError as error:  # AMC's result is safe: the next run after the fix downloads it again
+            raise local_fault(error, f"write the results of execution {execution_id} to", folder) from None
         self.ledger.record_files(execution_id, [f.record(execution_id) for f in files])
         self.ledger.record_downloaded(run.id, clock.current().now())
         rows = sum(f.rows for f in files)

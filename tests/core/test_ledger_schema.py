@@ -117,7 +117,9 @@ def test_an_unwritable_state_folder_is_a_local_fault(tmp_path: Path) -> None:
 
 def test_a_state_dir_that_is_a_file_is_a_local_fault(tmp_path: Path) -> None:
     (tmp_path / "state").write_text("not a folder")
-    with pytest.raises(LocalFault, match=r"cannot create the state folder .*state: ") as caught:
+    with pytest.raises(
+        LocalFault, match=r"cannot create the state folder \S+state \(\S+state is a file"
+    ) as caught:
         Ledger.open(tmp_path / "state")
     assert caught.value.exit_code == 7
 

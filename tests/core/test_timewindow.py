@@ -58,3 +58,18 @@ def test_bad_day_strings_and_sizes_are_usage_errors() -> None:
         parse_day("11/25/2026")
     with pytest.raises(UsageError, match="at least 1"):
         resolve_window(NOW, "UTC", window_days=0)
+
+
+@pytest.mark.parametrize("end", [date(2026, 11, 24), date(2026, 11, 25)], ids=["yesterday", "today"])
+def test_a_window_ending_inside_the_48_hour_lag_is_refused_naming_the_latest_end(end: date) -> None:
+    with pytest.raises(UsageError, match=r"inside AMC's 48-hour data lag.*latest allowed end is 2026-11-23"):
+        resolve_window(NOW, "UTC", window_end=end)
+    assert resolve_window(NOW, "UTC", window_end=date(2026, 11, 23)).end.date() == date(2026, 11, 23)
+
+
+def test_the_lag_is_counted_in_the_instance_time_zone() -> None:
+    """At 03:00 UTC it is still the 24th in New York: the latest complete end there is the 22nd."""
+    early = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    with pytest.raises(UsageError, match="latest allowed end is 2026-11-22"):
+        resolve_window(early, "America/New_York", window_end=date(2026, 11, 23))
+    assert resolve_window(early, "UTC", window_end=date(2026, 11, 23)).days == 365
