@@ -4,12 +4,14 @@ mix, and a flag on the cohorts that look profitable but are not."""
 from __future__ import annotations
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from amc_cltv.orchestration.cohorts import SEGMENTS, Cohort, CohortSummary
 from amc_cltv.orchestration.outcome import RunOutcome
 
 FLAG = "looks profitable, is not"
+MARK = "!"  # the flag on a narrow terminal, after the cohort's name
 # Short headers for the segment shares, so the table fits an 80-column terminal.
 SHARE_HEADERS = {
     "High Value Customer": "HV %",
@@ -23,32 +25,45 @@ def _money(value: float) -> str:
     return f"{value:,.2f}"
 
 
-def _cells(cohort: Cohort, flag: str) -> list[str]:
+def _cells(cohort: Cohort, name: str) -> list[str]:
     shares = [f"{100 * cohort.segment_shares.get(segment, 0.0):.0f}" for segment in SEGMENTS]
     return [
-        cohort.cohort_month,
+        name,
         f"{cohort.num_users:,}",
         _money(cohort.total_sales),
         _money(cohort.total_spend),
         _money(cohort.cltv),
         *shares,
-        flag,
     ]
 
 
-def cohort_table(summary: CohortSummary, title: str) -> Table:
-    """One row per cohort and a closing all-customers row; averages are per customer."""
-    table = Table(title=title, show_footer=False)
+def cohort_table(summary: CohortSummary, title: str, *, wide: bool = True) -> Table:
+    """One row per cohort and a closing all-customers row; averages are per customer. A wide table spells
+    the flag out in its own column; a narrow one marks the cohort's name with ``!``."""
+    table = Table(title=title)
     table.add_column("cohort", justify="left", no_wrap=True)
     for header in ("users", "sales", "spend", "CLTV", *SHARE_HEADERS.values()):
         table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("", justify="left")
+    if wide:
+        table.add_column("", justify="left", no_wrap=True)
     for cohort in summary.cohorts:
-        flag = FLAG if cohort.looks_profitable_but_is_not else ""
-        table.add_row(*_cells(cohort, flag), style="bold red" if flag else None)
+        flagged = cohort.looks_profitable_but_is_not
+        name = f"{cohort.cohort_month} {MARK}" if flagged and not wide else cohort.cohort_month
+        cells = _cells(cohort, name) + ([FLAG if flagged else ""] if wide else [])
+        table.add_row(*cells, style="bold red" if flagged else None)
     table.add_section()
-    table.add_row(*_cells(summary.all_customers, ""), style="bold")
+    everyone = _cells(summary.all_customers, "all customers" if wide else "all")
+    table.add_row(*everyone, *([""] if wide else []), style="bold")
     return table
+
+
+def fitting_cohort_table(console: Console, summary: CohortSummary, title: str) -> tuple[Table, bool]:
+    """The wide table when it fits the console, else the narrow one; and whether it is the wide one."""
+    wide = cohort_table(summary, title)
+    unbounded = console.options.update_width(1_000_000)  # the table's natural width, not the console's
+    if Measurement.get(console, unbounded, wide).maximum <= console.width:
+        return wide, True
+    return cohort_table(summary, title, wide=False), False
 
 
 def reading(summary: CohortSummary) -> str:
@@ -68,11 +83,13 @@ def print_cohorts(console: Console, outcome: RunOutcome, summary: CohortSummary)
     """The cohort table, the legend of its columns, the one-line reading, and where the CSV is."""
     title = f"{outcome.workflow} {outcome.execution_id} ({outcome.time_window.start.date()} to "
     title += f"{outcome.time_window.end.date()}, {'reused' if outcome.reused else 'new'})"
-    console.print(cohort_table(summary, title))
+    table, wide = fitting_cohort_table(console, summary, title)
+    console.print(table)
     legend = ", ".join(f"{short} {label}" for label, short in SHARE_HEADERS.items())
+    marked = "" if wide else f"; {MARK} looks profitable but is not"
     console.print(
         "Averages per customer; cohort = month of the first new-to-brand order, existing = acquired before "
-        f"the window; shares of each cohort: {legend}.",
+        f"the window; shares of each cohort: {legend}{marked}.",
         highlight=False,
     )
     console.print(reading(summary), highlight=False)

@@ -109,3 +109,44 @@ def test_schedule_apply_refuses_monthly_and_says_to_use_cron(sandbox: Sandbox) -
     assert "meant to run monthly" in weekly.stderr and "cron" in weekly.stderr
     quiet = sandbox.cli("schedule", "apply", "segmentation", "--daily")
     assert quiet.code == 0 and "monthly" not in quiet.stderr
+
+
+def test_on_a_narrow_terminal_the_flag_becomes_a_mark_on_the_cohort() -> None:
+    """80 columns cannot hold the flag's words: the flagged cohort is marked '!' and every column stays whole;
+    a wide terminal spells the flag out in its own column."""
+    import io
+
+    from rich.console import Console
+
+    from amc_cltv.cli.cohort_table import FLAG, fitting_cohort_table
+    from amc_cltv.orchestration.cohorts import summarize
+
+    def row(month: str, label: str, users: int, sales: float, spend: float) -> dict[str, object]:
+        return {
+            "cohort_month": month,
+            "customer_audience_segment": label,
+            "num_users": users,
+            "total_sales": sales,
+            "total_spend": spend,
+            "cltv": sales - spend,
+        }
+
+    summary = summarize(
+        [
+            row("existing", "Growth Potential Customer", 16_975, 22.54, 5.56),
+            row("2026-09", "Low Value Customer", 2_814, 27.38, 12.41),
+            row("2026-06", "High Value Customer", 2_100, 30.09, 4.77),
+        ]
+    )
+    for width, wide in ((80, False), (140, True)):
+        screen = io.StringIO()
+        console = Console(file=screen, width=width)
+        table, chosen = fitting_cohort_table(console, summary, "cohorts")
+        console.print(table)
+        text = screen.getvalue()
+        assert chosen is wide
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert "…" not in text
+        (flagged,) = [line for line in text.splitlines() if "2026-09" in line]
+        assert ("2026-09 !" in flagged) is not wide and (FLAG in flagged) is wide
+        assert "27.38" in flagged and "2,814" in flagged
