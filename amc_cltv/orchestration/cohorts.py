@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from amc_cltv.errors import NeedsHuman
+
 COHORTS_WORKFLOW = "cohorts"
 EXISTING = "existing"  # the cohort of customers acquired before the window
 SEGMENTS = (
@@ -130,7 +132,8 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> CohortSummary:
 def read_cohorts(files: Sequence[Path]) -> CohortSummary:
     """The cohort summary of a ``cohorts`` result's CSV files.
 
-    Raises ValueError naming the file when a column of the workflow's output is missing.
+    Raises NeedsHuman naming the file when a column of the workflow's output is missing (the file is not
+    what this version's ``cohorts`` workflow writes).
     """
     import duckdb  # only when reading: the CLI imports this module on every run
 
@@ -142,7 +145,10 @@ def read_cohorts(files: Sequence[Path]) -> CohortSummary:
             relation = connection.read_csv(str(path), header=True, all_varchar=True)
             missing = [column for column in COLUMNS if column not in relation.columns]
             if missing:
-                raise ValueError(f"{path}: not a cohorts result (no column {', '.join(missing)})")
+                raise NeedsHuman(
+                    f"{path}: not a cohorts result (no column {', '.join(missing)}); check the workflow on "
+                    "AMC with 'amc-cltv workflows plan cohorts', then run again with --force-rerun"
+                )
             columns = list(relation.columns)
             for values in relation.fetchall():
                 row = dict(zip(columns, values, strict=True))
