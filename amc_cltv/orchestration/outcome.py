@@ -59,8 +59,16 @@ class RunOutcome:
             "files": [str(path) for path in self.files],
             "rows": self.rows,
             "reused": self.reused,
+            "aggregation_filtered": self.aggregation_filtered_json(),
             "exit_code": self.exit_code,
         }
+
+    def aggregation_filtered_json(self) -> dict[str, Any] | None:
+        """How many result rows AMC filtered for privacy and why (None without results to read)."""
+        from amc_cltv.orchestration.filtered import aggregation_filtered
+
+        found = aggregation_filtered(self.files) if self.exit_code == 0 else None
+        return found.as_json() if found is not None else None
 
     def raise_for_status(self) -> RunOutcome:
         """Return self when SUCCEEDED; raise ExecutionFailed (exit 1) or StillRunning (exit 4) otherwise."""

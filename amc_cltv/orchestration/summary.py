@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from amc_cltv.workflows.catalog import FILTERED_COLUMN, FILTERED_REASON_COLUMN
+
 MAX_ROWS = 50
 SEGMENT_COLUMN = "customer_audience_segment"
 # The order of docs/segments.md §5: the most valuable segment first.
@@ -18,13 +20,13 @@ SEGMENT_ORDER = (
 )
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, column: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
+    if isinstance(value, int) and not isinstance(value, bool) and not column.endswith("_id"):
+        return f"{value:,}"  # an id (campaign_id, a LONG) is not a quantity
     return str(value)
 
 
@@ -35,11 +37,15 @@ def result_table(files: Sequence[Path], max_rows: int = MAX_ROWS) -> tuple[list[
     connection = duckdb.connect()
     try:
         relation = connection.read_csv([str(path) for path in files], header=True)
-        columns = list(relation.columns)
+        # AMC's privacy marks are told apart (amc_cltv.orchestration.filtered), not shown as columns.
+        columns = [c for c in relation.columns if c not in (FILTERED_COLUMN, FILTERED_REASON_COLUMN)]
+        relation = relation.select(*(f'"{c}"' for c in columns))
         if SEGMENT_COLUMN in columns:
             rank = " ".join(f"WHEN '{label}' THEN {i}" for i, label in enumerate(SEGMENT_ORDER))
             relation = relation.order(f"CASE {SEGMENT_COLUMN} {rank} ELSE {len(SEGMENT_ORDER)} END")
         rows = relation.limit(max_rows).fetchall()
     finally:
         connection.close()
-    return columns, [[_cell(value) for value in row] for row in rows]
+    return columns, [
+        [_cell(value, column) for value, column in zip(row, columns, strict=True)] for row in rows
+    ]

@@ -26,6 +26,14 @@ _CSV_OPTIONS = (
 )
 
 
+# The columns from which the sandbox reads the users behind an output row (it does not track them itself).
+USER_COUNT_COLUMNS = ("num_users", "users", "unique_users_reached", "ntb_customers")
+
+
+def _is_dimension(column: str, kind: str) -> bool:
+    return kind.upper() in ("VARCHAR", "DATE", "TIMESTAMP", "BOOLEAN") or column.lower().endswith("_id")
+
+
 class Rejected(Exception):
     """AMC would reject the query at compile time; ``status_reason`` is what AMC reports."""
 
@@ -83,6 +91,58 @@ class QueryResult:
             self._cursor.execute(f"COPY ({query}) TO {sql_literal(str(path))} ({_CSV_OPTIONS})")
             paths.append(path)
         return paths
+
+    def apply_aggregation_threshold(
+        self, threshold: int, *, discriminator: str | None, reason_column: str | None
+    ) -> None:
+        """Filter the rows with fewer than ``threshold`` users, as AMC's aggregation thresholds do.
+
+        The sandbox does not track the users behind a row; it reads them from the row's user-count column
+        (the first of ``USER_COUNT_COLUMNS`` the query outputs; a query without one is never filtered).
+        Without ``discriminator`` the rows are removed. With it (AMC's ``filteredMetricsDiscriminatorColumn``)
+        they are kept: their dimensions (text, date and ``*_id`` columns) become NULL, they are re-aggregated
+        into one row by SUM, the discriminator is TRUE on it and FALSE elsewhere, and ``reason_column`` (AMC's
+        ``filteredReasonColumn``) says why.
+        """
+        count = next((c for c in self.columns if c.lower() in USER_COUNT_COLUMNS), None)
+        below = f'"{count}" < {int(threshold)}' if threshold > 0 and count else "FALSE"
+        old = self._table
+        if discriminator is None:
+            if below == "FALSE":
+                return
+            query = f"SELECT * EXCLUDE (__amc_row) FROM {old} WHERE NOT ({below}) ORDER BY __amc_row"
+        else:
+            types = {str(r[0]): str(r[1]) for r in self._cursor.execute(f"DESCRIBE {old}").fetchall()}
+            names = [f'"{c}"' for c in self.columns]
+            extra = [f'"{discriminator}"'] + ([f'"{reason_column}"'] if reason_column else [])
+            why = sql_literal(f"'{count}' users < {int(threshold)} required")
+            kept = [*names, "FALSE", *(["CAST(NULL AS VARCHAR)"] if reason_column else []), "__amc_row"]
+            merged = [
+                *(
+                    f"CAST(NULL AS {types[c]})" if _is_dimension(c, types[c]) else f'SUM("{c}")'
+                    for c in self.columns
+                ),
+                "TRUE",
+                *([why] if reason_column else []),
+                "9223372036854775807",
+            ]
+            labels = ", ".join([*names, *extra, "__k"])
+            query = (
+                f"SELECT {', '.join(names + extra)} FROM ("
+                f"SELECT {', '.join(kept)} FROM {old} WHERE NOT ({below}) "
+                f"UNION ALL SELECT {', '.join(merged)} FROM {old} WHERE {below} HAVING count(*) > 0"
+                f") AS t({labels}) ORDER BY __k"
+            )
+        new = f"__amc_result_{uuid.uuid4().hex[:12]}"
+        self._cursor.execute(
+            f"CREATE TEMP TABLE {new} AS SELECT *, (row_number() OVER () - 1) AS __amc_row FROM ({query})"
+        )
+        self._cursor.execute(f"DROP TABLE {old}")
+        self._table = new
+        described = self._cursor.execute(f"DESCRIBE {new}").fetchall()
+        self.columns = [str(r[0]) for r in described if r[0] != "__amc_row"]
+        row = self._cursor.execute(f"SELECT count(*) FROM {new}").fetchone()
+        self.row_count = int(row[0]) if row else 0
 
     def distinct_count(self, column: str) -> int:
         """The number of distinct non-NULL values of ``column`` (an audience's size)."""

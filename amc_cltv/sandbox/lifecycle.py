@@ -189,6 +189,10 @@ class Lifecycle:
             mismatch = _output_columns_mismatch(execution, result.columns)
             if mismatch:
                 return "REJECTED", mismatch, [], 0
+            discriminator, reason = [*(execution.get("filteredColumns") or []), None, None][:2]
+            result.apply_aggregation_threshold(
+                settings.aggregation_threshold, discriminator=discriminator, reason_column=reason
+            )
             if execution.get("skipPublish"):
                 return "SUCCEEDED", None, [], result.row_count
             out = self.results_dir(execution["workflowExecutionId"])

@@ -206,6 +206,10 @@ class Reporting:
             "parameterValues": values,
             "resolvedParameters": parameters,
             "sqlQuery": workflow["sqlQuery"],
+            "filteredColumns": [
+                workflow.get("filteredMetricsDiscriminatorColumn"),
+                workflow.get("filteredReasonColumn"),
+            ],
             "declaredOutputColumns": [
                 str(c.get("name")) for c in workflow.get("outputColumns") or [] if isinstance(c, dict)
             ],
@@ -362,6 +366,7 @@ def data_source(name: str) -> dict[str, Any]:
 _HIDDEN = (
     "resolvedParameters",
     "declaredOutputColumns",
+    "filteredColumns",
     "forcedOutcome",
     "files",
     "rows",

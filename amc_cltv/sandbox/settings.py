@@ -28,6 +28,8 @@ class SandboxSettings:
     seed: int = 7
     # The paid Flexible Shopping Insights dataset: without it, reporting queries cannot read conversions_all.
     shopping_insights: bool = True
+    # Rows with fewer users are filtered as AMC's aggregation thresholds do (0: none); see docs/sandbox.md.
+    aggregation_threshold: int = 0
 
     @classmethod
     def load(cls, store: Store) -> SandboxSettings:

@@ -22,6 +22,10 @@ from amc_cltv.workflows.parameters import resolve_parameters
 from amc_cltv.workflows.rendering import TEMPLATE_FLAGS, Origin, render_template, table_names
 
 WORKFLOW_ID_PREFIX = "amc_cltv."
+# Asked of AMC on every reporting workflow: rows under an aggregation threshold are kept with their values
+# removed, marked true in this column, with AMC's reason in the next (docs/amc-api.md §5.2).
+FILTERED_COLUMN = "filtered"
+FILTERED_REASON_COLUMN = "filtered_reason"
 # The mission's order: the main workflow first.
 _ORDER = (
     "segmentation",
@@ -55,18 +59,23 @@ class RenderedWorkflow:
 
     def as_workflow_body(self) -> dict[str, Any]:
         """The AMC ``Workflow`` JSON for create (POST) and update (PUT)."""
-        return _workflow_body(self.workflow_id, self.sql, self.input_parameters)
+        return _workflow_body(self.workflow_id, self.sql, self.input_parameters, audience=self.audience)
 
 
 def _workflow_body(
-    workflow_id: str, sql: str, input_parameters: tuple[dict[str, str], ...]
+    workflow_id: str, sql: str, input_parameters: tuple[dict[str, str], ...], *, audience: bool
 ) -> dict[str, Any]:
-    """Without ``outputColumns``: optional, and checked by AMC against types it does not document."""
-    return {
+    """Without ``outputColumns``: optional, and checked by AMC against types it does not document. A
+    reporting workflow asks AMC to mark, not drop, the rows its aggregation thresholds filter."""
+    body: dict[str, Any] = {
         "workflowId": workflow_id,
         "sqlQuery": sql,
         "inputParameters": [dict(parameter) for parameter in input_parameters],
     }
+    if not audience:
+        body["filteredMetricsDiscriminatorColumn"] = FILTERED_COLUMN
+        body["filteredReasonColumn"] = FILTERED_REASON_COLUMN
+    return body
 
 
 def _sha256(text: str) -> str:
@@ -120,7 +129,7 @@ def render(
     _check_declarations(spec, rendered.sql, source)
     input_parameters = tuple(parameter.as_input_parameter() for parameter in spec.parameters)
     output_columns = tuple(column.as_output_column() for column in spec.output_columns)
-    body = _workflow_body(workflow_id(name), rendered.sql, input_parameters)
+    body = _workflow_body(workflow_id(name), rendered.sql, input_parameters, audience=spec.audience)
     return RenderedWorkflow(
         name=name,
         workflow_id=workflow_id(name),

@@ -160,8 +160,9 @@ def test_the_manifest_lists_every_file_and_no_url(tmp_path: Path) -> None:
     manifest = json.loads(path.read_text())
     assert list(manifest) == [
         "execution_id", "workflow", "workflow_id", "time_window_start", "time_window_end", "sql_sha256",
-        "files",
+        "files", "aggregation_filtered",
     ]  # fmt: skip
+    assert manifest["aggregation_filtered"] is None  # a result without AMC's filtered column
     assert manifest["files"] == [
         {"name": "part-1.csv", "bytes": len(CSV), "rows": 2, "sha256": hashlib.sha256(CSV).hexdigest()}
     ]

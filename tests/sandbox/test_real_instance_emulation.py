@@ -74,3 +74,40 @@ def test_dry_run_compiles_but_never_runs(app: SandboxApp, api: Api) -> None:
     )
     assert rejected["status"] == "REJECTED"
     assert "user_id" in str(rejected["statusReason"])
+
+
+def _csv(api: Api, execution_id: object) -> list[list[str]]:
+    urls = api.r("GET", f"workflowExecutions/{execution_id}/downloadUrls").json()["downloadUrls"]
+    text = api.http.get(urls[0]).text
+    return [line.split(",") for line in text.strip().splitlines()]
+
+
+def test_aggregation_threshold_drops_rows_unless_asked_to_mark_them(app: SandboxApp, api: Api) -> None:
+    """Under the threshold (read from the row's user count), AMC drops a row silently; a workflow with
+    filteredMetricsDiscriminatorColumn gets the rows re-aggregated into one, marked, with the reason."""
+    app.configure(aggregation_threshold=10**9)
+    sql = "SELECT event_subtype, COUNT(DISTINCT user_id) AS users FROM conversions_all GROUP BY event_subtype"
+    plain = api.submit(sql)["workflowExecutionId"]
+    assert _finish(app, api, plain)["status"] == "SUCCEEDED"
+    assert _csv(api, plain) == [["event_subtype", "users"]]
+    body = {
+        "workflow": {"sqlQuery": sql, "filteredMetricsDiscriminatorColumn": "f", "filteredReasonColumn": "r"}
+    }
+    response = api.r(
+        "POST",
+        "workflowExecutions",
+        json={
+            **body,
+            "timeWindowType": "EXPLICIT",
+            "timeWindowStart": "2026-01-01T00:00:00",
+            "timeWindowEnd": "2026-11-01T00:00:00",
+            "requireSyntheticData": True,
+        },
+    )
+    marked = response.json()["workflowExecutionId"]
+    assert _finish(app, api, marked)["status"] == "SUCCEEDED"
+    header, *rows = _csv(api, marked)
+    assert header == ["event_subtype", "users", "f", "r"]
+    (row,) = rows
+    assert row[0] == "" and int(row[1]) > 0 and row[2] == "true"
+    assert row[3] == f"'users' users < {10**9} required"

@@ -43,7 +43,9 @@ def test_rendering_is_deterministic_and_hashes_what_is_uploaded(name: str) -> No
     assert first == second
     assert first.sql_sha256 == hashlib.sha256(first.sql.encode()).hexdigest()
     body = first.as_workflow_body()
-    assert set(body) == {"workflowId", "sqlQuery", "inputParameters"}
+    marks = {"filteredMetricsDiscriminatorColumn", "filteredReasonColumn"}
+    expected = {"workflowId", "sqlQuery", "inputParameters"} | (set() if first.audience else marks)
+    assert set(body) == expected
     assert body["sqlQuery"] == first.sql and body["workflowId"] == first.workflow_id
     assert 900 <= first.execution_timeout_s <= 86400
     assert not first.sql.rstrip().endswith(";")
@@ -203,3 +205,16 @@ def test_no_output_column_types_are_guessed(name: str) -> None:
     rendered = catalog.render(name)
     assert "outputColumns" not in rendered.as_workflow_body()
     assert all(set(column) == {"name", "description"} for column in rendered.output_columns)
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_reports_ask_amc_to_mark_the_rows_it_filters(name: str) -> None:
+    """Every reporting workflow asks AMC to keep rows under an aggregation threshold, marked, with the reason
+    (instead of dropping them silently); an audience query has no such output."""
+    rendered = catalog.render(name)
+    body = rendered.as_workflow_body()
+    if rendered.audience:
+        assert "filteredMetricsDiscriminatorColumn" not in body
+    else:
+        assert body["filteredMetricsDiscriminatorColumn"] == catalog.FILTERED_COLUMN == "filtered"
+        assert body["filteredReasonColumn"] == catalog.FILTERED_REASON_COLUMN == "filtered_reason"
