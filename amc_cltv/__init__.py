@@ -16,7 +16,9 @@ The public Python API (the CLI is a thin layer over it)::
     open_client, open_async_client   a client for a loaded profile
     AmcCltvError and its subclasses  the error tree (``amc_cltv.errors``)
 
-Names are imported on first use (module ``__getattr__``), so ``import amc_cltv`` stays cheap. Importing
+Names are imported on first use (module ``__getattr__``), so ``import amc_cltv`` stays cheap: the CLI's
+start-up depends on it, and ``tests/test_startup.py`` fails if importing the package loads pydantic, httpx
+and the like. Importing
 the package puts a redacting filter on the ``httpx``, ``httpcore`` and ``amc_cltv`` standard loggers, so no
 logging configuration can print a token, a client secret or a pre-signed URL's signature.
 """
