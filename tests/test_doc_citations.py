@@ -22,6 +22,8 @@ THIS_FILE = Path(__file__).resolve()
 
 CITATION = re.compile(r"docs/([\w.-]+\.md)(?:#([\w-]+)|\s*§\s*(\d+(?:\.\d+)*))?")
 DOCS_LINK = re.compile(r"\]\(([\w.-]+\.md)(?:#([\w-]+))?\)")
+# A file or folder of the repository named in a document (configs/ is left out: users add their own there).
+REPOSITORY_PATH = re.compile(r"`((?:amc_cltv|tests|workflows|bench|docs|examples)/[\w./-]*)`")
 NUMBERED_HEADING = re.compile(r"^#+\s+(\d+(?:\.\d+)*)\.?\s")
 # The names of the project's documents, or phrases naming them, written without their docs/ path.
 OUTSIDE_REFERENCES = (
@@ -121,6 +123,19 @@ def test_no_document_is_cited_as_if_it_lived_outside_the_repository() -> None:
                 offending.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     advice = "cite documents as docs/<page>.md §N or docs/<page>.md#anchor (see docs/README.md):\n"
     assert not offending, advice + "\n".join(offending)
+
+
+def test_every_repository_path_named_in_the_docs_exists() -> None:
+    """``amc_cltv/...``, ``tests/...`` and the like, quoted in a document, name files that exist."""
+    documents = [*sorted(DOCS.glob("*.md")), ROOT / "README.md", ROOT / "workflows" / "README.md"]
+    missing = []
+    for document in documents:
+        for number, line in enumerate(document.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in REPOSITORY_PATH.finditer(line):
+                path = match.group(1).rstrip("/")
+                if not any(char in path for char in "<>*{}") and not (ROOT / path).exists():
+                    missing.append(f"{document.relative_to(ROOT)}:{number}: {path}")
+    assert not missing, "documents name files that do not exist:\n" + "\n".join(missing)
 
 
 @pytest.mark.parametrize(
