@@ -61,7 +61,7 @@ class AmcSettings(_Section):
     advertiser_id: Annotated[str, Field(min_length=1)]
     marketplace_id: Annotated[str, Field(min_length=1)]
     time_zone: str = "UTC"
-    synthetic_data: bool = False
+    synthetic_data: Annotated[bool, Field(strict=True)] = False
 
     @field_validator("api_url")
     @classmethod
@@ -91,23 +91,24 @@ class AmcSettings(_Section):
 
 class AudienceSettings(_Section):
     dsp_advertiser_id: Annotated[str, Field(min_length=1)] = "1234567890"
-    min_size: Annotated[int, Field(ge=2000)] = 2500
-    refresh_rate_days: Annotated[int, Field(ge=0, le=21)] = 7
-    activation_lag_hours: Annotated[float, Field(ge=0)] = 48
+    min_size: Annotated[int, Field(ge=2000, strict=True)] = 2500
+    refresh_rate_days: Annotated[int, Field(ge=0, le=21, strict=True)] = 7
+    activation_lag_hours: Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)] = 48
 
 
 class WorkflowSettings(_Section):
     # Revenue from conversions_all, which reporting queries may read only with AMC's paid Flexible Shopping
     # Insights subscription (docs/amc-api.md §5.3): off unless the profile says so (the sandbox's does);
     # `amc-cltv doctor` tells whether the instance has it.
-    shopping_insights: bool = False
+    shopping_insights: Annotated[bool, Field(strict=True)] = False
 
 
 class PollingSettings(_Section):
-    initial_interval_s: Annotated[float, Field(gt=0)] = 30
-    multiplier: Annotated[float, Field(ge=1)] = 1.5
-    max_interval_s: Annotated[float, Field(gt=0)] = 300
-    max_wait_s: Annotated[float, Field(ge=0)] = 43200
+    # Strict: a quoted "30" or "yes" is a mistake to name, not a value to guess at; nan and inf are refused.
+    initial_interval_s: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = 30
+    multiplier: Annotated[float, Field(ge=1, strict=True, allow_inf_nan=False)] = 1.5
+    max_interval_s: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = 300
+    max_wait_s: Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)] = 43200
 
 
 class PathSettings(_Section):
@@ -136,13 +137,25 @@ class Credentials:
 
 @dataclass(frozen=True)
 class Config:
-    """A loaded profile with its paths resolved and its credentials attached."""
+    """A loaded profile with its paths resolved and its credentials attached.
+
+    The credentials are checked when a command first needs them (``credentials``), so that commands that
+    work offline (``status``, ``report``, ``--dry-run``) run on a host without the secrets.
+    """
 
     profile: Profile
     source: Path | None  # None: the embedded sandbox default
-    credentials: Credentials
+    secrets: Credentials | None
     state_dir: Path
     output_dir: Path
+    missing_secret: str | None = None  # why ``secrets`` is None: the ConfigError message
+
+    @property
+    def credentials(self) -> Credentials:
+        """The LwA credentials; ConfigError (exit 2) naming the variable when one is not set."""
+        if self.secrets is None:
+            raise ConfigError(self.missing_secret or "the AMC credentials are not set")
+        return self.secrets
 
     @property
     def amc(self) -> AmcSettings:
@@ -241,7 +254,11 @@ def load_config(
         profile = read_profile(path)
         source = path
         folder = path.parent
-    credentials = _credentials(profile, str(source or "embedded sandbox"), env)
+    try:
+        credentials: Credentials | None = _credentials(profile, str(source or "embedded sandbox"), env)
+        missing = None
+    except ConfigError as error:
+        credentials, missing = None, error.message
     state_dir = (
         profile.paths.state_dir if profile.paths.state_dir.is_absolute() else folder / profile.paths.state_dir
     )
@@ -250,4 +267,4 @@ def load_config(
         if profile.paths.output_dir.is_absolute()
         else folder / profile.paths.output_dir
     )
-    return Config(profile, source, credentials, state_dir.resolve(), output_dir.resolve())
+    return Config(profile, source, credentials, state_dir.resolve(), output_dir.resolve(), missing)

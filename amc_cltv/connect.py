@@ -18,17 +18,28 @@ SANDBOX_API_URL = "https://advertising-api.sandbox.invalid"
 SANDBOX_TOKEN_URL = "https://api.sandbox.invalid/auth/o2/token"
 
 
-def _identity(config: Config) -> dict[str, Any]:
+# Credentials of a client that is only asked what it would send (a dry run): Login with Amazon refuses them.
+OFFLINE_SECRET = "offline-dry-run"
+
+
+def _identity(config: Config, *, offline: bool = False) -> dict[str, Any]:
     amc = config.amc
     api_url, token_url = amc.api_url, amc.token_url
     if amc.embedded:
         api_url, token_url = SANDBOX_API_URL, SANDBOX_TOKEN_URL
+    if offline and config.secrets is None:
+        client_id = client_secret = refresh_token = OFFLINE_SECRET
+    else:
+        credentials = config.credentials  # ConfigError (exit 2) naming a missing variable
+        client_id = credentials.client_id
+        client_secret = credentials.client_secret.get_secret_value()
+        refresh_token = credentials.refresh_token.get_secret_value()
     return {
         "api_url": api_url,
         "token_url": token_url,
-        "client_id": config.credentials.client_id,
-        "client_secret": config.credentials.client_secret.get_secret_value(),
-        "refresh_token": config.credentials.refresh_token.get_secret_value(),
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "refresh_token": refresh_token,
         "instance_id": amc.instance_id,
         "advertiser_id": amc.advertiser_id,
         "marketplace_id": amc.marketplace_id,
@@ -43,11 +54,17 @@ def _embedded_app(config: Config) -> Any:
     return embedded_app(config.state_dir / "sandbox")
 
 
-def open_client(config: Config) -> AmcClient:
-    """An ``AmcClient`` for the profile's instance; close it (or use ``with``) when done."""
+def open_client(config: Config, *, offline: bool = False) -> AmcClient:
+    """An ``AmcClient`` for the profile's instance; close it (or use ``with``) when done.
+
+    ``offline``: the caller only asks what requests would be sent (a dry run), so the secrets need not be
+    set; a request that did go out would be refused by Login with Amazon.
+    """
     transport = wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
     return AmcClient(
-        **_identity(config), transport=transport, sleep=lambda seconds: clock.current().sleep(seconds)
+        **_identity(config, offline=offline),
+        transport=transport,
+        sleep=lambda seconds: clock.current().sleep(seconds),
     )
 
 

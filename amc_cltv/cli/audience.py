@@ -39,11 +39,11 @@ app = typer.Typer(
 
 
 @contextmanager
-def _session(config: Config) -> Iterator[tuple[Any, Ledger]]:
+def _session(config: Config, *, offline: bool = False) -> Iterator[tuple[Any, Ledger]]:
     from amc_cltv.connect import open_client
     from amc_cltv.ledger import Ledger
 
-    with Ledger.open(config.state_dir) as ledger, open_client(config) as client:
+    with Ledger.open(config.state_dir) as ledger, open_client(config, offline=offline) as client:
         yield client, ledger
 
 
@@ -93,7 +93,7 @@ def activate(
     )
     config = common.invocation().config()
     campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
-    with _session(config) as (client, ledger):
+    with _session(config, offline=dry_run) as (client, ledger):
         try:
             outcome = run_activation(
                 config,

@@ -108,16 +108,30 @@ def cancel(
 
     Example: amc-cltv executions cancel 3f2a9c1e-0000-4000-8000-000000000001
     """
+    from amc_cltv.client.status import ExecutionStatus
     from amc_cltv.connect import open_client
+    from amc_cltv.errors import BadRequestError
 
     common.want_json(as_json, execution_id=execution_id)
     with open_client(common.invocation().config()) as client:
-        client.executions.cancel(execution_id)
-        row = _row(client.executions.get(execution_id))
+        execution = client.executions.get(execution_id)
+        cancelled = not execution.status.terminal
+        if cancelled:
+            try:
+                client.executions.cancel(execution_id)
+            except BadRequestError:  # it finished between the two calls: AMC refuses to cancel it
+                cancelled = False
+            execution = client.executions.get(execution_id)
+        row = _row(execution)
     if as_json:
-        common.emit_json(row)
-    else:
+        common.emit_json({**row, "cancel_requested": cancelled})
+    elif cancelled:
         typer.echo(f"{execution_id}: cancel requested, AMC reports {row['status']}")
+    else:
+        typer.echo(
+            f"{execution_id}: already finished ({row['status']}), nothing to cancel"
+            + ("" if row["status"] != ExecutionStatus.SUCCEEDED else "; its results can be downloaded")
+        )
 
 
 def register(root: typer.Typer) -> None:

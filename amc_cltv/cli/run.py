@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -217,8 +218,13 @@ def run(
     )
     if workflow is None:
         raise UsageError("run needs --workflow NAME (see 'amc-cltv workflows list')")
-    if max_wait is not None and max_wait < 0:
-        raise UsageError(f"--max-wait must be at least 0, got {max_wait}")
+    if max_wait is not None and not (math.isfinite(max_wait) and max_wait >= 0):
+        raise UsageError(f"--max-wait must be a number of seconds, at least 0, got {max_wait}")
+    if activate_audience and workflow != "segmentation":
+        raise UsageError(
+            f"--activate-audience follows a segmentation run (the audience is sized from its result), not "
+            f"{workflow}: run `amc-cltv run --workflow segmentation --activate-audience`"
+        )
     from amc_cltv.orchestration.run import RunOptions
     from amc_cltv.timewindow import parse_day
 
@@ -231,6 +237,15 @@ def run(
         parameters=_parameters(param),
     )
     if run_all:
+        if common.invocation().config_path is not None:
+            raise UsageError(
+                "--config is not used with --all (each profile of --config-dir is run): give one or the other"
+            )
+        if activate_audience:
+            raise UsageError(
+                "--activate-audience is not supported with --all: activate each instance's audience with "
+                "`amc-cltv --config PROFILE audience activate --segment high-value`"
+            )
         _run_all(workflow, options, config_dir, as_json, dry_run)
         return
     if config_dir is not None:

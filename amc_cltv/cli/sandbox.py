@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from amc_cltv.cli import common
-from amc_cltv.errors import UsageError
+from amc_cltv.errors import UsageError, local_fault
 
 app = typer.Typer(
     name="sandbox",
@@ -78,7 +78,10 @@ def generate(
         last_day = date.fromisoformat(end_date) if end_date else None
     except ValueError:
         raise UsageError(f"--end-date must be a date (YYYY-MM-DD), got {end_date!r}") from None
-    stats = generate_tables(users, seed, out, end_date=last_day)
+    try:
+        stats = generate_tables(users, seed, out, end_date=last_day)
+    except OSError as error:  # e.g. --out names a file: the machine's fault, exit 7
+        raise local_fault(error, "write the sandbox tables to", out) from None
     console = common.stdout_console()
     console.print(
         f"Generated {stats.users:,} users (seed {stats.seed}), {stats.first_date} to {stats.end_date}, "

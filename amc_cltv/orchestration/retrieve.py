@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from amc_cltv import clock
 from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import Config
-from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.errors import ExecutionFailed, StillRunning, local_fault
 from amc_cltv.ledger import Ledger
 from amc_cltv.orchestration import download as dl
 
@@ -65,23 +65,26 @@ def download_execution(
     run = ledger.run_by_execution(execution_id)
     workflow = run.workflow if run else _workflow_name(execution.workflow_id)
     folder = out if out is not None else config.output_dir / config.instance_id / workflow / execution_id
-    files = dl.download_all(
-        lambda: list(client.executions.download_urls(execution_id).download_urls),
-        client.open_download,
-        folder,
-        workflow=workflow,
-        execution_id=execution_id,
-    )
-    dl.write_manifest(
-        folder,
-        execution_id=execution_id,
-        workflow=workflow,
-        workflow_id=run.workflow_id if run else str(execution.workflow_id),
-        time_window_start=run.time_window_start if run else _iso(execution.time_window_start),
-        time_window_end=run.time_window_end if run else _iso(execution.time_window_end),
-        sql_sha256=run.sql_sha256 if run else "",
-        files=files,
-    )
+    try:
+        files = dl.download_all(
+            lambda: list(client.executions.download_urls(execution_id).download_urls),
+            client.open_download,
+            folder,
+            workflow=workflow,
+            execution_id=execution_id,
+        )
+        dl.write_manifest(
+            folder,
+            execution_id=execution_id,
+            workflow=workflow,
+            workflow_id=run.workflow_id if run else str(execution.workflow_id),
+            time_window_start=run.time_window_start if run else _iso(execution.time_window_start),
+            time_window_end=run.time_window_end if run else _iso(execution.time_window_end),
+            sql_sha256=run.sql_sha256 if run else "",
+            files=files,
+        )
+    except OSError as error:  # e.g. --out names an existing file: the machine's fault, exit 7
+        raise local_fault(error, f"write the results of execution {execution_id} to", folder) from None
     if out is None:
         ledger.record_files(execution_id, [f.record(execution_id) for f in files])
         if run is not None:

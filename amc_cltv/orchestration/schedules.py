@@ -82,6 +82,11 @@ def apply_schedule(
     from amc_cltv.workflows import catalog
 
     rendered = catalog.render(workflow, shopping_insights=config.profile.workflows.shopping_insights)
+    if rendered.audience:
+        raise UsageError(
+            f"{workflow} is an audience query: AMC runs it only as a rule-based audience, which refreshes "
+            "itself (refresh_rate_days); it cannot be scheduled as a reporting workflow"
+        )
     schedule = build_schedule(
         config,
         rendered.workflow_id,

@@ -23,6 +23,8 @@ SEGMENT_ORDER = (
 def _cell(value: object, column: str = "") -> str:
     if value is None:
         return ""
+    if column == "id" or column.endswith("_id"):  # an id is a name: 5001, never 5,001
+        return str(value)
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, int) and not isinstance(value, bool) and not column.endswith("_id"):

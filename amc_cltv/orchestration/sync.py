@@ -71,11 +71,16 @@ def _remote_body(workflows: WorkflowsApi, workflow_id: str) -> dict[str, Any] | 
     return remote.dump()
 
 
+def _lines(sql: str) -> list[str]:
+    """The SQL's lines, each ending with a newline (the last one too), so the diff ends with one."""
+    return [f"{line}\n" for line in sql.splitlines()]
+
+
 def _sql_diff(remote_sql: str, local_sql: str, workflow_id: str) -> str:
     return "".join(
         difflib.unified_diff(
-            remote_sql.splitlines(keepends=True),
-            local_sql.splitlines(keepends=True),
+            _lines(remote_sql),
+            _lines(local_sql),
             fromfile=f"amc:{workflow_id}",
             tofile=f"local:{workflow_id}",
         )

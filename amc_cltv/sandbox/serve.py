@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from amc_cltv.sandbox.app import SandboxApp
 
@@ -27,10 +27,24 @@ def start_ticker(app: SandboxApp, stop: threading.Event, interval_s: float = TIC
     return thread
 
 
+class _QuietQueryHandler(WSGIRequestHandler):
+    """Logs each request without its query string: a pre-signed download URL carries its credentials there
+    (``X-Amz-Credential``, ``X-Amz-Signature``), and a log is no place for them."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        full_path, full_line = self.path, self.requestline
+        self.path = full_path.split("?", 1)[0]
+        self.requestline = full_line.split("?", 1)[0]
+        try:
+            super().log_request(code, size)
+        finally:
+            self.path, self.requestline = full_path, full_line
+
+
 def make_sandbox_server(state_dir: Path, host: str, port: int) -> tuple[BaseWSGIServer, SandboxApp]:
     """A threaded HTTP server for the sandbox app (port 0 picks a free port: see ``server.server_port``)."""
     app = SandboxApp(state_dir)
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=_QuietQueryHandler)
     return server, app
 
 

@@ -101,8 +101,26 @@ def test_plain_http_is_accepted_on_loopback_only(tmp_path: Path, host: str) -> N
 
 def test_missing_secret_names_the_variable_and_never_reads_the_file_for_it(tmp_path: Path) -> None:
     env = {k: v for k, v in SECRETS.items() if k != "AMC_CLTV_REFRESH_TOKEN"}
+    config = load_config(write(tmp_path, MINIMAL), environ=env)  # offline commands need no secrets
     with pytest.raises(ConfigError, match="AMC_CLTV_REFRESH_TOKEN is not set"):
-        load_config(write(tmp_path, MINIMAL), environ=env)
+        config.credentials  # noqa: B018  (the first command that talks to AMC)
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('synthetic_data = "yes"', "amc.synthetic_data"),
+        ('[audience]\nactivation_lag_hours = "48"', "audience.activation_lag_hours"),
+        ("[polling]\nmax_wait_s = inf", "polling.max_wait_s"),
+        ("[polling]\ninitial_interval_s = nan", "polling.initial_interval_s"),
+        ('[workflows]\nshopping_insights = "true"', "workflows.shopping_insights"),
+    ],
+)
+def test_values_are_strict_a_quoted_number_or_yes_is_refused_naming_the_key(
+    tmp_path: Path, line: str, key: str
+) -> None:
+    with pytest.raises(ConfigError, match=rf"invalid value for '{key}'"):
+        load_config(write(tmp_path, MINIMAL + "\n" + line + "\n"), environ=SECRETS)
 
 
 def test_secrets_never_show_in_the_config_repr(tmp_path: Path) -> None:
