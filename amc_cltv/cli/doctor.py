@@ -36,6 +36,7 @@ def doctor(
     checks: list[Check] = []
     try:
         config = common.invocation().config()
+        config.credentials  # noqa: B018  (doctor checks the secrets too: a missing one is named here)
     except ConfigError as error:
         checks.append(
             problem(
