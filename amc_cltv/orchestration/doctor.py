@@ -30,7 +30,9 @@ from amc_cltv.errors import (
     PermissionDeniedError,
     RateLimitError,
     RetryBudgetExhausted,
+    UsageError,
 )
+from amc_cltv.orchestration.marketplaces import marketplace_scope, spans_marketplaces
 from amc_cltv.timewindow import resolve_window
 from amc_cltv.workflows import catalog
 from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_TABLE, likely_cause
@@ -217,7 +219,27 @@ class Doctor:
         found.append(
             ok("AMC instance", f"{instance.instance_id} ({instance.instance_name or 'unnamed'}{kind})")
         )
+        found.append(self._currencies())
         return found
+
+    def _currencies(self) -> Check:
+        name = "currencies"
+        try:
+            advertisers = self.client.instances.advertisers()
+        except APIError as error:
+            return _api_problem(name, error)
+        marketplaces = spans_marketplaces(advertisers)
+        if not marketplaces:
+            return ok(name, "the instance's advertisers are in one marketplace: one currency")
+        try:
+            scope = marketplace_scope(advertisers, self.config.amc.marketplace_id)
+        except UsageError as error:
+            return problem(name, str(error), "set [amc] marketplace_id", Kind.CONFIG)
+        return ok(
+            name,
+            f"the instance's advertisers span {', '.join(marketplaces)}: each execution reads only the "
+            f"{len(scope)} advertiser(s) of {self.config.amc.marketplace_id}, so sums are in one currency",
+        )
 
     # -- AMC's clock ------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ does not change that: the ledger is a cache, AMC the truth (``adopt.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
 from amc_cltv.orchestration.adopt import adopt_from_amc
+from amc_cltv.orchestration.marketplaces import marketplace_scope
 from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 from amc_cltv.orchestration.polling import PollUpdate, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
@@ -258,7 +259,7 @@ class _Runner:
             return adopted
         self._apply_workflow()
         self._admit()
-        return submit(self.client.executions, self.ledger, run, self.plan.spec)
+        return submit(self.client.executions, self.ledger, run, self._scoped_spec())
 
     def _adopt_from_amc(self) -> RunRecord | None:
         """The ledger has no live record of this run: AMC may still have it (a lost ledger, another host)."""
@@ -293,7 +294,18 @@ class _Runner:
             parameters=plan.spec.parameter_values,
             now=clock.current().now(),
         )
-        return submit(self.client.executions, self.ledger, run, plan.spec)
+        return submit(self.client.executions, self.ledger, run, self._scoped_spec())
+
+    def _scoped_spec(self) -> ExecutionSpec:
+        """The execution request, restricted to the profile's marketplace when the instance spans several
+        (one currency per result: amc_cltv/orchestration/marketplaces.py)."""
+        advertisers = self.client.instances.advertisers()
+        scope = marketplace_scope(advertisers, self.config.amc.marketplace_id)
+        if scope:
+            log.info(
+                "marketplace_scope", marketplace_id=self.config.amc.marketplace_id, advertisers=len(scope)
+            )
+        return replace(self.plan.spec, advertisers=scope)
 
     def _apply_workflow(self) -> None:
         sync.apply(self.client.workflows, self.ledger, self.config.instance_id, self.plan.rendered)

@@ -17,7 +17,7 @@ from datetime import UTC, timedelta
 from typing import Protocol
 
 from amc_cltv import clock
-from amc_cltv.client.models import CreateWorkflowExecution, WorkflowExecution
+from amc_cltv.client.models import CreateWorkflowExecution, ExecutionAdvertiser, WorkflowExecution
 from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman, UsageError
 from amc_cltv.ledger import Ledger, RunRecord
 from amc_cltv.log import get_logger
@@ -58,6 +58,8 @@ class ExecutionSpec:
     timeout_s: int | None
     synthetic_data: bool
     disable_aggregation_controls: bool = False
+    # On an instance spanning several marketplaces: its advertisers in the profile's (one currency).
+    advertisers: tuple[ExecutionAdvertiser, ...] = ()
 
     def request(self, *, dry_run: bool = False) -> CreateWorkflowExecution:
         """The CreateWorkflowExecution body AMC receives."""
@@ -72,6 +74,7 @@ class ExecutionSpec:
             require_synthetic_data=True if self.synthetic_data else None,
             disable_aggregation_controls=True if self.disable_aggregation_controls else None,
             dry_run=True if dry_run else None,
+            advertisers=list(self.advertisers) or None,
         )
 
 

@@ -80,6 +80,9 @@ class ConnectionDropped(ConnectionResetError):
     """Raised in process (no socket to close) when a ``drop`` fault cuts a request off after its work."""
 
 
+DE_MARKETPLACE_ID = "A1PA6795UKMFR9"
+
+
 class SandboxApp:
     """The embedded AMC sandbox (a WSGI application). ``clock``, ``faults`` and ``settings`` are its
     Python controls; ``base_now`` and ``sleep`` are seams for tests."""
@@ -203,18 +206,7 @@ class SandboxApp:
             },
             ("instances", "GET"): lambda: page([self._instance(request)], "instances", request),
             ("instance", "GET"): lambda: self._instance(request),
-            ("advertisers", "GET"): lambda: page(
-                [
-                    {
-                        "id": "1234567890",
-                        "name": "Sandbox DSP advertiser",
-                        "type": "DISPLAY",
-                        "marketplaceId": MARKETPLACE_ID,
-                    }
-                ],
-                "advertisers",
-                request,
-            ),
+            ("advertisers", "GET"): lambda: page(self._advertisers(), "advertisers", request),
             ("workflows", "POST"): lambda: self.reporting.create_workflow(request),
             ("workflows", "GET"): lambda: self.reporting.list_workflows(request),
             ("workflow", "GET"): lambda: self.reporting.get_workflow(request, item),
@@ -311,6 +303,26 @@ class SandboxApp:
         self._require(request, "Amazon-Marketing-Cloud-Audience-InstanceId", INSTANCE_ID)
 
     # -- resources that need the request's host -----------------------------------------------------------
+
+    def _advertisers(self) -> list[dict[str, Any]]:
+        advertisers = [
+            {
+                "id": "1234567890",
+                "name": "Sandbox DSP advertiser",
+                "type": "DISPLAY",
+                "marketplaceId": MARKETPLACE_ID,
+            }
+        ]
+        if self.settings.marketplaces > 1:  # an instance spanning marketplaces, hence currencies
+            advertisers.append(
+                {
+                    "id": "2345678901",
+                    "name": "Sandbox DE advertiser",
+                    "type": "DISPLAY",
+                    "marketplaceId": DE_MARKETPLACE_ID,
+                }
+            )
+        return advertisers
 
     def _instance(self, request: Request) -> dict[str, Any]:
         return {

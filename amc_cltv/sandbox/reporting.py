@@ -216,6 +216,7 @@ class Reporting:
             "requireSyntheticData": flag(body.get("requireSyntheticData")),
             "disableAggregationControls": flag(body.get("disableAggregationControls")),
             "dryRun": flag(body.get("dryRun")),
+            "advertisers": body.get("advertisers") or None,
             "skipPublish": flag(body.get("skipPublish")),
             "forcedOutcome": forced[0] if forced else None,
         }

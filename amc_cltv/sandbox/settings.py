@@ -30,6 +30,8 @@ class SandboxSettings:
     shopping_insights: bool = True
     # Rows with fewer users are filtered as AMC's aggregation thresholds do (0: none); see docs/sandbox.md.
     aggregation_threshold: int = 0
+    # Marketplaces of the instance's advertisers: 2 adds a DE advertiser (another currency) to the US one.
+    marketplaces: int = 1
 
     @classmethod
     def load(cls, store: Store) -> SandboxSettings:

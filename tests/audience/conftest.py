@@ -173,6 +173,9 @@ def amc(tool_clock: FakeClock) -> Iterator[tuple[respx.MockRouter, FakeAudiences
             )
         )
         fake.mount(router)
+        router.get(path__regex=r"^/amc/instances/[^/]+/advertisers$", name="advertisers").respond(
+            200, json={"advertisers": []}
+        )
         yield router, fake
 
 

@@ -71,6 +71,10 @@ def wire() -> Iterator[respx.MockRouter]:
                 200, json={"access_token": "Atza|access", "token_type": "bearer", "expires_in": 3600}
             )
         )
+        # A run asks which marketplaces the instance's advertisers span (one currency per result).
+        router.get(path__regex=r"^/amc/instances/[^/]+/advertisers$", name="advertisers").respond(
+            200, json={"advertisers": []}
+        )
         yield router
 
 
