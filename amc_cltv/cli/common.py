@@ -8,8 +8,10 @@ structlog, the ledger or the client at module level: commands import what they n
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,9 +66,31 @@ def want_json(flag: bool, **partial: Any) -> None:
     current.json_partial.update(partial)
 
 
+# An ISO 8601 time with an offset (naive ones, AMC's local times, stay as they are).
+_AWARE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
+
+
+def rfc3339(moment: datetime) -> str:
+    """The one timestamp format of --json: RFC 3339 in UTC with ``Z`` (``2026-11-29T00:00:00Z``)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _wire(value: Any) -> Any:
+    """``value`` with every aware time (a datetime, or an ISO string with an offset) in RFC 3339 UTC."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return rfc3339(value)
+    if isinstance(value, str) and _AWARE_TIME.match(value):
+        return rfc3339(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    if isinstance(value, dict):
+        return {key: _wire(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_wire(item) for item in value]
+    return value
+
+
 def emit_json(payload: dict[str, Any]) -> None:
-    """Print the one JSON object of a --json command."""
-    sys.stdout.write(json.dumps(payload, default=str, sort_keys=False) + "\n")
+    """Print the one JSON object of a --json command (every time in RFC 3339, UTC, ``Z``)."""
+    sys.stdout.write(json.dumps(_wire(payload), default=str, sort_keys=False) + "\n")
     sys.stdout.flush()
 
 

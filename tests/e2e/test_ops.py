@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 
@@ -130,3 +131,41 @@ def test_sandbox_serve_logs_no_presigned_url_credentials(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "/s3/bucket/part-1.csv" in logged
     assert "deadbeef" not in logged and "AKIASECRET" not in logged and "X-Amz" not in logged
+
+
+SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+TIME_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
+
+
+def _walk(value: object, where: str = "") -> list[str]:
+    """Every key that is not snake_case and every time that is not RFC 3339 UTC ``Z``."""
+    problems = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not SNAKE.match(str(key)):
+                problems.append(f"{where}.{key}: not snake_case")
+            if key != "request":  # the exact AMC request of a dry run keeps AMC's own names
+                problems.extend(_walk(item, f"{where}.{key}"))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problems.extend(_walk(item, f"{where}[{index}]"))
+    elif isinstance(value, str) and TIME_WITH_OFFSET.match(value) and not value.endswith("Z"):
+        problems.append(f"{where}: {value} is not UTC with Z")
+    return problems
+
+
+def test_every_json_object_is_snake_case_with_utc_z_times(sandbox: Sandbox) -> None:
+    run = sandbox.cli(*RUN, "--json")
+    assert run.json["time_window_end"].endswith("T00:00:00Z")
+    outputs = [run.json]
+    for args in (
+        ("status", "--json"),
+        ("executions", "list", "--json"),
+        ("executions", "status", run.json["execution_id"], "--json"),
+        ("audience", "activate", "--segment", "high-value", "--dry-run", "--json"),
+        ("audience", "status", "--json"),
+    ):
+        result = sandbox.cli(*args)
+        assert result.code == 0, (args, result.stderr)
+        outputs.append(result.json)
+    assert [problem for output in outputs for problem in _walk(output)] == []
