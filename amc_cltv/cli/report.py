@@ -18,7 +18,9 @@ def report(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="FILE", help="Where to write the report. Default: <output_dir>/report.html."
+            "--out",
+            metavar="FILE",
+            help="Where to write the report (a folder: report.html in it). Default: <output_dir>/report.html",
         ),
     ] = None,
     workflow: Annotated[
@@ -60,9 +62,17 @@ def report(
         instance_id=config.instance_id,
         workflows=workflows,
         since=since_day,
+        time_zone=config.amc.time_zone,
     )
     target = out if out is not None else config.output_dir / "report.html"
-    summary = write_report(target, inputs, clock.current().now())
+    if target.is_dir():
+        target = target / "report.html"
+    try:
+        summary = write_report(target, inputs, clock.current().now())
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write the report to {target}: {exc.strerror or exc}; choose a writable --out"
+        ) from exc
     log = get_logger("amc_cltv.report")
     for note in summary.notes:
         log.info("report_input_missing", note=note)

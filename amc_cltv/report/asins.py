@@ -1,124 +1,213 @@
-"""CLTV by ASIN: the loyalty segments per ASIN, the top ASINs by CLTV, and conversion rate by campaign."""
+"""The lifetime × value score by ASIN: per loyalty segment, and the top ASINs (all, new-to-brand customers).
+
+This score (``cltv`` in the ``cltv``, ``cltv-ntb`` and ``loyalty-segments`` outputs) is a unitless product of
+ratios, not money: the report never calls it "CLTV" alone (docs/report.md §2).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from amc_cltv.report.builder import Found, chart, open_section
 from amc_cltv.report.model import (
-    Chart,
+    CURRENCY,
+    SCORE,
     Section,
     TableSpec,
+    colour_for,
     count,
-    figure,
-    grouped_bars,
-    missing_columns,
-    missing_result,
     money,
-    percent,
     ratio,
+    segment_order,
 )
-from amc_cltv.report.results import Result, Table, number
-from amc_cltv.report.segments import describe
+from amc_cltv.report.results import number
 
 LOYALTY = "loyalty-segments"
 LOYALTY_COLUMNS = ("tracked_asin", "customer_audience_segment", "cltv")
 TOP_ASINS = 10
-GROUPED_ASINS = 15  # the grouped chart shows the ASINs with the highest CLTV in any segment
-LOG_SCALE_SPREAD = 100  # largest CLTV over the median bar above which the axis is logarithmic
-CONVERSION = "segment-conversion-rate"
-CONVERSION_COLUMNS = ("campaign_id", "customer_audience_segment", "unique_users_reached")
-CAMPAIGNS = 20
+GROUPED_ASINS = 15  # the loyalty chart shows the ASINs with the highest score in any segment
+LOG_SCALE_SPREAD = (
+    100  # in one row, the largest score over the median bar above which the axis is logarithmic
+)
+FACET_HEIGHT = 150  # pixels per loyalty segment row
+SCORE_TITLE = SCORE[0].upper() + SCORE[1:]
 
 
-def loyalty_section(result: Result | None, table: Table | None) -> Section:
-    """Grouped bars (docs/segments.md §1): CLTV by tracked ASIN, one bar per loyalty segment."""
-    section = Section(key="loyalty", title="CLTV by ASIN and loyalty segment (lifetime × value)")
-    if result is None or table is None:
-        section.notes.append(missing_result(LOYALTY, "CLTV by ASIN and segment"))
-        return section
-    section.source = describe(result)
-    absent = table.missing(*LOYALTY_COLUMNS)
-    if absent:
-        section.notes.append(missing_columns(LOYALTY, absent))
-        return section
+def loyalty_section(found: Found) -> Section:
+    """Grouped bars (docs/segments.md §1) drawn as one row per loyalty segment: each row has its own axis,
+    so a segment with small scores stays readable beside one with large scores."""
+    section, table = open_section(
+        "loyalty",
+        f"{SCORE_TITLE} by ASIN and loyalty segment",
+        found,
+        what=f"the {SCORE} by ASIN and segment",
+        needs=LOYALTY_COLUMNS,
+    )
     cells: dict[tuple[str, str], float] = {}
-    for row in table.rows:
-        cltv = number(row.get("cltv"))
-        if cltv is None or cltv <= 0:  # positive CLTV only, as in docs/segments.md §1
-            continue
-        cells[(str(row["tracked_asin"]), str(row["customer_audience_segment"]))] = cltv
+    for row in table.rows if table else ():
+        score = number(row.get("cltv"))
+        if score is not None and score > 0:  # positive scores only, as in docs/segments.md §1
+            cells[(str(row["tracked_asin"]), str(row["customer_audience_segment"]))] = score
+    if table and not cells:
+        section.notes.append(f"The latest `{LOYALTY}` result has no ASIN with a positive {SCORE}.")
     if not cells:
-        section.notes.append(f"The latest `{LOYALTY}` result has no ASIN with a positive CLTV.")
         return section
     best_per_asin: dict[str, float] = {}
-    for (asin, _), cltv in cells.items():
-        best_per_asin[asin] = max(cltv, best_per_asin.get(asin, 0.0))
+    for (asin, _), score in cells.items():
+        best_per_asin[asin] = max(score, best_per_asin.get(asin, 0.0))
     asins = sorted(best_per_asin, key=lambda asin: (-best_per_asin[asin], asin))[:GROUPED_ASINS]
-    traces = grouped_bars(cells, asins)
-    (top_asin, top_label), top_cltv = max(cells.items(), key=lambda item: item[1])
-    reading = f"Highest CLTV: {top_asin} among {top_label} ({ratio(top_cltv)})."
+    labels = segment_order(sorted({label for asin, label in cells if asin in asins}))
+    (top_asin, top_label), top_score = max(cells.items(), key=lambda item: item[1])
+    reading = f"Highest {SCORE}: {top_asin} among {top_label} ({ratio(top_score)})."
     high = sorted(
-        ((cltv, asin) for (asin, label), cltv in cells.items() if label == "High CLTV Customer"), reverse=True
+        ((s, asin) for (asin, label), s in cells.items() if label == "High CLTV Customer"), reverse=True
     )
     if high:
         reading += " Highest for High CLTV Customers: " + ", ".join(asin for _, asin in high[:3]) + "."
     if len(best_per_asin) > len(asins):
-        reading += f" The {len(asins)} of {len(best_per_asin)} ASINs with the highest CLTV are drawn."
-    drawn = sorted(cltv for (asin, _), cltv in cells.items() if asin in asins)
-    # Lifetime × value scores span orders of magnitude; on a linear axis only the top segment would show.
-    log_scale = drawn[-1] / drawn[len(drawn) // 2] > LOG_SCALE_SPREAD
+        reading += f" The {len(asins)} of {len(best_per_asin)} ASINs with the highest score are drawn."
     section.charts.append(
-        Chart(
-            key="loyalty",
-            title="CLTV by tracked ASIN and loyalty segment",
-            reading=reading,
-            figure=figure(
-                traces,
-                title="CLTV by tracked ASIN and loyalty segment",
-                x_title="Tracked ASIN",
-                y_title="CLTV (lifetime score × value score, ratio" + (", log scale)" if log_scale else ")"),
-                barmode="group",
-                xaxis={"type": "category"},
-                yaxis={"type": "log" if log_scale else "linear"},
-            ),
+        chart(
+            "loyalty",
+            reading,
+            [_facet_trace(cells, asins, label, index) for index, label in enumerate(labels)],
+            title=f"{SCORE_TITLE} by tracked ASIN, one row per loyalty segment (no unit)",
+            x_title="Tracked ASIN (highest score first)",
+            y_title="score",
+            height=FACET_HEIGHT * len(labels) + 150,
+            showlegend=False,
+            **_facet_layout(cells, asins, labels),
         )
     )
     return section
 
 
-def top_asin_section(workflow: str, result: Result | None, table: Table | None) -> Section:
-    """The ASINs with the highest CLTV (``cltv``: all customers; ``cltv-ntb``: new-to-brand customers)."""
+def _facet_trace(
+    cells: dict[tuple[str, str], float], asins: list[str], label: str, index: int
+) -> dict[str, Any]:
+    shown = [asin for asin in asins if (asin, label) in cells]
+    return {
+        "type": "bar",
+        "name": label,
+        "x": shown,
+        "y": [cells[(asin, label)] for asin in shown],
+        "xaxis": "x",
+        "yaxis": "y" if index == 0 else f"y{index + 1}",
+        "marker": {"color": colour_for(label)},
+        "hovertemplate": "%{x}<br>" + label + ": %{y:,.2f}<extra></extra>",
+    }
+
+
+def _facet_layout(cells: dict[tuple[str, str], float], asins: list[str], labels: list[str]) -> dict[str, Any]:
+    """One y axis per segment, the first at the bottom (where the shared ASIN axis is), each row titled."""
+    gap = 0.1 / max(1, len(labels) - 1) if len(labels) > 1 else 0.0
+    height = (1 - gap * (len(labels) - 1)) / len(labels)
+    layout: dict[str, Any] = {
+        "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": asins, "anchor": "y"},
+        "annotations": [],
+    }
+    for index, label in enumerate(labels):
+        bottom = index * (height + gap)
+        values = sorted(score for (asin, row), score in cells.items() if row == label and asin in asins)
+        # Scores can span orders of magnitude within a row too: then only its top bar would show.
+        log_scale = bool(values) and values[-1] / values[len(values) // 2] > LOG_SCALE_SPREAD
+        name = "yaxis" if index == 0 else f"yaxis{index + 1}"
+        layout[name] = {
+            "domain": [round(bottom, 6), min(1.0, round(bottom + height, 6))],
+            "type": "log" if log_scale else "linear",
+            "title": {"text": "score, log" if log_scale else "score"},
+            "rangemode": "tozero",
+        }
+        layout["annotations"].append(
+            {
+                "text": f"<b>{label}</b>",
+                "font": {"color": colour_for(label)},
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": bottom + height,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        )
+    return layout
+
+
+def top_asin_section(workflow: str, found: Found) -> Section:
+    """The ASINs with the highest score (``cltv``: all customers; ``cltv-ntb``: new-to-brand customers)."""
     ntb = workflow == "cltv-ntb"
     who = "new-to-brand customers" if ntb else "all customers"
-    section = Section(key=workflow, title=f"Top ASINs by CLTV, {who} (`{workflow}`)")
-    if result is None or table is None:
-        section.notes.append(missing_result(workflow, f"the top ASINs by CLTV for {who}"))
-        return section
-    section.source = describe(result)
-    absent = table.missing("tracked_asin", "cltv")
-    if absent:
-        section.notes.append(missing_columns(workflow, absent))
-        return section
-    rows = [(number(row.get("cltv")), row) for row in table.rows]
-    ranked = sorted(
-        ((cltv, row) for cltv, row in rows if cltv is not None), key=lambda item: (-item[0], str(item[1]))
+    section, table = open_section(
+        workflow,
+        f"Top ASINs by {SCORE}, {who} (`{workflow}`)",
+        found,
+        what=f"the top ASINs by {SCORE} for {who}",
+        needs=("tracked_asin", "cltv"),
     )
+    ranked = sorted(
+        (
+            (score, row)
+            for row in (table.rows if table else ())
+            if (score := number(row.get("cltv"))) is not None
+        ),
+        key=lambda item: (-item[0], str(item[1])),
+    )
+    if table and not ranked:
+        section.notes.append(f"The latest `{workflow}` result has no ASIN with a {SCORE}.")
     if not ranked:
-        section.notes.append(f"The latest `{workflow}` result has no ASIN with a CLTV.")
         return section
     top = ranked[:TOP_ASINS]
+    section.tables.append(_top_table(workflow, top, ntb))
+    lead_score, lead = top[0]
+    reading = f"{lead['tracked_asin']} leads with a {SCORE} of {ratio(lead_score)}"
+    if ntb and number(lead.get("ntb_customers")) is not None:
+        reading += f" ({count(number(lead.get('ntb_customers')))} new-to-brand customers)"
+    values = sorted(score for score, _ in ranked)
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    positive = sum(1 for score in values if score > 0)
+    reading += f". {positive} of {len(values)} ASINs have a positive score; the median is {ratio(median)}."
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "name": SCORE,
+        "x": [score for score, _ in reversed(top)],
+        "y": [str(row["tracked_asin"]) for _, row in reversed(top)],
+        "text": [ratio(score) for score, _ in reversed(top)],
+        "textposition": "auto",
+        "marker": {"color": "#1b9e77" if ntb else "#4c78a8"},
+    }
+    section.charts.append(
+        chart(
+            workflow,
+            reading,
+            [bars],
+            title=f"Top {len(top)} ASINs by {SCORE}, {who}",
+            x_title=f"{SCORE_TITLE} (no unit)",
+            y_title="Tracked ASIN",
+            yaxis={"type": "category", "automargin": True},
+            showlegend=False,
+        )
+    )
+    return section
+
+
+def _top_table(workflow: str, top: list[tuple[float, dict[str, Any]]], ntb: bool) -> TableSpec:
     columns = [
         "Tracked ASIN",
-        "CLTV",
-        "Average sales per customer (currency)",
-        "Average ad spend per customer (currency)",
+        SCORE_TITLE,
+        f"Average sales per customer ({CURRENCY})",
+        f"Average ad spend per customer ({CURRENCY})",
         "Units sold",
     ]
     if ntb:
         columns.append("New-to-brand customers")
 
-    def cells(cltv: float, row: dict[str, object]) -> tuple[str, ...]:
+    def cells(score: float, row: dict[str, Any]) -> tuple[str, ...]:
         values = [
             str(row["tracked_asin"]),
-            ratio(cltv),
+            ratio(score),
             money(number(row.get("total_sales"))),
             money(number(row.get("total_spend"))),
             count(number(row.get("total_units_sold"))),
@@ -127,110 +216,4 @@ def top_asin_section(workflow: str, result: Result | None, table: Table | None) 
             values.append(count(number(row.get("ntb_customers"))))
         return tuple(values)
 
-    section.tables.append(
-        TableSpec(key=workflow, columns=tuple(columns), rows=tuple(cells(c, r) for c, r in top))
-    )
-    lead_cltv, lead = top[0]
-    reading = f"{lead['tracked_asin']} leads with CLTV {ratio(lead_cltv)}"
-    if ntb and number(lead.get("ntb_customers")) is not None:
-        reading += f" ({count(number(lead.get('ntb_customers')))} new-to-brand customers)"
-    reading += "."
-    values = sorted(cltv for cltv, _ in ranked)
-    middle = len(values) // 2
-    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-    positive = sum(1 for cltv in values if cltv > 0)
-    reading += f" {positive} of {len(values)} ASINs have a positive CLTV; the median is {ratio(median)}."
-    asins = [str(row["tracked_asin"]) for _, row in reversed(top)]
-    section.charts.append(
-        Chart(
-            key=workflow,
-            title=f"Top {len(top)} ASINs by CLTV, {who}",
-            reading=reading,
-            figure=figure(
-                [
-                    {
-                        "type": "bar",
-                        "orientation": "h",
-                        "name": "CLTV",
-                        "x": [cltv for cltv, _ in reversed(top)],
-                        "y": asins,
-                        "marker": {"color": "#1b9e77" if ntb else "#4c78a8"},
-                    }
-                ],
-                title=f"Top {len(top)} ASINs by CLTV, {who}",
-                x_title="CLTV (lifetime score × value score, ratio)",
-                y_title="Tracked ASIN",
-                yaxis={"type": "category"},
-                showlegend=False,
-            ),
-        )
-    )
-    return section
-
-
-def conversion_section(result: Result | None, table: Table | None) -> Section:
-    """Conversion rate (users who purchased ÷ users reached) by DSP campaign and segment."""
-    section = Section(key="conversion", title="Conversion rate by campaign and segment")
-    if result is None or table is None:
-        section.notes.append(missing_result(CONVERSION, "conversion rate by campaign and segment"))
-        return section
-    section.source = describe(result)
-    absent = table.missing(*CONVERSION_COLUMNS)
-    if absent or (
-        "user_conversion_rate" not in table.columns and "unique_users_purchased" not in table.columns
-    ):
-        section.notes.append(missing_columns(CONVERSION, absent or ["user_conversion_rate"]))
-        return section
-    cells: dict[tuple[str, str], float] = {}
-    reach: dict[str, float] = {}
-    pooled: dict[str, list[float]] = {}
-    for row in table.rows:
-        reached = number(row.get("unique_users_reached"))
-        purchased = number(row.get("unique_users_purchased"))
-        rate = number(row.get("user_conversion_rate"))
-        if rate is None and reached and purchased is not None:
-            rate = purchased / reached
-        if rate is None:
-            continue
-        campaign, label = str(row["campaign_id"]), str(row["customer_audience_segment"])
-        cells[(campaign, label)] = rate
-        reach[campaign] = reach.get(campaign, 0.0) + (reached or 0.0)
-        totals = pooled.setdefault(label, [0.0, 0.0])
-        totals[0] += purchased if purchased is not None else rate * (reached or 0.0)
-        totals[1] += reached or 0.0
-    if not cells:
-        section.notes.append(f"The latest `{CONVERSION}` result has no campaign with a conversion rate.")
-        return section
-    campaigns = sorted(reach, key=lambda campaign: (-reach[campaign], campaign))[:CAMPAIGNS]
-    traces = grouped_bars(cells, campaigns, scale=100)
-    overall = {label: buyers / reached for label, (buyers, reached) in pooled.items() if reached > 0}
-    if len(overall) >= 2:
-        best = max(overall, key=lambda label: overall[label])
-        worst = min(overall, key=lambda label: overall[label])
-        reading = (
-            f"{best} converts {percent(overall[best], 1)} of users reached, "
-            f"{worst} {percent(overall[worst], 1)}, over {len(reach)} campaigns."
-        )
-    else:
-        campaign, label = max(cells, key=lambda key: cells[key])
-        reading = (
-            f"Highest conversion rate: campaign {campaign}, {label} ({percent(cells[(campaign, label)], 1)})."
-        )
-    if len(reach) > len(campaigns):
-        reading += f" The {len(campaigns)} campaigns reaching the most users are drawn."
-    section.charts.append(
-        Chart(
-            key="conversion",
-            title="User conversion rate by campaign and segment",
-            reading=reading,
-            figure=figure(
-                traces,
-                title="User conversion rate by campaign and segment",
-                x_title="DSP campaign id",
-                y_title="Users who purchased ÷ users reached (%)",
-                barmode="group",
-                xaxis={"type": "category"},
-            ),
-        )
-    )
-    return section
+    return TableSpec(key=workflow, columns=tuple(columns), rows=tuple(cells(s, r) for s, r in top))

@@ -1,142 +1,150 @@
-"""The year-over-year view (docs/segments.md §1): segment sizes and CLTV per run, and how users moved."""
+"""The year-over-year view (docs/segments.md §1): segment sizes and CLTV per run, and how customers moved.
+
+Only runs of one group (same window length and parameters, docs/report.md §4) are drawn
+together; the others are named in a note and listed in the table.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from amc_cltv.report.builder import Found, chart, missing_note
+from amc_cltv.report.groups import describe_key, group_key, newest_group
 from amc_cltv.report.model import (
-    Chart,
+    CLTV_PER_CUSTOMER,
+    CURRENCY,
     Section,
     TableSpec,
     colour_for,
     count,
-    figure,
-    missing_result,
     money,
     percent,
     segment_order,
 )
-from amc_cltv.report.results import Result, Table, to_date
+from amc_cltv.report.results import Result, Table
 from amc_cltv.report.segments import SEGMENTATION, SegmentRow, segment_rows
 
 ABSENT = "(not a customer)"  # a user new in the newer run, or gone from it
-# Windows need not all be 365 days (points are labelled with their length when lengths differ).
-WINDOW_AXIS = "End of the time window (date)"
+DATE_AXIS = {"type": "date", "tickformat": "%Y-%m-%d"}  # uneven windows are spaced by time
+Series = list[tuple[Result, dict[str, SegmentRow]]]
 
 
-def _window_label(result: Result, with_length: bool = False) -> str:
-    """The window's end day; with its length in days when windows of different lengths are compared."""
+def window_axis(result: Result) -> str:
+    days = result.window_days
+    return f"End of the {days}-day time window" if days else "End of the time window"
+
+
+def end_day(result: Result) -> str:
     end = result.window_end_date
-    label = end.isoformat() if end else result.time_window_end
-    start = to_date(result.time_window_start)
-    if with_length and end and start:
-        label += f" ({(end - start).days} d)"
-    return label
+    return end.isoformat() if end else result.time_window_end
 
 
-def _lengths_differ(results: list[Result]) -> bool:
-    lengths = set()
-    for result in results:
-        start, end = to_date(result.time_window_start), result.window_end_date
-        lengths.add((end - start).days if start and end else None)
-    return len(lengths) > 1
-
-
-def history_section(points: list[tuple[Result, Table]]) -> Section:
-    """Users and average CLTV per segment for each run's window, oldest first."""
+def history_section(found: Found, points: list[tuple[Result, Table]]) -> Section:
+    """Customers and CLTV per customer per segment for each window of the newest run's group, oldest first."""
     section = Section(key="history", title="Segments over time")
     if not points:
-        section.notes.append(missing_result(SEGMENTATION, "segment sizes over time"))
+        section.notes.append(missing_note(found, "segment sizes over time"))
         return section
-    section.source = f"{len(points)} successful `{SEGMENTATION}` run(s), one per time window"
-    mixed = _lengths_differ([result for result, _ in points])
-    series: list[tuple[str, dict[str, SegmentRow]]] = [
-        (_window_label(result, mixed), {row.segment: row for row in segment_rows(table)})
-        for result, table in points
-    ]
-    windows = [label for label, _ in series]
-    labels = segment_order(sorted({segment for _, rows in series for segment in rows}))
+    groups = newest_group([result for result, _ in points])
+    rows_of = {id(result): {row.segment: row for row in segment_rows(table)} for result, table in points}
+    series: Series = [(result, rows_of[id(result)]) for result in groups.drawn]
+    labels = segment_order(sorted({label for rows in rows_of.values() for label in rows}))
     if not labels:
         section.notes.append(f"No `{SEGMENTATION}` result has segment rows.")
         return section
-
-    def traces(column: str) -> list[dict[str, object]]:
-        return [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": label,
-                "x": windows,
-                "y": [getattr(rows[label], column) if label in rows else None for _, rows in series],
-                "marker": {"color": colour_for(label)},
-                "line": {"color": colour_for(label)},
-            }
-            for label in labels
-        ]
-
+    section.source = (
+        f"{len(series)} successful `{SEGMENTATION}` run(s) over {describe_key(groups.key)}, "
+        "one per time window"
+    )
+    note = groups.left_out_note("Segments over time")
+    if note:
+        section.notes.append(note)
     focus = "High Value Customer" if "High Value Customer" in labels else labels[0]
-    first_window, first = series[0]
-    last_window, last = series[-1]
+    users_reading, cltv_reading = _readings(series, focus)
+    axis = window_axis(series[-1][0])
+    for key, column, reading, title, y_title in (
+        ("history-users", "num_users", users_reading, "Customers per segment", "Customers"),
+        (
+            "history-cltv",
+            "cltv",
+            cltv_reading,
+            f"{CLTV_PER_CUSTOMER} by segment",
+            f"{CLTV_PER_CUSTOMER} ({CURRENCY})",
+        ),
+    ):
+        section.charts.append(
+            chart(
+                key,
+                reading,
+                _lines(series, labels, column),
+                title=title,
+                x_title=axis,
+                y_title=y_title,
+                xaxis=DATE_AXIS,
+            )
+        )
+    section.tables.append(_runs_table([(result, rows_of[id(result)]) for result, _ in points], labels))
+    return section
+
+
+def _lines(series: Series, labels: list[str], column: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": label,
+            "x": [end_day(result) for result, _ in series],
+            "y": [getattr(rows[label], column) if label in rows else None for _, rows in series],
+            "marker": {"color": colour_for(label)},
+            "line": {"color": colour_for(label)},
+        }
+        for label in labels
+    ]
+
+
+def _readings(series: Series, focus: str) -> tuple[str, str]:
+    """How the focus segment's customers and CLTV per customer moved from the first window to the last."""
+    (first_result, first), (last_result, last) = series[0], series[-1]
     if len(series) == 1:
         users = last[focus].num_users if focus in last else 0.0
-        reading = (
-            f"One run so far (window ending {last_window}): {focus} has {count(users)} users. "
-            "Every later run adds a point."
+        return (
+            f"One run so far (window ending {end_day(last_result)}): {focus} has {count(users)} customers. "
+            "Every later run adds a point.",
+            f"One run so far: {focus} {CLTV_PER_CUSTOMER} "
+            f"{money(last[focus].cltv if focus in last else None)}.",
         )
-        cltv_reading = (
-            f"One run so far: {focus} average CLTV {money(last[focus].cltv if focus in last else None)}."
-        )
-    else:
-        before = first[focus].num_users if focus in first else 0.0
-        after = last[focus].num_users if focus in last else 0.0
-        change = (
-            f" ({'+' if after >= before else ''}{percent((after - before) / before, 1)})" if before else ""
-        )
-        reading = (
-            f"{focus}: {count(before)} → {count(after)} users{change} "
-            f"from the window ending {first_window} to the one ending {last_window}."
-        )
-        cltv_reading = (
-            f"{focus}: average CLTV {money(first[focus].cltv if focus in first else None)} → "
-            f"{money(last[focus].cltv if focus in last else None)} per user over {len(series)} runs."
-        )
-    section.charts.append(
-        Chart(
-            key="history-users",
-            title="Users per segment by time window",
-            reading=reading,
-            figure=figure(
-                traces("num_users"),
-                title="Users per segment by time window",
-                x_title=WINDOW_AXIS,
-                y_title="Customers (users)",
-                xaxis={"type": "category"},
-            ),
-        )
+    before = first[focus].num_users if focus in first else 0.0
+    after = last[focus].num_users if focus in last else 0.0
+    change = f" ({'+' if after >= before else ''}{percent((after - before) / before, 1)})" if before else ""
+    return (
+        f"{focus}: {count(before)} → {count(after)} customers{change} "
+        f"from the window ending {end_day(first_result)} to the one ending {end_day(last_result)}.",
+        f"{focus}: {CLTV_PER_CUSTOMER} {money(first[focus].cltv if focus in first else None)} → "
+        f"{money(last[focus].cltv if focus in last else None)} over {len(series)} runs.",
     )
-    section.charts.append(
-        Chart(
-            key="history-cltv",
-            title="Average CLTV per segment by time window",
-            reading=cltv_reading,
-            figure=figure(
-                traces("cltv"),
-                title="Average CLTV per segment by time window",
-                x_title=WINDOW_AXIS,
-                y_title="Average CLTV per user (currency)",
-                xaxis={"type": "category"},
-            ),
-        )
+
+
+def _runs_table(series: Series, labels: list[str]) -> TableSpec:
+    """Every run, drawn or not, with the group it belongs to and its customers per segment."""
+    return TableSpec(
+        key="history",
+        columns=("Window end", "Runs over", *labels),
+        rows=tuple(
+            (
+                end_day(result),
+                describe_key(group_key(result)),
+                *(count(rows[label].num_users) if label in rows else "0" for label in labels),
+            )
+            for result, rows in series
+        ),
     )
-    section.tables.append(
-        TableSpec(
-            key="history",
-            columns=("Window end", *labels),
-            rows=tuple(
-                (window, *(count(rows[label].num_users) if label in rows else "0" for label in labels))
-                for window, rows in series
-            ),
-        )
-    )
-    return section
+
+
+def migration_pair(per_user: list[Result]) -> tuple[list[Result], str | None]:
+    """The last two per-user results of the newest one's group (oldest first), and a note naming the
+    per-user runs of other groups that were passed over."""
+    groups = newest_group(per_user)
+    return groups.drawn[-2:], groups.left_out_note("The migration")
 
 
 def migration_chart(
@@ -145,21 +153,56 @@ def migration_chart(
     """Add how customers moved between segments from the older to the newer per-user run."""
     if older is None or newer is None:
         section.notes.append(
-            "Migration between segments needs per-user labels (user_id and customer_audience_segment) from "
-            "two runs with different windows; AMC outputs them only on synthetic data with aggregation "
-            "controls off, and fewer than two such runs were downloaded: on a sandbox instance, run "
-            "`amc-cltv run --workflow customer-labels` over two windows (`--window-end DATE`)."
+            "Migration between segments needs per-user labels (user_id and customer_audience_segment) "
+            "from two runs with different windows of the same length; AMC outputs them only on synthetic "
+            "data with aggregation controls off, and fewer than two such runs were downloaded: on a sandbox "
+            "instance, run `amc-cltv run --workflow customer-labels` over two windows (`--window-end DATE`)."
         )
         return
-    before = _labels(older[1])
-    after = _labels(newer[1])
+    moves = _moves(_labels(older[1]), _labels(newer[1]))
+    rows = segment_order(sorted({source for source, _ in moves}))
+    columns = segment_order(sorted({target for _, target in moves}))
+    counts = [[moves.get((source, target), 0) for target in columns] for source in rows]
+    shares = [[n / (sum(line) or 1) for n in line] for line in counts]
+    old_day, new_day = end_day(older[0]), end_day(newer[0])
+    heatmap = {
+        "type": "heatmap",
+        "x": columns,
+        "y": rows,
+        "z": shares,
+        "zmin": 0,
+        "zmax": 1,
+        "customdata": counts,
+        "text": [[percent(share) for share in line] for line in shares],
+        "texttemplate": "%{text}",
+        "colorscale": "Blues",
+        "colorbar": {"title": {"text": "share of the row"}, "tickformat": ".0%"},
+        "hovertemplate": "%{y} → %{x}<br>%{customdata:,} users (%{z:.1%} of %{y})<extra></extra>",
+    }
+    section.charts.append(
+        chart(
+            "migration",
+            _migration_reading(moves),
+            [heatmap],
+            title=f"Where each segment's customers went, window ending {old_day} → {new_day}",
+            x_title=f"Segment in the window ending {new_day}",
+            y_title=f"Before (ending {old_day})",
+            height=480,
+            xaxis={"type": "category", "automargin": True},
+            yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+        )
+    )
+
+
+def _moves(before: dict[str, str], after: dict[str, str]) -> dict[tuple[str, str], int]:
     moves: dict[tuple[str, str], int] = {}
     for user_id in before.keys() | after.keys():
         key = (before.get(user_id, ABSENT), after.get(user_id, ABSENT))
         moves[key] = moves.get(key, 0) + 1
-    rows = segment_order(sorted({source for source, _ in moves}))
-    columns = segment_order(sorted({target for _, target in moves}))
-    z = [[moves.get((source, target), 0) for target in columns] for source in rows]
+    return moves
+
+
+def _migration_reading(moves: dict[tuple[str, str], int]) -> str:
     both = sum(n for (source, target), n in moves.items() if ABSENT not in (source, target))
     kept = sum(n for (source, target), n in moves.items() if source == target != ABSENT)
     changed = [(n, s, t) for (s, t), n in moves.items() if s != t and ABSENT not in (s, t)]
@@ -168,35 +211,7 @@ def migration_chart(
     if changed:
         n, source, target = max(changed)
         reading += f"; the largest move is {source} → {target} ({n:,} users)"
-    reading += "."
-    old_label, new_label = _window_label(older[0]), _window_label(newer[0])
-    section.charts.append(
-        Chart(
-            key="migration",
-            title=f"Segment migration, window ending {old_label} → {new_label}",
-            reading=reading,
-            figure=figure(
-                [
-                    {
-                        "type": "heatmap",
-                        "x": columns,
-                        "y": rows,
-                        "z": z,
-                        "text": [[f"{value:,}" for value in line] for line in z],
-                        "texttemplate": "%{text}",
-                        "colorscale": "Blues",
-                        "colorbar": {"title": {"text": "users"}},
-                        "hovertemplate": "%{y} → %{x}: %{z:,} users<extra></extra>",
-                    }
-                ],
-                title=f"Segment migration, window ending {old_label} → {new_label}",
-                x_title=f"Segment in the window ending {new_label} (users)",
-                y_title=f"Segment in the window ending {old_label} (users)",
-                xaxis={"type": "category"},
-                yaxis={"type": "category", "autorange": "reversed"},
-            ),
-        )
-    )
+    return reading + "."
 
 
 def _labels(table: Table) -> dict[str, str]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from amc_cltv.report.model import Chart, Section, TableSpec
+from amc_cltv.report.model import Chart, Section, TableSpec, moment_text
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px;
@@ -69,7 +69,9 @@ def _chart(chart: Chart, *, with_plotlyjs: bool) -> str:
     )
 
 
-def render(sections: list[Section], *, instance_id: str, generated_at: datetime) -> str:
+def render(
+    sections: list[Section], *, instance_id: str, generated_at: datetime, time_zone: str = "UTC"
+) -> str:
     """The whole report page. Only the first chart carries plotly's JavaScript (no CDN, no network)."""
     parts: list[str] = []
     plotlyjs_written = False
@@ -94,7 +96,7 @@ def render(sections: list[Section], *, instance_id: str, generated_at: datetime)
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>Customer lifetime value report</h1>"
         f'<p class="meta">AMC instance <code>{html.escape(instance_id)}</code> · generated '
-        f"{html.escape(generated_at.isoformat(timespec='seconds'))}</p><nav>{nav}</nav></header>"
+        f"{html.escape(moment_text(generated_at, time_zone))}</p><nav>{nav}</nav></header>"
         + "\n".join(parts)
         + "</body></html>\n"
     )

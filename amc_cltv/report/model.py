@@ -7,7 +7,14 @@ computing a section needs no plotting library; only ``amc_cltv.report.html`` tur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+# The two things called "CLTV", named apart everywhere in the report (docs/report.md §2).
+CLTV_PER_CUSTOMER = "CLTV per customer"  # average of sales - ad spend per customer, in currency
+SCORE = "lifetime × value score"  # the ASIN workflows' unitless product of two ratios
+CURRENCY = "currency"  # AMC reports money in the instance's marketplace currency
 
 # The labels in the reading order of docs/segments.md §5 and §8, each with one colour used by every chart.
 SEGMENT_COLOURS: dict[str, str] = {
@@ -123,16 +130,9 @@ def percent(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def run_hint(workflow: str) -> str:
-    return f"amc-cltv run --workflow {workflow}"
-
-
-def missing_result(workflow: str, what: str) -> str:
-    return f"No downloaded `{workflow}` result yet, so {what} cannot be shown. Run `{run_hint(workflow)}`."
-
-
-def missing_columns(workflow: str, columns: list[str]) -> str:
-    return (
-        f"The latest `{workflow}` result has no column {', '.join(columns)}; this part is left out. "
-        f"Run `{run_hint(workflow)}` with the current workflow definition."
-    )
+def moment_text(moment: datetime | None, time_zone: str = "UTC", *, missing: str = "not yet") -> str:
+    """A moment as people read it, in the instance's time zone and naming it: "2026-11-27 06:00 EST"."""
+    if moment is None:
+        return missing
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or time_zone}"

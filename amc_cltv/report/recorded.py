@@ -28,13 +28,13 @@ def _ledger(state_dir: Path) -> Ledger | None:
         return None
 
 
-def succeeded_runs(state_dir: Path, instance_id: str, workflow: str) -> list[RunRecord] | None:
-    """Every successful run of ``workflow`` with an execution id, newest first; None without a ledger."""
+def succeeded_runs(state_dir: Path, instance_id: str) -> list[RunRecord] | None:
+    """Every successful run (of any workflow) with an execution id, newest first; None without a ledger."""
     ledger = _ledger(state_dir)
     if ledger is None:
         return None
     try:
-        runs = ledger.runs(instance_id=instance_id, workflow=workflow, status=SUCCEEDED)
+        runs = ledger.runs(instance_id=instance_id, status=SUCCEEDED)
     except sqlite3.Error as exc:
         log.warning("report_ledger_unreadable", error=str(exc))
         return None

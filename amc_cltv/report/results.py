@@ -32,10 +32,17 @@ class Result:
     directory: Path
     part_files: tuple[Path, ...]
     recorded_at: float = 0.0  # the manifest's modification time: orders reruns of one window
+    parameters: tuple[tuple[str, str], ...] | None = None  # from the ledger; None when it has no record
 
     @property
     def window_end_date(self) -> date | None:
         return to_date(self.time_window_end)
+
+    @property
+    def window_days(self) -> int | None:
+        """The time window's length in days (None when a bound is unreadable)."""
+        start, end = to_date(self.time_window_start), self.window_end_date
+        return (end - start).days if start and end else None
 
 
 @dataclass(frozen=True)

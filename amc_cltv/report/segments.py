@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from amc_cltv.report.builder import Found, chart, describe, open_section
 from amc_cltv.report.model import (
-    Chart,
+    CLTV_PER_CUSTOMER,
+    CURRENCY,
     Section,
     TableSpec,
     colour_for,
     count,
-    figure,
-    missing_columns,
-    missing_result,
     money,
     percent,
     segment_order,
@@ -54,49 +53,43 @@ def segment_rows(table: Table) -> list[SegmentRow]:
     return [by_label[label] for label in segment_order(list(by_label))]
 
 
-def describe(result: Result) -> str:
-    return f"`{result.workflow}` execution {result.execution_id}, time window {window_text(result)}"
+SEGMENT_TABLE_COLUMNS = (
+    "Segment",
+    "Customers",
+    "Share of customers",
+    f"Average sales per customer ({CURRENCY})",
+    f"Average ad spend per customer ({CURRENCY})",
+    f"{CLTV_PER_CUSTOMER} ({CURRENCY})",
+    "Share of sales",
+)
+SEGMENT_BARS = (
+    ("Average sales", "total_sales", "#4c78a8"),
+    ("Average ad spend", "total_spend", "#f58518"),
+    (CLTV_PER_CUSTOMER, "cltv", "#54a24b"),
+)
 
 
-def window_text(result: Result) -> str:
-    """The time window as days when it runs midnight to midnight, else as recorded."""
-    start, end = result.time_window_start, result.time_window_end
-    if start[10:19] in ("", "T00:00:00") and end[10:19] in ("", "T00:00:00"):
-        return f"{start[:10]} to {end[:10]}"
-    return f"{start} to {end}"
-
-
-def segment_section(result: Result | None, table: Table | None) -> Section:
-    """The segment table with users, average sales, spend and CLTV per user, and a chart of it."""
-    section = Section(key="segments", title="Customer segments (revenue × cost)")
-    if result is None or table is None:
-        section.notes.append(missing_result(SEGMENTATION, "the segment table"))
-        return section
-    section.source = describe(result)
-    absent = table.missing(*SEGMENT_COLUMNS)
-    if "customer_audience_segment" in absent or "num_users" in absent:
-        section.notes.append(missing_columns(SEGMENTATION, absent))
-        return section
-    if absent:
-        section.notes.append(missing_columns(SEGMENTATION, absent))
-    rows = segment_rows(table)
-    if not rows:
+def segment_section(found: Found) -> Section:
+    """The segment table with customers, average sales, spend and CLTV per customer, and a chart of it."""
+    section, table = open_section(
+        "segments",
+        "Customer segments (revenue × cost)",
+        found,
+        what="the segment table",
+        needs=("customer_audience_segment", "num_users"),
+        wants=("total_sales", "total_spend", "cltv"),
+    )
+    rows = segment_rows(table) if table else []
+    if table and not rows:
         section.notes.append(f"The latest `{SEGMENTATION}` result has no customers in its window.")
+    if not rows:
         return section
     all_users = sum(row.num_users for row in rows) or 1.0
     all_sales = sum(row.num_users * row.total_sales for row in rows) or 1.0
     section.tables.append(
         TableSpec(
             key="segments",
-            columns=(
-                "Segment",
-                "Users",
-                "Share of customers",
-                "Average sales per user",
-                "Average ad spend per user",
-                "Average CLTV per user",
-                "Share of sales",
-            ),
+            columns=SEGMENT_TABLE_COLUMNS,
             rows=tuple(
                 (
                     row.segment,
@@ -117,40 +110,43 @@ def segment_section(result: Result | None, table: Table | None) -> Section:
     reading = (
         f"{focus.segment}: {percent(focus.num_users / all_users)} of customers, "
         f"{percent(focus.num_users * focus.total_sales / all_sales)} of sales, "
-        f"average CLTV {money(focus.cltv)} per user."
+        f"{CLTV_PER_CUSTOMER} {money(focus.cltv)}."
     )
+    section.charts.append(
+        chart(
+            "segments",
+            reading,
+            _segment_bars(rows),
+            title="Sales, ad spend and CLTV per customer by segment",
+            x_title="Customer segment",
+            y_title=f"Average per customer ({CURRENCY})",
+            barmode="group",
+            uniformtext={"minsize": 9, "mode": "hide"},
+        )
+    )
+    return section
+
+
+def _segment_bars(rows: list[SegmentRow]) -> list[dict[str, object]]:
+    """One bar per segment for each measure, each labelled with its value (small bars stay readable)."""
     labels = [row.segment for row in rows]
-    traces = [
+    return [
         {
             "type": "bar",
             "name": name,
             "x": labels,
             "y": [getattr(row, column) for row in rows],
+            "text": [money(getattr(row, column)) for row in rows],
+            "textposition": "outside",
+            "cliponaxis": False,
             "customdata": [row.num_users for row in rows],
-            "hovertemplate": "%{x}<br>%{y:,.2f} per user<br>%{customdata:,} users<extra>" + name + "</extra>",
+            "hovertemplate": "%{x}<br>%{y:,.2f} per customer<br>%{customdata:,} customers<extra>"
+            + name
+            + "</extra>",
             "marker": {"color": colour},
         }
-        for name, column, colour in (
-            ("Average sales", "total_sales", "#4c78a8"),
-            ("Average ad spend", "total_spend", "#f58518"),
-            ("Average CLTV", "cltv", "#54a24b"),
-        )
+        for name, column, colour in SEGMENT_BARS
     ]
-    section.charts.append(
-        Chart(
-            key="segments",
-            title="Sales, ad spend and CLTV per user by segment",
-            reading=reading,
-            figure=figure(
-                traces,
-                title="Sales, ad spend and CLTV per user by segment",
-                x_title="Customer segment",
-                y_title="Average per user (currency)",
-                barmode="group",
-            ),
-        )
-    )
-    return section
 
 
 def scatter_section(result: Result | None, table: Table | None) -> Section:
@@ -165,33 +161,23 @@ def scatter_section(result: Result | None, table: Table | None) -> Section:
         )
         return section
     section.source = describe(result)
-    points: dict[str, tuple[list[float], list[float]]] = {}
-    customers = 0
-    for row in table.rows:
-        sales, spend = number(row.get("total_sales")), number(row.get("total_spend"))
-        if sales is None or spend is None:
-            continue
-        customers += 1
-        xs, ys = points.setdefault(str(row.get("customer_audience_segment") or "Non-Labeled"), ([], []))
-        xs.append(sales)
-        ys.append(spend)
+    points = _scatter_points(table)
+    customers = sum(len(xs) for xs, _ in points.values())
     if not customers:
         section.notes.append(f"The per-user result of `{result.workflow}` has no customers.")
         return section
     step = max(1, -(-customers // SCATTER_POINTS))
-    traces = []
-    for label in segment_order(list(points)):
-        xs, ys = points[label]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": label,
-                "x": xs[::step],
-                "y": ys[::step],
-                "marker": {"color": colour_for(label), "size": 5, "opacity": 0.6},
-            }
-        )
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": label,
+            "x": points[label][0][::step],
+            "y": points[label][1][::step],
+            "marker": {"color": colour_for(label), "size": 5, "opacity": 0.6},
+        }
+        for label in segment_order(list(points))
+    ]
     mean_spend = {label: sum(ys) / len(ys) for label, (_, ys) in points.items()}
     mean_sales = {label: sum(xs) / len(xs) for label, (xs, _) in points.items()}
     top = max(mean_sales, key=lambda label: mean_sales[label])
@@ -202,16 +188,26 @@ def scatter_section(result: Result | None, table: Table | None) -> Section:
     if step > 1:
         reading += f" One customer in {step} is drawn."
     section.charts.append(
-        Chart(
-            key="scatter",
+        chart(
+            "scatter",
+            reading,
+            traces,
             title="Sales against ad spend per customer, by segment",
-            reading=reading,
-            figure=figure(
-                traces,
-                title="Sales against ad spend per customer, by segment",
-                x_title="Sales per customer (currency)",
-                y_title="Ad spend per customer (currency)",
-            ),
+            x_title=f"Sales per customer ({CURRENCY})",
+            y_title=f"Ad spend per customer ({CURRENCY})",
         )
     )
     return section
+
+
+def _scatter_points(table: Table) -> dict[str, tuple[list[float], list[float]]]:
+    """Each label's customers as (sales, spend) lists; rows without both numbers are skipped."""
+    points: dict[str, tuple[list[float], list[float]]] = {}
+    for row in table.rows:
+        sales, spend = number(row.get("total_sales")), number(row.get("total_spend"))
+        if sales is None or spend is None:
+            continue
+        xs, ys = points.setdefault(str(row.get("customer_audience_segment") or "Non-Labeled"), ([], []))
+        xs.append(sales)
+        ys.append(spend)
+    return points

@@ -44,6 +44,7 @@ class Downloads:
         columns: list[str] | None = None,
         record: bool = True,
         submitted_at: datetime | None = None,
+        parameters: dict[str, str] | None = None,
     ) -> Path:
         """Write ``rows`` over ``parts`` CSV files (each with a header) and the manifest; record the run."""
         header = columns if columns is not None else (list(rows[0]) if rows else [])
@@ -81,11 +82,24 @@ class Downloads:
         }
         (directory / "manifest.json").write_text(json.dumps(manifest))
         if record:
-            self.record_run(workflow, execution_id, start.isoformat(), end.isoformat(), submitted_at or end)
+            self.record_run(
+                workflow,
+                execution_id,
+                start.isoformat(),
+                end.isoformat(),
+                submitted_at or end,
+                parameters or {},
+            )
         return directory
 
     def record_run(
-        self, workflow: str, execution_id: str, start: str, end: str, submitted_at: datetime
+        self,
+        workflow: str,
+        execution_id: str,
+        start: str,
+        end: str,
+        submitted_at: datetime,
+        parameters: dict[str, str],
     ) -> None:
         with Ledger.open(self.state_dir) as ledger:
             run = ledger.begin_run(
@@ -97,7 +111,7 @@ class Downloads:
                 time_window_start=start,
                 time_window_end=end,
                 time_zone="UTC",
-                parameters={},
+                parameters=parameters,
                 now=submitted_at,
             )
             ledger.record_submitted(run.id, submitted_at, execution_id=execution_id, status="SUCCEEDED")
@@ -338,6 +352,8 @@ def populate_every_section(downloads: Downloads) -> int:
             for purchased in [int(reached * rng.uniform(0.01, 0.06))]
         ],
     )
+    for index, end in enumerate(("2026-10-22", "2026-11-22")):
+        downloads.result("cohorts", f"cohorts-{index}", cohort_rows(rng), window_end=end)
     record_audience(
         downloads,
         requested_at=NOW - timedelta(days=3),
@@ -348,4 +364,30 @@ def populate_every_section(downloads: Downloads) -> int:
         succeeded_at=NOW - timedelta(days=3),
         usable_in_dsp_at=NOW - timedelta(days=1),
     )
-    return 10
+    return 14
+
+
+def cohort_rows(rng: random.Random) -> list[dict[str, Any]]:
+    """A `cohorts` result: existing customers and twelve acquisition months (one without acquisitions)."""
+    months = [
+        "existing",
+        *(f"2025-{m:02d}" for m in (11, 12)),
+        *(f"2026-{m:02d}" for m in range(1, 12) if m != 6),
+    ]
+    rows = []
+    for month in months:
+        for row in SEGMENTS:
+            users = rng.randint(20, 400) * (5 if month == "existing" else 1)
+            sales = row["total_sales"] * rng.uniform(0.7, 1.3)
+            spend = row["total_spend"] * rng.uniform(0.5, 3.0)
+            rows.append(
+                {
+                    "cohort_month": month,
+                    "customer_audience_segment": row["customer_audience_segment"],
+                    "num_users": users,
+                    "total_sales": round(sales, 2),
+                    "total_spend": round(spend, 2),
+                    "cltv": round(sales - spend, 2),
+                }
+            )
+    return rows

@@ -68,6 +68,33 @@ def test_a_result_without_needed_columns_is_explained_not_fatal(
     assert "no column campaign_id" in text
 
 
+def test_out_naming_a_folder_writes_report_html_inside_it_and_leaves_no_partial_file(
+    downloads: Downloads, profile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out DIR` (an existing folder) writes DIR/report.html; no temporary file is left anywhere."""
+    downloads.result("segmentation", "exec-seg", SEGMENTS)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    assert main(["--config", str(profile), "report", "--out", str(folder)]) == 0
+    assert capsys.readouterr().out.strip() == str((folder / "report.html").resolve())
+    assert "segments" in figures((folder / "report.html").read_text(encoding="utf-8"))
+    assert [path.name for path in tmp_path.rglob("*partial*")] == []
+
+
+def test_an_unwritable_out_is_one_line_exit_2_and_leaves_no_partial_file(
+    downloads: Downloads, profile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out` below a path that is a file cannot be written: exit 2, one line naming it, nothing left."""
+    downloads.result("segmentation", "exec-seg", SEGMENTS)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    out = blocker / "report.html"
+    assert main(["--config", str(profile), "--log-format", "json", "report", "--out", str(out)]) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("amc-cltv: error:")]
+    assert len(errors) == 1 and str(out) in errors[0]
+    assert [path.name for path in tmp_path.rglob("*partial*")] == []
+
+
 def test_results_found_from_manifests_when_the_ledger_has_none(
     downloads: Downloads, profile: Path, tmp_path: Path
 ) -> None:
@@ -88,6 +115,23 @@ def test_since_leaves_out_windows_that_end_before_it(
     assert main(["--config", str(profile), "report", "--out", str(out), "--since", "2026-01-01"]) == 0
     history = figures(out.read_text(encoding="utf-8"))["history-users"]["data"][0]
     assert history["x"] == ["2026-11-22"]
+
+
+def test_since_past_every_run_says_it_was_the_filter(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """Results exist, but --since leaves them all out: the sections say so instead of "run amc-cltv run"."""
+    downloads.result("segmentation", "exec-old", SEGMENTS, window_end="2026-10-22")
+    downloads.result("segmentation", "exec-new", SEGMENTS, window_end="2026-11-22")
+    out = tmp_path / "report.html"
+    assert main(["--config", str(profile), "report", "--out", str(out), "--since", "2026-12-01"]) == 0
+    page = out.read_text(encoding="utf-8")
+    for key in ("segments", "history"):
+        text = section_text(page, key)
+        assert "No segmentation result has a time window ending on or after 2026-12-01" in text, key
+        assert "left out 2 older result(s) (the newest ends 2026-11-22)" in text, key
+        assert "amc-cltv run --workflow segmentation" not in text, key
+    assert "amc-cltv run --workflow cltv" in section_text(page, "cltv")  # never downloaded: what to run
 
 
 def test_workflow_option_keeps_only_those_sections(

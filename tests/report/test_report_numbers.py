@@ -35,7 +35,8 @@ def test_segment_table_and_chart_match_the_segmentation_csv(
     page = report(profile, tmp_path)
 
     table = tables(page)["segments"]
-    assert table[0][:2] == ["Segment", "Users"]
+    assert table[0][:2] == ["Segment", "Customers"]
+    assert table[0][5] == "CLTV per customer (currency)"
     assert [row[0] for row in table[1:]] == [row["customer_audience_segment"] for row in SEGMENTS]
     for cells, row in zip(table[1:], SEGMENTS, strict=True):
         assert cells[1] == f"{row['num_users']:,}"
@@ -49,8 +50,10 @@ def test_segment_table_and_chart_match_the_segmentation_csv(
     series = {trace["name"]: trace["y"] for trace in chart["data"]}
     assert series["Average sales"] == [row["total_sales"] for row in SEGMENTS]
     assert series["Average ad spend"] == [row["total_spend"] for row in SEGMENTS]
-    assert series["Average CLTV"] == [row["cltv"] for row in SEGMENTS]
-    assert chart["layout"]["yaxis"]["title"]["text"] == "Average per user (currency)"
+    assert series["CLTV per customer"] == [row["cltv"] for row in SEGMENTS]
+    assert chart["layout"]["yaxis"]["title"]["text"] == "Average per customer (currency)"
+    labels = {trace["name"]: trace["text"] for trace in chart["data"]}
+    assert labels["Average ad spend"] == [f"{row['total_spend']:,.2f}" for row in SEGMENTS]  # small bars read
 
 
 def test_segment_reading_gives_the_high_value_share_of_customers_and_of_sales(
@@ -65,6 +68,24 @@ def test_segment_reading_gives_the_high_value_share_of_customers_and_of_sales(
     share_sales = round(300 * 180.5 / sales * 100)
     assert (share_users, share_sales) == (19, 44)
     assert f"High Value Customer: {share_users}% of customers, {share_sales}% of sales" in text
+
+
+def test_times_are_shown_in_the_instance_time_zone_and_name_it(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """With `time_zone = "America/New_York"`, usable_in_dsp_at 11:00 UTC reads 06:00 EST."""
+    profile.write_text(profile.read_text().replace("[paths]", 'time_zone = "America/New_York"\n[paths]'))
+    record_audience(
+        downloads,
+        requested_at=NOW,
+        status="SUCCEEDED",
+        audience_count=2600,
+        usable_in_dsp_at=NOW + timedelta(hours=47),
+    )
+    with use_clock(FakeClock(NOW)):
+        page = report(profile, tmp_path)
+    assert tables(page)["audiences"][1][6] == "2026-11-27 06:00 EST"
+    assert "generated 2026-11-25 07:00 EST" in page
 
 
 def test_loyalty_chart_groups_positive_cltv_by_asin_and_segment(
@@ -89,6 +110,9 @@ def test_loyalty_chart_groups_positive_cltv_by_asin_and_segment(
 
     chart = figures(page)["loyalty"]
     assert [trace["name"] for trace in chart["data"]] == LOYALTY_LABELS
+    # One row per segment, each on its own y axis (small scores stay readable beside large ones).
+    assert [trace["yaxis"] for trace in chart["data"]] == ["y", "y2", "y3", "y4"]
+    assert chart["layout"]["xaxis"]["categoryarray"] == ["ASIN103", "ASIN102", "ASIN101", "ASIN100"]
     for trace in chart["data"]:
         expected = {
             row["tracked_asin"]: row["cltv"]
@@ -97,9 +121,10 @@ def test_loyalty_chart_groups_positive_cltv_by_asin_and_segment(
         }
         assert dict(zip(trace["x"], trace["y"], strict=True)) == {k: v for k, v in expected.items() if v > 0}
     assert "ASIN999" not in {asin for trace in chart["data"] for asin in trace["x"]}
-    assert chart["layout"]["barmode"] == "group"
-    assert chart["layout"]["yaxis"]["type"] == "linear"
-    assert "Highest CLTV: ASIN103 among Low CLTV Customer (16.00)" in section_text(page, "loyalty")
+    assert {chart["layout"][f"yaxis{n}"]["type"] for n in ("", "2", "3", "4")} == {"linear"}
+    assert "Highest lifetime × value score: ASIN103 among Low CLTV Customer (16.00)" in section_text(
+        page, "loyalty"
+    )
 
 
 def test_top_new_to_brand_asins_are_the_ten_highest_cltv_rows(
@@ -130,8 +155,10 @@ def test_top_new_to_brand_asins_are_the_ten_highest_cltv_rows(
     assert chart["x"] == [row["cltv"] for row in reversed(top)]
     text = section_text(page, "cltv-ntb")
     assert (
-        f"{top[0]['tracked_asin']} leads with CLTV {top[0]['cltv']:,.2f} ({top[0]['ntb_customers']}" in text
+        f"{top[0]['tracked_asin']} leads with a lifetime × value score of {top[0]['cltv']:,.2f} "
+        f"({top[0]['ntb_customers']}" in text
     )
+    assert table[0][1] == "Lifetime × value score"
     median = statistics.median(row["cltv"] for row in rows)
     assert f"the median is {median:,.2f}" in text
 
@@ -167,6 +194,8 @@ def test_conversion_chart_is_the_csv_rate_in_percent_by_campaign_and_segment(
     assert "High Value Customer converts 5.1% of users reached, Low Value Customer 2.1%" in section_text(
         page, "conversion"
     )
+    # Campaigns read best first: 5002 converts (52+22)/2000, 5001 (51+21)/2000, 5000 (50+20)/2000.
+    assert chart["layout"]["xaxis"]["categoryarray"] == ["5002", "5001", "5000"]
 
 
 def test_history_has_one_point_per_window_and_a_rerun_replaces_its_window(
@@ -187,7 +216,10 @@ def test_history_has_one_point_per_window_and_a_rerun_replaces_its_window(
     assert high["y"] == [1300, 400, 500]
     cltv = {trace["name"]: trace["y"] for trace in figures(page)["history-cltv"]["data"]}
     assert cltv["Low Value Customer"] == [27.0, 27.0, 27.0]
-    assert "High Value Customer: 1,300 → 500 users (-61.5%)" in section_text(page, "history")
+    assert "High Value Customer: 1,300 → 500 customers (-61.5%)" in section_text(page, "history")
+    layout = figures(page)["history-users"]["layout"]
+    assert layout["xaxis"]["type"] == "date"  # uneven windows are spaced by time
+    assert layout["xaxis"]["title"]["text"] == "End of the 365-day time window"
 
 
 def _per_user(labels: dict[str, str]) -> list[dict[str, object]]:
@@ -219,7 +251,14 @@ def test_migration_counts_users_moving_between_the_last_two_per_user_runs(
     page = report(profile, tmp_path)
 
     heat = figures(page)["migration"]["data"][0]
-    cells = {(y, x): heat["z"][i][j] for i, y in enumerate(heat["y"]) for j, x in enumerate(heat["x"])}
+    cells = {
+        (y, x): heat["customdata"][i][j] for i, y in enumerate(heat["y"]) for j, x in enumerate(heat["x"])
+    }
+    shares = {(y, x): heat["z"][i][j] for i, y in enumerate(heat["y"]) for j, x in enumerate(heat["x"])}
+    # Colour is the share of the earlier segment: 5 of the 6 High Value customers stayed.
+    assert shares[("High Value Customer", "High Value Customer")] == pytest.approx(5 / 6)
+    assert shares[("Low Value Customer", "(not a customer)")] == pytest.approx(1 / 4)
+    assert all(sum(line) == pytest.approx(1) for line in heat["z"])
     assert cells[("High Value Customer", "High Value Customer")] == 5
     assert cells[("High Value Customer", "Low Value Customer")] == 1
     assert cells[("Low Value Customer", "High Value Customer")] == 1
@@ -286,17 +325,38 @@ def test_audiences_show_status_size_and_usable_in_dsp_at(
     assert "is SUCCEEDED with 3,456 users, usable in DSP since" in section_text(page, "audiences")
 
 
-def test_history_labels_windows_with_their_length_when_lengths_differ(
+def test_history_draws_one_window_length_and_names_the_runs_it_leaves_out(
     downloads: Downloads, profile: Path, tmp_path: Path
 ) -> None:
-    """A 90-day and a 365-day window ending the same day are two points, each labelled with its length."""
-    downloads.result("segmentation", "exec-365", SEGMENTS, window_end="2026-11-22")
+    """A 90-day window is not comparable with 365-day ones: only the newest run's length is drawn, the
+    others are named in a note and still listed in the table with their length."""
+    downloads.result("segmentation", "exec-365-a", SEGMENTS, window_end="2026-10-22")
+    downloads.result("segmentation", "exec-365-b", SEGMENTS, window_end="2026-11-15")
     downloads.result("segmentation", "exec-90", SEGMENTS, window_end="2026-11-22", window_days=90)
     page = report(profile, tmp_path)
-    assert sorted(figures(page)["history-users"]["data"][0]["x"]) == [
-        "2026-11-22 (365 d)",
-        "2026-11-22 (90 d)",
+    assert figures(page)["history-users"]["data"][0]["x"] == ["2026-11-22"]
+    text = section_text(page, "history")
+    assert "draws only runs over 90-day windows" in text
+    assert "Not drawn: 2 over 365-day windows." in text
+    assert [row[:2] for row in tables(page)["history"][1:]] == [
+        ["2026-10-22", "365-day windows"],
+        ["2026-11-15", "365-day windows"],
+        ["2026-11-22", "90-day windows"],
     ]
+
+
+def test_history_never_mixes_threshold_methods(downloads: Downloads, profile: Path, tmp_path: Path) -> None:
+    """Runs with the median threshold are drawn apart from runs with the mean, even over the same window."""
+    mean = {"threshold_method": "mean", "threshold_quantile": "0.5"}
+    median = {"threshold_method": "median", "threshold_quantile": "0.5"}
+    downloads.result("segmentation", "exec-mean-1", SEGMENTS, window_end="2026-11-01", parameters=mean)
+    downloads.result("segmentation", "exec-median", SEGMENTS, window_end="2026-11-15", parameters=median)
+    downloads.result("segmentation", "exec-mean-2", SEGMENTS, window_end="2026-11-22", parameters=mean)
+    page = report(profile, tmp_path)
+    assert figures(page)["history-users"]["data"][0]["x"] == ["2026-11-01", "2026-11-22"]
+    text = section_text(page, "history")
+    assert "over 365-day windows, threshold_method mean, one per time window" in text
+    assert "Not drawn: 1 over 365-day windows, threshold_method median." in text
 
 
 def test_an_audience_not_yet_usable_says_from_when(
@@ -312,22 +372,34 @@ def test_an_audience_not_yet_usable_says_from_when(
     )
     with use_clock(FakeClock(NOW)):
         page = report(profile, tmp_path)
-    assert tables(page)["audiences"][1][6:] == ["2026-11-27T11:00+00:00", "no"]
-    assert "usable in DSP from 2026-11-27T11:00+00:00" in section_text(page, "audiences")
+    assert tables(page)["audiences"][1][6:] == ["2026-11-27 11:00 UTC", "no"]
+    assert "usable in DSP from 2026-11-27 11:00 UTC" in section_text(page, "audiences")
 
 
-def test_loyalty_axis_turns_logarithmic_when_cltv_spans_orders_of_magnitude(
+def test_a_loyalty_row_turns_logarithmic_when_its_scores_span_orders_of_magnitude(
     downloads: Downloads, profile: Path, tmp_path: Path
 ) -> None:
-    """One segment 1,000× the others would flatten every other bar: the axis goes log and says so."""
+    """In one segment's row, one ASIN 1,000× the others would flatten every other bar: that row goes log
+    and says so; the other rows stay linear."""
     rows = [
-        {"tracked_asin": "ASIN1", "customer_audience_segment": label, "users": 10, "cltv": cltv}
-        for label, cltv in zip(LOYALTY_LABELS, (50_000.0, 12.0, 30.0, 4.0), strict=True)
+        {"tracked_asin": f"ASIN{a}", "customer_audience_segment": label, "users": 10, "cltv": 10.0 + a}
+        for a in range(4)
+        for label in LOYALTY_LABELS[1:]
+    ]
+    rows += [
+        {
+            "tracked_asin": f"ASIN{a}",
+            "customer_audience_segment": LOYALTY_LABELS[0],
+            "users": 10,
+            "cltv": cltv,
+        }
+        for a, cltv in enumerate((50_000.0, 12.0, 30.0, 4.0))
     ]
     downloads.result("loyalty-segments", "exec-loy", rows)
     layout = figures(report(profile, tmp_path))["loyalty"]["layout"]
-    assert layout["yaxis"]["type"] == "log"
-    assert layout["yaxis"]["title"]["text"].endswith("log scale)")
+    assert layout["yaxis"]["type"] == "log"  # the first segment's row
+    assert layout["yaxis"]["title"]["text"] == "score, log"
+    assert [layout[f"yaxis{n}"]["type"] for n in (2, 3, 4)] == ["linear"] * 3
 
 
 def test_a_large_scatter_draws_a_regular_sample_and_says_so(

@@ -72,7 +72,7 @@ def test_customer_labels_runs_draw_the_scatter_and_the_migration(sandbox: Sandbo
     )
     heatmap = charts["migration"]["data"][0]
     cells = {
-        (source, target): heatmap["z"][i][j]
+        (source, target): heatmap["customdata"][i][j]
         for i, source in enumerate(heatmap["y"])
         for j, target in enumerate(heatmap["x"])
     }

@@ -1,0 +1,354 @@
+"""Cohorts: which acquisition months are worth the most, which only look profitable, and how they moved.
+
+A customer's cohort is the month of their first new-to-brand order in the window (``existing``: none in it).
+A cohort "looks profitable but is not" when its average sales per customer is at or above the all-customer
+average while its CLTV per customer is below the all-customer CLTV; both averages weight the rows by
+``num_users`` (docs/report.md §5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from amc_cltv.report.builder import Found, chart, open_section
+from amc_cltv.report.groups import describe_key, newest_group
+from amc_cltv.report.history import DATE_AXIS, end_day, window_axis
+from amc_cltv.report.model import (
+    CLTV_PER_CUSTOMER,
+    CURRENCY,
+    Section,
+    TableSpec,
+    colour_for,
+    count,
+    money,
+    percent,
+    segment_order,
+)
+from amc_cltv.report.results import Result, Table, number
+
+COHORTS = "cohorts"
+COHORT_COLUMNS = (
+    "cohort_month",
+    "customer_audience_segment",
+    "num_users",
+    "total_sales",
+    "total_spend",
+    "cltv",
+)
+EXISTING = "existing"
+HIGH_VALUE = "High Value Customer"
+FLAG_COLOUR, COHORT_COLOUR = "#d95f02", "#1b9e77"
+
+
+@dataclass
+class Cohort:
+    """One acquisition month (or ``existing``, or every customer): users and per-customer averages."""
+
+    month: str
+    users: float = 0.0
+    sales: float = 0.0  # average per customer
+    spend: float = 0.0
+    cltv: float = 0.0
+    mix: dict[str, float] = field(default_factory=dict)  # customers per segment label
+
+    def add(self, label: str, users: float, sales: float, spend: float, cltv: float) -> None:
+        """Merge one (cohort, segment) row, keeping the averages weighted by users."""
+        total = self.users + users
+        if total > 0:
+            self.sales = (self.sales * self.users + sales * users) / total
+            self.spend = (self.spend * self.users + spend * users) / total
+            self.cltv = (self.cltv * self.users + cltv * users) / total
+        self.users = total
+        self.mix[label] = self.mix.get(label, 0.0) + users
+
+    @property
+    def label(self) -> str:
+        """The cohort on an axis or in a table."""
+        return "Before the window (existing)" if self.month == EXISTING else self.month
+
+    @property
+    def called(self) -> str:
+        """The cohort in a sentence."""
+        return (
+            "existing customers (acquired before the window)"
+            if self.month == EXISTING
+            else f"the {self.month} cohort"
+        )
+
+    def share(self, label: str) -> float:
+        return self.mix.get(label, 0.0) / self.users if self.users else 0.0
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A per-cohort value followed over runs."""
+
+    key: str
+    name: str
+    y_title: str
+    value: Callable[[Cohort], float]
+    text: Callable[[float | None], str]
+    tickformat: str = ""
+
+
+MEASURES = (
+    Measure(
+        "cohort-history-cltv",
+        CLTV_PER_CUSTOMER,
+        f"{CLTV_PER_CUSTOMER} ({CURRENCY})",
+        lambda cohort: cohort.cltv,
+        money,
+    ),
+    Measure(
+        "cohort-history-high-value",
+        "High Value share",
+        "High Value share of the cohort (%)",
+        lambda cohort: cohort.share(HIGH_VALUE),
+        percent,
+        ".0%",
+    ),
+)
+
+
+def read_cohorts(table: Table) -> tuple[list[Cohort], Cohort]:
+    """The cohorts (``existing`` first, then months in order) and every customer together."""
+    by_month: dict[str, Cohort] = {}
+    everyone = Cohort("All customers")
+    for row in table.rows:
+        month, label = str(row.get("cohort_month") or ""), str(row.get("customer_audience_segment") or "")
+        users = number(row.get("num_users"))
+        if not month or not label or not users:
+            continue
+        values = [number(row.get(name)) or 0.0 for name in ("total_sales", "total_spend", "cltv")]
+        by_month.setdefault(month, Cohort(month)).add(label, users, *values)
+        everyone.add(label, users, *values)
+    months = sorted(by_month, key=lambda month: (month != EXISTING, month))
+    return [by_month[month] for month in months], everyone
+
+
+def axis_labels(cohorts: list[Cohort]) -> list[str]:
+    """The cohorts in order, with a slot for each month between them that acquired no customer."""
+    months = [cohort.month for cohort in cohorts if cohort.month != EXISTING]
+    try:
+        first, last = (date.fromisoformat(f"{month}-01") for month in (months[0], months[-1]))
+    except (IndexError, ValueError):
+        return [cohort.label for cohort in cohorts]
+    every = []
+    while first <= last:
+        every.append(f"{first:%Y-%m}")
+        first = (first + timedelta(days=32)).replace(day=1)
+    return [cohort.label for cohort in cohorts if cohort.month == EXISTING] + every
+
+
+def looks_profitable_but_is_not(cohort: Cohort, everyone: Cohort) -> bool:
+    return cohort.sales >= everyone.sales and cohort.cltv < everyone.cltv
+
+
+def cohort_section(found: Found, runs: list[tuple[Result, Table]]) -> Section:
+    """Segment mix and CLTV per cohort of the latest result, and each cohort's CLTV and High Value share
+    over the runs of its group."""
+    section, table = open_section(
+        "cohorts", "Cohorts by acquisition month", found, what="the cohorts", needs=COHORT_COLUMNS
+    )
+    cohorts, everyone = read_cohorts(table) if table else ([], Cohort(""))
+    if table and not cohorts:
+        section.notes.append(f"The latest `{COHORTS}` result has no customers in its window.")
+    if not cohorts:
+        return section
+    flagged = [cohort for cohort in cohorts if looks_profitable_but_is_not(cohort, everyone)]
+    section.charts.append(_mix_chart(cohorts))
+    section.charts.append(_cltv_chart(cohorts, everyone, flagged))
+    section.tables.append(_cohort_table(cohorts, everyone, flagged))
+    _history(section, runs)
+    return section
+
+
+def _mix_chart(cohorts: list[Cohort]) -> Any:
+    labels = segment_order(sorted({label for cohort in cohorts for label in cohort.mix}))
+    traces = [
+        {
+            "type": "bar",
+            "name": label,
+            "x": [cohort.label for cohort in cohorts],
+            "y": [cohort.share(label) for cohort in cohorts],
+            "customdata": [cohort.mix.get(label, 0.0) for cohort in cohorts],
+            "hovertemplate": "%{x}<br>%{y:.1%} of the cohort, %{customdata:,} customers<extra>"
+            + label
+            + "</extra>",
+            "marker": {"color": colour_for(label)},
+        }
+        for label in labels
+    ]
+    low = min(cohorts, key=lambda cohort: cohort.share(HIGH_VALUE))
+    high = max(cohorts, key=lambda cohort: cohort.share(HIGH_VALUE))
+    reading = (
+        f"{HIGH_VALUE}s make up {percent(high.share(HIGH_VALUE))} of {high.called} "
+        f"and {percent(low.share(HIGH_VALUE))} of {low.called}."
+    )
+    return chart(
+        "cohort-mix",
+        reading,
+        traces,
+        title="Segment mix per acquisition month",
+        x_title="Acquisition month (first new-to-brand order)",
+        y_title="Share of the cohort's customers (%)",
+        barmode="stack",
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": axis_labels(cohorts)},
+        yaxis={"tickformat": ".0%", "range": [0, 1]},
+    )
+
+
+def _cltv_chart(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) -> Any:
+    def bars(name: str, members: list[Cohort], colour: str) -> dict[str, Any]:
+        return {
+            "type": "bar",
+            "name": name,
+            "x": [cohort.label for cohort in members],
+            "y": [cohort.cltv for cohort in members],
+            "text": [money(cohort.cltv) for cohort in members],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "customdata": [[cohort.users, cohort.sales] for cohort in members],
+            "hovertemplate": "%{x}<br>CLTV %{y:,.2f} per customer<br>sales %{customdata[1]:,.2f} per customer"
+            "<br>%{customdata[0]:,} customers<extra></extra>",
+            "marker": {"color": colour},
+        }
+
+    average = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": f"All customers ({money(everyone.cltv)})",
+        "x": [cohort.label for cohort in cohorts],
+        "y": [everyone.cltv] * len(cohorts),
+        "line": {"color": "#333333", "dash": "dash"},
+    }
+    others = [cohort for cohort in cohorts if cohort not in flagged]
+    traces = [bars(CLTV_PER_CUSTOMER, others, COHORT_COLOUR), average]
+    if flagged:
+        traces.insert(1, bars("Looks profitable but is not", flagged, FLAG_COLOUR))
+    return chart(
+        "cohort-cltv",
+        _cltv_reading(cohorts, everyone, flagged),
+        traces,
+        title=f"{CLTV_PER_CUSTOMER} per acquisition month against all customers",
+        x_title="Acquisition month (first new-to-brand order)",
+        y_title=f"{CLTV_PER_CUSTOMER} ({CURRENCY})",
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": axis_labels(cohorts)},
+    )
+
+
+def _cltv_reading(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) -> str:
+    best = max(cohorts, key=lambda cohort: cohort.cltv)
+    reading = (
+        f"Worth the most: {best.called}, {CLTV_PER_CUSTOMER} {money(best.cltv)} against "
+        f"{money(everyone.cltv)} for all customers."
+    )
+    if not flagged:
+        return reading + " No cohort looks profitable without being so."
+    names = ", ".join(
+        f"{cohort.label} (sales {money(cohort.sales)}, CLTV {money(cohort.cltv)})" for cohort in flagged
+    )
+    return (
+        f"{reading} Look profitable but are not: {names}, against average sales {money(everyone.sales)} "
+        f"and CLTV {money(everyone.cltv)} per customer."
+    )
+
+
+def _cohort_table(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) -> TableSpec:
+    def cells(cohort: Cohort, flag: str) -> tuple[str, ...]:
+        return (
+            cohort.label,
+            count(cohort.users),
+            money(cohort.sales),
+            money(cohort.spend),
+            money(cohort.cltv),
+            percent(cohort.share(HIGH_VALUE)),
+            flag,
+        )
+
+    return TableSpec(
+        key="cohorts",
+        columns=(
+            "Cohort (acquisition month)",
+            "Customers",
+            f"Average sales per customer ({CURRENCY})",
+            f"Average ad spend per customer ({CURRENCY})",
+            f"{CLTV_PER_CUSTOMER} ({CURRENCY})",
+            "High Value share",
+            "Looks profitable but is not",
+        ),
+        rows=(
+            *(cells(cohort, "yes" if cohort in flagged else "") for cohort in cohorts),
+            cells(everyone, ""),
+        ),
+    )
+
+
+def _history(section: Section, runs: list[tuple[Result, Table]]) -> None:
+    """Each cohort's CLTV and High Value share over the runs of the newest run's group."""
+    groups = newest_group([result for result, _ in runs])
+    tables = {id(result): table for result, table in runs}
+    series = [(result, read_cohorts(tables[id(result)])[0]) for result in groups.drawn]
+    note = groups.left_out_note("Cohorts over time")
+    if note:
+        section.notes.append(note)
+    if len(series) < 2:
+        section.notes.append(
+            f"One `{COHORTS}` run over {describe_key(groups.key)} so far: each later run (monthly: "
+            f"`amc-cltv run --workflow {COHORTS}`) adds a point to how each cohort's CLTV and High Value "
+            "share move."
+        )
+        return
+    months = sorted({c.month for _, cohorts in series for c in cohorts}, key=lambda m: (m != EXISTING, m))
+    for measure in MEASURES:
+        lines = _cohort_lines(series, months, measure.value)
+        section.charts.append(
+            chart(
+                measure.key,
+                _moved_reading(lines, measure),
+                lines,
+                title=f"{measure.name} per cohort over runs",
+                x_title=window_axis(series[-1][0]),
+                y_title=measure.y_title,
+                xaxis=DATE_AXIS,
+                yaxis={"tickformat": measure.tickformat} if measure.tickformat else {},
+            )
+        )
+
+
+def _cohort_lines(
+    series: list[tuple[Result, list[Cohort]]], months: list[str], value: Any
+) -> list[dict[str, Any]]:
+    lines = []
+    for month in months:
+        points = [
+            (end_day(result), next((c for c in cohorts if c.month == month), None))
+            for result, cohorts in series
+        ]
+        lines.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": Cohort(month).label,
+                "meta": Cohort(month).called,
+                "x": [day for day, _ in points],
+                "y": [value(cohort) if cohort else None for _, cohort in points],
+            }
+        )
+    return lines
+
+
+def _moved_reading(lines: list[dict[str, Any]], measure: Measure) -> str:
+    """The cohort whose value moved the most between its first and its last run."""
+    moves = []
+    for line in lines:
+        values = [y for y in line["y"] if y is not None]
+        if len(values) >= 2:
+            moves.append((abs(values[-1] - values[0]), line["meta"], values[0], values[-1]))
+    if not moves:
+        return f"No cohort is in two runs yet, so no {measure.name} has moved."
+    _, name, first, last = max(moves)
+    return f"Moved the most: {name}, {measure.name} {measure.text(first)} → {measure.text(last)}."
