@@ -99,20 +99,24 @@ def _facet_trace(
 
 
 def _facet_layout(cells: dict[tuple[str, str], float], asins: list[str], labels: list[str]) -> dict[str, Any]:
-    """One y axis per segment, the first at the bottom (where the shared ASIN axis is), each row titled."""
+    """One y axis per segment, the first segment's row at the top; the shared ASIN axis under the last row."""
     gap = 0.1 / max(1, len(labels) - 1) if len(labels) > 1 else 0.0
     height = (1 - gap * (len(labels) - 1)) / len(labels)
     layout: dict[str, Any] = {
-        "xaxis": {"type": "category", "categoryorder": "array", "categoryarray": asins, "anchor": "y"},
+        "xaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": asins,
+            "anchor": f"y{len(labels)}" if len(labels) > 1 else "y",
+        },
         "annotations": [],
     }
     for index, label in enumerate(labels):
-        bottom = index * (height + gap)
+        bottom = (len(labels) - 1 - index) * (height + gap)
         values = sorted(score for (asin, row), score in cells.items() if row == label and asin in asins)
         # Scores can span orders of magnitude within a row too: then only its top bar would show.
         log_scale = bool(values) and values[-1] / values[len(values) // 2] > LOG_SCALE_SPREAD
-        name = "yaxis" if index == 0 else f"yaxis{index + 1}"
-        layout[name] = {
+        layout["yaxis" if index == 0 else f"yaxis{index + 1}"] = {
             "domain": [round(bottom, 6), min(1.0, round(bottom + height, 6))],
             "type": "log" if log_scale else "linear",
             "title": {"text": "score, log" if log_scale else "score"},
@@ -125,7 +129,7 @@ def _facet_layout(cells: dict[tuple[str, str], float], asins: list[str], labels:
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": bottom + height,
+                "y": min(1.0, round(bottom + height, 6)),
                 "xanchor": "left",
                 "yanchor": "bottom",
                 "showarrow": False,

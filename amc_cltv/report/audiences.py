@@ -15,6 +15,7 @@ STATUS_COLOURS = {"SUCCEEDED": "#1b9e77", "FAILED": "#d95f02", "PENDING": "#e6ab
 def _table(records: list[AudienceRecord], now: datetime, time_zone: str) -> TableSpec:
     return TableSpec(
         key="audiences",
+        text_columns=4,
         columns=(
             "Name",
             "Segment",

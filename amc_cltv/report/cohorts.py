@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from amc_cltv.report.builder import Found, chart, open_section
-from amc_cltv.report.groups import describe_key, newest_group
-from amc_cltv.report.history import DATE_AXIS, end_day, window_axis
+from amc_cltv.report.groups import describe_key, main_group
+from amc_cltv.report.history import date_axis, end_day, window_axis
 from amc_cltv.report.model import (
     CLTV_PER_CUSTOMER,
     CURRENCY,
@@ -27,7 +27,7 @@ from amc_cltv.report.model import (
     percent,
     segment_order,
 )
-from amc_cltv.report.results import Result, Table, number
+from amc_cltv.report.results import Result, Table, number, to_date
 
 COHORTS = "cohorts"
 COHORT_COLUMNS = (
@@ -48,6 +48,7 @@ class Cohort:
     """One acquisition month (or ``existing``, or every customer): users and per-customer averages."""
 
     month: str
+    partial: bool = False  # the window covers only part of this month: not comparable with whole months
     users: float = 0.0
     sales: float = 0.0  # average per customer
     spend: float = 0.0
@@ -67,16 +68,16 @@ class Cohort:
     @property
     def label(self) -> str:
         """The cohort on an axis or in a table."""
-        return "Before the window (existing)" if self.month == EXISTING else self.month
+        if self.month == EXISTING:
+            return "Existing"
+        return f"{self.month} (partial)" if self.partial else self.month
 
     @property
     def called(self) -> str:
         """The cohort in a sentence."""
-        return (
-            "existing customers (acquired before the window)"
-            if self.month == EXISTING
-            else f"the {self.month} cohort"
-        )
+        if self.month == EXISTING:
+            return "existing customers (acquired before the window)"
+        return f"the {self.label} cohort"
 
     def share(self, label: str) -> float:
         return self.mix.get(label, 0.0) / self.users if self.users else 0.0
@@ -107,14 +108,24 @@ MEASURES = (
         "High Value share",
         "High Value share of the cohort (%)",
         lambda cohort: cohort.share(HIGH_VALUE),
-        percent,
+        lambda share: percent(share, 1),
         ".0%",
     ),
 )
 
 
-def read_cohorts(table: Table) -> tuple[list[Cohort], Cohort]:
-    """The cohorts (``existing`` first, then months in order) and every customer together."""
+def partial_months(result: Result) -> set[str]:
+    """The months the time window covers only in part: its first unless it starts on the 1st, its last unless
+    it ends (exclusive) on the 1st."""
+    start, end = to_date(result.time_window_start), result.window_end_date
+    return {f"{day:%Y-%m}" for day in (start, end) if day is not None and day.day != 1}
+
+
+def read_cohorts(
+    table: Table, partial: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[Cohort], Cohort]:
+    """The cohorts (``existing`` first, then months in order) and every customer together; the months in
+    ``partial`` are marked as such."""
     by_month: dict[str, Cohort] = {}
     everyone = Cohort("All customers")
     for row in table.rows:
@@ -123,7 +134,7 @@ def read_cohorts(table: Table) -> tuple[list[Cohort], Cohort]:
         if not month or not label or not users:
             continue
         values = [number(row.get(name)) or 0.0 for name in ("total_sales", "total_spend", "cltv")]
-        by_month.setdefault(month, Cohort(month)).add(label, users, *values)
+        by_month.setdefault(month, Cohort(month, month in partial)).add(label, users, *values)
         everyone.add(label, users, *values)
     months = sorted(by_month, key=lambda month: (month != EXISTING, month))
     return [by_month[month] for month in months], everyone
@@ -136,9 +147,10 @@ def axis_labels(cohorts: list[Cohort]) -> list[str]:
         first, last = (date.fromisoformat(f"{month}-01") for month in (months[0], months[-1]))
     except (IndexError, ValueError):
         return [cohort.label for cohort in cohorts]
+    labels = {cohort.month: cohort.label for cohort in cohorts}
     every = []
     while first <= last:
-        every.append(f"{first:%Y-%m}")
+        every.append(labels.get(f"{first:%Y-%m}", f"{first:%Y-%m}"))
         first = (first + timedelta(days=32)).replace(day=1)
     return [cohort.label for cohort in cohorts if cohort.month == EXISTING] + every
 
@@ -153,7 +165,8 @@ def cohort_section(found: Found, runs: list[tuple[Result, Table]]) -> Section:
     section, table = open_section(
         "cohorts", "Cohorts by acquisition month", found, what="the cohorts", needs=COHORT_COLUMNS
     )
-    cohorts, everyone = read_cohorts(table) if table else ([], Cohort(""))
+    partial = partial_months(found.latest) if found.latest else set()
+    cohorts, everyone = read_cohorts(table, partial) if table else ([], Cohort(""))
     if table and not cohorts:
         section.notes.append(f"The latest `{COHORTS}` result has no customers in its window.")
     if not cohorts:
@@ -182,8 +195,9 @@ def _mix_chart(cohorts: list[Cohort]) -> Any:
         }
         for label in labels
     ]
-    low = min(cohorts, key=lambda cohort: cohort.share(HIGH_VALUE))
-    high = max(cohorts, key=lambda cohort: cohort.share(HIGH_VALUE))
+    whole = [cohort for cohort in cohorts if not cohort.partial] or cohorts
+    low = min(whole, key=lambda cohort: cohort.share(HIGH_VALUE))
+    high = max(whole, key=lambda cohort: cohort.share(HIGH_VALUE))
     reading = (
         f"{HIGH_VALUE}s make up {percent(high.share(HIGH_VALUE))} of {high.called} "
         f"and {percent(low.share(HIGH_VALUE))} of {low.called}."
@@ -241,7 +255,8 @@ def _cltv_chart(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) 
 
 
 def _cltv_reading(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) -> str:
-    best = max(cohorts, key=lambda cohort: cohort.cltv)
+    whole = [cohort for cohort in cohorts if not cohort.partial] or cohorts
+    best = max(whole, key=lambda cohort: cohort.cltv)
     reading = (
         f"Worth the most: {best.called}, {CLTV_PER_CUSTOMER} {money(best.cltv)} against "
         f"{money(everyone.cltv)} for all customers."
@@ -288,10 +303,12 @@ def _cohort_table(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]
 
 
 def _history(section: Section, runs: list[tuple[Result, Table]]) -> None:
-    """Each cohort's CLTV and High Value share over the runs of the newest run's group."""
-    groups = newest_group([result for result, _ in runs])
+    """Each cohort's CLTV and High Value share over the runs of the main run group."""
+    groups = main_group([result for result, _ in runs])
     tables = {id(result): table for result, table in runs}
-    series = [(result, read_cohorts(tables[id(result)])[0]) for result in groups.drawn]
+    series = [
+        (result, read_cohorts(tables[id(result)], partial_months(result))[0]) for result in groups.drawn
+    ]
     note = groups.left_out_note("Cohorts over time")
     if note:
         section.notes.append(note)
@@ -313,21 +330,23 @@ def _history(section: Section, runs: list[tuple[Result, Table]]) -> None:
                 title=f"{measure.name} per cohort over runs",
                 x_title=window_axis(series[-1][0]),
                 y_title=measure.y_title,
-                xaxis=DATE_AXIS,
+                xaxis=date_axis([result for result, _ in series]),
                 yaxis={"tickformat": measure.tickformat} if measure.tickformat else {},
             )
         )
 
 
 def _cohort_lines(
-    series: list[tuple[Result, list[Cohort]]], months: list[str], value: Any
+    series: list[tuple[Result, list[Cohort]]], months: list[str], value: Callable[[Cohort], float]
 ) -> list[dict[str, Any]]:
+    """One line per cohort; a run in which the cohort's month is only partly in the window has no point."""
     lines = []
-    for month in months:
+    for index, month in enumerate(months):
         points = [
             (end_day(result), next((c for c in cohorts if c.month == month), None))
             for result, cohorts in series
         ]
+        colour = "#555555" if month == EXISTING else _ramp(index / max(1, len(months) - 1))
         lines.append(
             {
                 "type": "scatter",
@@ -335,10 +354,18 @@ def _cohort_lines(
                 "name": Cohort(month).label,
                 "meta": Cohort(month).called,
                 "x": [day for day, _ in points],
-                "y": [value(cohort) if cohort else None for _, cohort in points],
+                "y": [value(cohort) if cohort and not cohort.partial else None for _, cohort in points],
+                "line": {"color": colour},
+                "marker": {"color": colour},
             }
         )
     return lines
+
+
+def _ramp(position: float) -> str:
+    """Older cohorts light, newer ones dark: a blue from #9ecae1 to #08306b."""
+    light, dark = (0x9E, 0xCA, 0xE1), (0x08, 0x30, 0x6B)
+    return "#" + "".join(f"{round(a + (b - a) * position):02x}" for a, b in zip(light, dark, strict=True))
 
 
 def _moved_reading(lines: list[dict[str, Any]], measure: Measure) -> str:

@@ -33,7 +33,7 @@ def describe_key(key: Key) -> str:
 
 @dataclass(frozen=True)
 class Groups:
-    """The runs drawn (the group of the newest run, oldest window first) and the groups left out."""
+    """The runs drawn (one group, oldest window first) and how many runs of each other group are left out."""
 
     drawn: list[Result]
     key: Key
@@ -45,18 +45,20 @@ class Groups:
             return None
         others = "; ".join(f"{n} over {describe_key(key)}" for key, n in self.left_out.items())
         return (
-            f"{what} draws only runs over {describe_key(self.key)} (the newest run's): segments from other "
-            f"window lengths or parameters are not comparable. Not drawn: {others}."
+            f"{what} draws only the runs over {describe_key(self.key)}: segments from other window lengths "
+            f"or parameters are not comparable. Not drawn: {others}."
         )
 
 
-def newest_group(results: list[Result]) -> Groups:
-    """Split ``results`` (one per window, oldest first) into the newest run's group and the rest."""
+def main_group(results: list[Result]) -> Groups:
+    """Split ``results`` (one per window, oldest first) into the group with the most windows (on a tie, the
+    newest run's: a one-off run with other settings does not take over the view) and the rest."""
     if not results:
         return Groups([], (None, None), {})
-    key = group_key(results[-1])
-    left_out: dict[Key, int] = {}
+    sizes: dict[Key, int] = {}
     for result in results:
-        if group_key(result) != key:
-            left_out[group_key(result)] = left_out.get(group_key(result), 0) + 1
+        sizes[group_key(result)] = sizes.get(group_key(result), 0) + 1
+    newest = group_key(results[-1])
+    key = max(sizes, key=lambda k: (sizes[k], k == newest))
+    left_out = {other: n for other, n in sizes.items() if other != key}
     return Groups([result for result in results if group_key(result) == key], key, left_out)

@@ -6,10 +6,11 @@ together; the others are named in a note and listed in the table.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from amc_cltv.report.builder import Found, chart, missing_note
-from amc_cltv.report.groups import describe_key, group_key, newest_group
+from amc_cltv.report.groups import describe_key, group_key, main_group
 from amc_cltv.report.model import (
     CLTV_PER_CUSTOMER,
     CURRENCY,
@@ -25,8 +26,17 @@ from amc_cltv.report.results import Result, Table
 from amc_cltv.report.segments import SEGMENTATION, SegmentRow, segment_rows
 
 ABSENT = "(not a customer)"  # a user new in the newer run, or gone from it
-DATE_AXIS = {"type": "date", "tickformat": "%Y-%m-%d"}  # uneven windows are spaced by time
 Series = list[tuple[Result, dict[str, SegmentRow]]]
+
+
+def date_axis(results: list[Result]) -> dict[str, Any]:
+    """A date axis over the windows' end days (uneven gaps drawn to scale), padded so that one or two close
+    points still get day ticks rather than hours."""
+    days = [day for result in results if (day := result.window_end_date) is not None]
+    if not days:
+        return {"type": "date"}
+    pad = max(timedelta(days=3), (max(days) - min(days)) / 20)
+    return {"type": "date", "tickformat": "%Y-%m-%d", "range": [str(min(days) - pad), str(max(days) + pad)]}
 
 
 def window_axis(result: Result) -> str:
@@ -40,12 +50,12 @@ def end_day(result: Result) -> str:
 
 
 def history_section(found: Found, points: list[tuple[Result, Table]]) -> Section:
-    """Customers and CLTV per customer per segment for each window of the newest run's group, oldest first."""
+    """Customers and CLTV per customer per segment for each window of the main run group, oldest first."""
     section = Section(key="history", title="Segments over time")
     if not points:
         section.notes.append(missing_note(found, "segment sizes over time"))
         return section
-    groups = newest_group([result for result, _ in points])
+    groups = main_group([result for result, _ in points])
     rows_of = {id(result): {row.segment: row for row in segment_rows(table)} for result, table in points}
     series: Series = [(result, rows_of[id(result)]) for result in groups.drawn]
     labels = segment_order(sorted({label for rows in rows_of.values() for label in rows}))
@@ -80,7 +90,7 @@ def history_section(found: Found, points: list[tuple[Result, Table]]) -> Section
                 title=title,
                 x_title=axis,
                 y_title=y_title,
-                xaxis=DATE_AXIS,
+                xaxis=date_axis([result for result, _ in series]),
             )
         )
     section.tables.append(_runs_table([(result, rows_of[id(result)]) for result, _ in points], labels))
@@ -128,6 +138,7 @@ def _runs_table(series: Series, labels: list[str]) -> TableSpec:
     """Every run, drawn or not, with the group it belongs to and its customers per segment."""
     return TableSpec(
         key="history",
+        text_columns=2,
         columns=("Window end", "Runs over", *labels),
         rows=tuple(
             (
@@ -141,9 +152,9 @@ def _runs_table(series: Series, labels: list[str]) -> TableSpec:
 
 
 def migration_pair(per_user: list[Result]) -> tuple[list[Result], str | None]:
-    """The last two per-user results of the newest one's group (oldest first), and a note naming the
+    """The last two per-user results of the main run group (oldest first), and a note naming the
     per-user runs of other groups that were passed over."""
-    groups = newest_group(per_user)
+    groups = main_group(per_user)
     return groups.drawn[-2:], groups.left_out_note("The migration")
 
 

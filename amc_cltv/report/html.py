@@ -18,11 +18,16 @@ nav a { margin-right: 1rem; } .meta, .source { color: #666; font-size: .9rem; }
 .note { background: #fff8e1; border-left: 4px solid #e6ab02; padding: .6rem .9rem; margin: .8rem 0; }
 figure.chart { margin: 1rem 0 1.6rem; } figcaption.reading { font-weight: 600; margin-top: .3rem; }
 table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
-th, td { border: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; } th { background: #f4f6f8; }
+th, td { border: 1px solid #ddd; padding: .3rem .6rem; } .number { text-align: right; }
+.text { text-align: left; } th { background: #f4f6f8; } .table-scroll { overflow-x: auto; max-width: 100%; }
 code { background: #f1f1f1; padding: 0 .25rem; border-radius: 3px; }
+h3.chart-title { font-size: 1.05rem; font-weight: 600; margin: 0 0 .2rem; color: #2a3f5f; }
+@media (max-width: 600px) {
+  body { padding: .8rem; } h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; }
+  table { font-size: .8rem; } th, td { padding: .2rem .35rem; }
+}
 """
-_PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+_PLOT_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": True}  # a report to read
 
 
 def _inline(text: str) -> str:
@@ -30,13 +35,23 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
+def _cell(tag: str, text: str, index: int, spec: TableSpec) -> str:
+    kind = "text" if index < spec.text_columns else "number"
+    return f'<{tag} class="{kind}">{html.escape(text)}</{tag}>'
+
+
 def _table(spec: TableSpec) -> str:
-    head = "".join(f"<th>{html.escape(column)}</th>" for column in spec.columns)
+    """The table in a wrapper that scrolls sideways on a narrow screen instead of widening the page."""
+    head = "".join(_cell("th", column, i, spec) for i, column in enumerate(spec.columns))
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in spec.rows
+        "<tr>" + "".join(_cell("td", cell, i, spec) for i, cell in enumerate(row)) + "</tr>"
+        for row in spec.rows
     )
     key = html.escape(spec.key)
-    return f'<table data-table="{key}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (
+        f'<div class="table-scroll"><table data-table="{key}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 @cache
@@ -54,6 +69,8 @@ def _chart(chart: Chart, *, with_plotlyjs: bool) -> str:
     layout = dict(chart.figure["layout"])
     if isinstance(layout.get("template"), str):
         layout["template"] = _template(layout["template"])
+    # The title is drawn as an HTML heading, which wraps on a phone; in the figure it would be cut off.
+    layout.pop("title", None)
     plot = pio.to_html(
         {"data": chart.figure["data"], "layout": layout},
         validate=False,
@@ -64,7 +81,8 @@ def _chart(chart: Chart, *, with_plotlyjs: bool) -> str:
         default_height=f"{int(chart.figure['layout'].get('height', 420))}px",
     )
     return (
-        f'<figure class="chart" data-chart="{html.escape(chart.key)}">{plot}'
+        f'<figure class="chart" data-chart="{html.escape(chart.key)}">'
+        f'<h3 class="chart-title">{_inline(chart.title)}</h3>{plot}'
         f'<figcaption class="reading">{_inline(chart.reading)}</figcaption></figure>'
     )
 

@@ -78,6 +78,7 @@ class TableSpec:
     key: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    text_columns: int = 1  # the leading columns that hold words (left-aligned); the others hold numbers
 
 
 @dataclass
@@ -97,12 +98,20 @@ def figure(
 ) -> dict[str, Any]:
     """A figure spec with the title and both axis titles every chart must carry."""
     spec_layout: dict[str, Any] = {
-        "title": {"text": title},
-        "xaxis": {"title": {"text": x_title}},
-        "yaxis": {"title": {"text": y_title}},
+        "title": {"text": title, "automargin": True, "x": 0, "xanchor": "left"},
+        "xaxis": {"title": {"text": x_title}, "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "automargin": True},
         "template": "plotly_white",
-        "legend": {"title": {"text": ""}},
-        "margin": {"t": 60, "r": 20, "b": 60, "l": 70},
+        # Above the plot, in rows: on a phone a legend at the side would leave no room for the plot.
+        "legend": {
+            "title": {"text": ""},
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+        },
+        "margin": {"t": 30, "r": 20, "b": 50, "l": 60},
         "height": 420,
     }
     for key, value in layout.items():

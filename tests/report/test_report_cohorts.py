@@ -59,13 +59,13 @@ def test_cltv_per_cohort_and_the_all_customer_average_match_the_csv(
         for x, y in zip(trace["x"], trace["y"], strict=True)
     }
     expected = {month: _weighted(rows, "cltv") for month, rows in _by_cohort(COHORT_ROWS).items()}
-    assert drawn.pop("Before the window (existing)") == pytest.approx(expected.pop("existing"))
+    assert drawn.pop("Existing") == pytest.approx(expected.pop("existing"))
     assert drawn == pytest.approx(expected)
     (line,) = [trace for trace in chart["data"] if trace["type"] == "scatter"]
     assert line["y"] == pytest.approx([_weighted(COHORT_ROWS, "cltv")] * len(line["y"]))
     # Acquisition months in order, the month without acquisitions kept as an empty slot.
     assert chart["layout"]["xaxis"]["categoryarray"] == [
-        "Before the window (existing)", "2026-01", "2026-02", "2026-03", "2026-04"
+        "Existing", "2026-01", "2026-02", "2026-03", "2026-04"
     ]  # fmt: skip
     table = {row[0]: row for row in tables(page)["cohorts"][1:]}
     assert table["2026-03"][1:5] == ["200", "60.00", "36.25", "23.75"]
@@ -109,7 +109,7 @@ def test_segment_mix_per_cohort_is_stacked_shares_with_counts(
     totals: dict[str, float] = defaultdict(float)
     for trace in chart["data"]:
         for x, share, users in zip(trace["x"], trace["y"], trace["customdata"], strict=True):
-            month = "existing" if x.startswith("Before") else x
+            month = "existing" if x == "Existing" else x
             rows = _by_cohort(COHORT_ROWS)[month]
             expected = sum(r["num_users"] for r in rows if r["customer_audience_segment"] == trace["name"])
             assert users == expected
@@ -144,7 +144,7 @@ def test_cohorts_over_runs_follow_each_cohort_cltv_and_high_value_share(
     assert cltv["2026-01"]["x"] == ["2026-10-22", "2026-11-22"]
     assert cltv["2026-01"]["y"] == pytest.approx([25.2, 33.2])
     high = {trace["name"]: trace["y"] for trace in figures(page)["cohort-history-high-value"]["data"]}
-    assert high["Before the window (existing)"] == pytest.approx([0.8, 0.8])
+    assert high["Existing"] == pytest.approx([0.8, 0.8])
     assert high["2026-04"] == [0.0, 0.0]
     assert "Moved the most: the 2026-01 cohort, CLTV per customer 25.20 → 33.20." in section_text(
         page, "cohorts"
@@ -176,3 +176,22 @@ def test_a_cohorts_result_without_cohort_month_names_the_column(
     page = report(profile, tmp_path)
     assert "has no column cohort_month" in section_text(page, "cohorts")
     assert "cohort-mix" not in figures(page)
+
+
+def test_a_month_the_window_covers_in_part_is_labelled_and_not_followed_over_runs(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """Windows starting 2025-10-22 and 2025-11-22: October, then November, hold only days of their month."""
+    rows = [
+        *COHORT_ROWS,
+        {"cohort_month": "2025-11", "customer_audience_segment": "High Value Customer", "num_users": 30,
+         "total_sales": 90.0, "total_spend": 1.0, "cltv": 89.0},
+    ]  # fmt: skip
+    downloads.result("cohorts", "exec-oct", rows, window_end="2026-10-22")
+    downloads.result("cohorts", "exec-nov", rows, window_end="2026-11-22")
+    page = report(profile, tmp_path)
+    assert "2025-11 (partial)" in [row[0] for row in tables(page)["cohorts"][1:]]
+    cltv = {trace["name"]: trace["y"] for trace in figures(page)["cohort-history-cltv"]["data"]}
+    assert cltv["2025-11"] == [89.0, None]  # whole in the October run's window, partial in November's
+    text = section_text(page, "cohorts")
+    assert "Worth the most: existing customers" in text  # a partial month is never "worth the most"

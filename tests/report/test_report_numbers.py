@@ -328,16 +328,16 @@ def test_audiences_show_status_size_and_usable_in_dsp_at(
 def test_history_draws_one_window_length_and_names_the_runs_it_leaves_out(
     downloads: Downloads, profile: Path, tmp_path: Path
 ) -> None:
-    """A 90-day window is not comparable with 365-day ones: only the newest run's length is drawn, the
-    others are named in a note and still listed in the table with their length."""
+    """A one-off 90-day window is not comparable with the 365-day ones: only the length with the most windows
+    is drawn, the other run is named in a note and still listed in the table with its length."""
     downloads.result("segmentation", "exec-365-a", SEGMENTS, window_end="2026-10-22")
     downloads.result("segmentation", "exec-365-b", SEGMENTS, window_end="2026-11-15")
     downloads.result("segmentation", "exec-90", SEGMENTS, window_end="2026-11-22", window_days=90)
     page = report(profile, tmp_path)
-    assert figures(page)["history-users"]["data"][0]["x"] == ["2026-11-22"]
+    assert figures(page)["history-users"]["data"][0]["x"] == ["2026-10-22", "2026-11-15"]
     text = section_text(page, "history")
-    assert "draws only runs over 90-day windows" in text
-    assert "Not drawn: 2 over 365-day windows." in text
+    assert "draws only the runs over 365-day windows" in text
+    assert "Not drawn: 1 over 90-day windows." in text
     assert [row[:2] for row in tables(page)["history"][1:]] == [
         ["2026-10-22", "365-day windows"],
         ["2026-11-15", "365-day windows"],

@@ -94,3 +94,64 @@ def test_report_over_sandbox_runs_shows_the_downloaded_numbers(sandbox: Sandbox)
     }
     assert drawn_rates and all(rates[key] == pytest.approx(value) for key, value in drawn_rates.items())
     assert "amc-cltv run --workflow cltv" in section_text(page, "cltv")
+
+
+def _weighted(rows: list[dict[str, str]], column: str) -> float:
+    users = sum(int(row["num_users"]) for row in rows)
+    return sum(int(row["num_users"]) * float(row[column]) for row in rows) / users
+
+
+def test_cohorts_section_over_sandbox_runs_shows_the_downloaded_numbers(sandbox: Sandbox) -> None:  # noqa: F811
+    """Two `cohorts` runs four weeks apart: CLTV per cohort, the all-customer line, the flagged cohorts and
+    the High Value share over runs equal what the CSVs say (computed here, independently)."""
+    newer = sandbox.cli("run", "--workflow", "cohorts", "--json")
+    assert newer.code == 0, newer.stderr
+    latest_end = date.fromisoformat(str(newer.json["time_window_end"])[:10])
+    older = sandbox.cli(
+        "run", "--workflow", "cohorts", "--window-end", str(latest_end - timedelta(days=28)), "--json"
+    )
+    assert older.code == 0, older.stderr
+    out = sandbox.cwd / "report.html"
+    report = sandbox.cli("report", "--out", str(out), "--workflow", "cohorts")
+    assert report.code == 0, report.stderr
+    page = out.read_text(encoding="utf-8")
+
+    rows = _rows(newer.json)
+    by_month: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_month.setdefault(row["cohort_month"], []).append(row)
+    assert "existing" in by_month and len(by_month) > 3
+    start = date.fromisoformat(str(newer.json["time_window_start"])[:10])
+    partial = {f"{day:%Y-%m}" for day in (start, latest_end) if day.day != 1}
+    label = {m: "Existing" if m == "existing" else f"{m} (partial)" if m in partial else m for m in by_month}
+    charts = figures(page)
+    drawn = {
+        x: y
+        for trace in charts["cohort-cltv"]["data"]
+        if trace["type"] == "bar"
+        for x, y in zip(trace["x"], trace["y"], strict=True)
+    }
+    assert drawn == pytest.approx({label[m]: _weighted(cohort, "cltv") for m, cohort in by_month.items()})
+    all_sales, all_cltv = _weighted(rows, "total_sales"), _weighted(rows, "cltv")
+    flagged = sorted(
+        label[m]
+        for m, cohort in by_month.items()
+        if _weighted(cohort, "total_sales") >= all_sales and _weighted(cohort, "cltv") < all_cltv
+    )
+    assert flagged  # the synthetic data has cohorts that only look profitable
+    table = tables(page)["cohorts"]
+    assert sorted(cells[0] for cells in table[1:] if cells[-1] == "yes") == flagged
+    assert table[-1][:2] == ["All customers", f"{sum(int(row['num_users']) for row in rows):,}"]
+    text = section_text(page, "cohorts")
+    for name in flagged:
+        assert f"{name} (sales " in text
+
+    high_value = {trace["name"]: trace for trace in charts["cohort-history-high-value"]["data"]}
+    existing = high_value["Existing"]
+    assert existing["x"] == [str(latest_end - timedelta(days=28)), str(latest_end)]
+    for day_rows, share in zip((_rows(older.json), rows), existing["y"], strict=True):
+        mine = [row for row in day_rows if row["cohort_month"] == "existing"]
+        high = sum(
+            int(r["num_users"]) for r in mine if r["customer_audience_segment"] == "High Value Customer"
+        )
+        assert share == pytest.approx(high / sum(int(r["num_users"]) for r in mine))
