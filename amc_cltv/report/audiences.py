@@ -82,6 +82,7 @@ def audience_section(records: list[AudienceRecord] | None, now: datetime, time_z
                         for record in sized
                     ],
                     "textposition": "auto",
+                    "width": [0.5] * len(sized),  # one audience is a bar, not the whole chart
                 }
             ],
             title="Audience size",

@@ -187,6 +187,7 @@ def migration_chart(
         "text": [[percent(share) for share in line] for line in shares],
         "texttemplate": "%{text}",
         "colorscale": "Blues",
+        "reversescale": True,  # plotly's Blues runs dark to light: more customers read darker
         "colorbar": {"title": {"text": "share of the row"}, "tickformat": ".0%"},
         "hovertemplate": "%{y} → %{x}<br>%{customdata:,} users (%{z:.1%} of %{y})<extra></extra>",
     }
