@@ -9,10 +9,12 @@ average while its CLTV per customer is below the all-customer CLTV; both average
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from amc_cltv.orchestration.cohorts import EXISTING, summarize
+from amc_cltv.orchestration.cohorts import Cohort as CohortSummaryRow
 from amc_cltv.report.builder import Found, chart, open_section
 from amc_cltv.report.groups import describe_key, main_group
 from amc_cltv.report.history import date_axis, end_day, window_axis
@@ -38,32 +40,40 @@ COHORT_COLUMNS = (
     "total_spend",
     "cltv",
 )
-EXISTING = "existing"
 HIGH_VALUE = "High Value Customer"
 FLAG_COLOUR, COHORT_COLOUR = "#d95f02", "#1b9e77"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cohort:
-    """One acquisition month (or ``existing``, or every customer): users and per-customer averages."""
+    """One acquisition month (or ``existing``, or every customer) as the report shows it: the cohort as
+    ``amc_cltv.orchestration.cohorts`` computes it (averages, shares, the flag), and whether the window
+    holds all of its month."""
 
     month: str
     partial: bool = False  # the window covers only part of this month: not comparable with whole months
-    users: float = 0.0
-    sales: float = 0.0  # average per customer
-    spend: float = 0.0
-    cltv: float = 0.0
-    mix: dict[str, float] = field(default_factory=dict)  # customers per segment label
+    summary: CohortSummaryRow | None = None
 
-    def add(self, label: str, users: float, sales: float, spend: float, cltv: float) -> None:
-        """Merge one (cohort, segment) row, keeping the averages weighted by users."""
-        total = self.users + users
-        if total > 0:
-            self.sales = (self.sales * self.users + sales * users) / total
-            self.spend = (self.spend * self.users + spend * users) / total
-            self.cltv = (self.cltv * self.users + cltv * users) / total
-        self.users = total
-        self.mix[label] = self.mix.get(label, 0.0) + users
+    @property
+    def users(self) -> float:
+        return self.summary.num_users if self.summary else 0.0
+
+    @property
+    def sales(self) -> float:
+        return self.summary.total_sales if self.summary else 0.0
+
+    @property
+    def spend(self) -> float:
+        return self.summary.total_spend if self.summary else 0.0
+
+    @property
+    def cltv(self) -> float:
+        return self.summary.cltv if self.summary else 0.0
+
+    @property
+    def flagged(self) -> bool:
+        """Looks profitable but is not (the rule is written once, in amc_cltv/orchestration/cohorts.py)."""
+        return bool(self.summary and self.summary.looks_profitable_but_is_not)
 
     @property
     def label(self) -> str:
@@ -80,7 +90,10 @@ class Cohort:
         return f"the {self.label} cohort"
 
     def share(self, label: str) -> float:
-        return self.mix.get(label, 0.0) / self.users if self.users else 0.0
+        return self.summary.segment_shares.get(label, 0.0) if self.summary else 0.0
+
+    def customers(self, label: str) -> int:
+        return round(self.share(label) * self.users)
 
 
 @dataclass(frozen=True)
@@ -125,19 +138,20 @@ def read_cohorts(
     table: Table, partial: set[str] | frozenset[str] = frozenset()
 ) -> tuple[list[Cohort], Cohort]:
     """The cohorts (``existing`` first, then months in order) and every customer together; the months in
-    ``partial`` are marked as such."""
-    by_month: dict[str, Cohort] = {}
-    everyone = Cohort("All customers")
+    ``partial`` are marked as such. Rows without a number in every column are left out."""
+    rows = []
     for row in table.rows:
-        month, label = str(row.get("cohort_month") or ""), str(row.get("customer_audience_segment") or "")
-        users = number(row.get("num_users"))
-        if not month or not label or not users:
-            continue
-        values = [number(row.get(name)) or 0.0 for name in ("total_sales", "total_spend", "cltv")]
-        by_month.setdefault(month, Cohort(month, month in partial)).add(label, users, *values)
-        everyone.add(label, users, *values)
-    months = sorted(by_month, key=lambda month: (month != EXISTING, month))
-    return [by_month[month] for month in months], everyone
+        month = row.get("cohort_month")
+        if isinstance(month, date):  # a CSV reader may take '2026-03' for a day
+            month = f"{month:%Y-%m}"
+        values = {name: number(row.get(name)) for name in ("num_users", "total_sales", "total_spend", "cltv")}
+        if month and row.get("customer_audience_segment") and None not in values.values():
+            rows.append({**row, **values, "cohort_month": str(month)})
+    if not rows:
+        return [], Cohort("All customers")
+    summary = summarize(rows)
+    cohorts = [Cohort(c.cohort_month, c.cohort_month in partial, c) for c in summary.cohorts]
+    return cohorts, Cohort("All customers", False, summary.all_customers)
 
 
 def axis_labels(cohorts: list[Cohort]) -> list[str]:
@@ -155,10 +169,6 @@ def axis_labels(cohorts: list[Cohort]) -> list[str]:
     return [cohort.label for cohort in cohorts if cohort.month == EXISTING] + every
 
 
-def looks_profitable_but_is_not(cohort: Cohort, everyone: Cohort) -> bool:
-    return cohort.sales >= everyone.sales and cohort.cltv < everyone.cltv
-
-
 def cohort_section(found: Found, runs: list[tuple[Result, Table]]) -> Section:
     """Segment mix and CLTV per cohort of the latest result, and each cohort's CLTV and High Value share
     over the runs of its group."""
@@ -171,7 +181,7 @@ def cohort_section(found: Found, runs: list[tuple[Result, Table]]) -> Section:
         section.notes.append(f"The latest `{COHORTS}` result has no customers in its window.")
     if not cohorts:
         return section
-    flagged = [cohort for cohort in cohorts if looks_profitable_but_is_not(cohort, everyone)]
+    flagged = [cohort for cohort in cohorts if cohort.flagged]
     section.charts.append(_mix_chart(cohorts))
     section.charts.append(_cltv_chart(cohorts, everyone, flagged))
     section.tables.append(_cohort_table(cohorts, everyone, flagged))
@@ -180,14 +190,17 @@ def cohort_section(found: Found, runs: list[tuple[Result, Table]]) -> Section:
 
 
 def _mix_chart(cohorts: list[Cohort]) -> Any:
-    labels = segment_order(sorted({label for cohort in cohorts for label in cohort.mix}))
+    shown = {
+        label for c in cohorts if c.summary for label, share in c.summary.segment_shares.items() if share
+    }
+    labels = segment_order(sorted(shown))
     traces = [
         {
             "type": "bar",
             "name": label,
             "x": [cohort.label for cohort in cohorts],
             "y": [cohort.share(label) for cohort in cohorts],
-            "customdata": [cohort.mix.get(label, 0.0) for cohort in cohorts],
+            "customdata": [cohort.customers(label) for cohort in cohorts],
             "hovertemplate": "%{x}<br>%{y:.1%} of the cohort, %{customdata:,} customers<extra>"
             + label
             + "</extra>",
@@ -223,26 +236,33 @@ def _cltv_chart(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) 
             "x": [cohort.label for cohort in members],
             "y": [cohort.cltv for cohort in members],
             "text": [money(cohort.cltv) for cohort in members],
-            "textposition": "outside",
-            "cliponaxis": False,
+            "textposition": "inside",  # above the bar the all-customer line would cross it
+            "insidetextanchor": "end",
+            "textfont": {"color": "white"},
             "customdata": [[cohort.users, cohort.sales] for cohort in members],
             "hovertemplate": "%{x}<br>CLTV %{y:,.2f} per customer<br>sales %{customdata[1]:,.2f} per customer"
             "<br>%{customdata[0]:,} customers<extra></extra>",
             "marker": {"color": colour},
         }
 
+    # A shape, drawn below the bars: as a line trace it would cross the bars' value labels.
     average = {
-        "type": "scatter",
-        "mode": "lines",
-        "name": f"All customers ({money(everyone.cltv)})",
-        "x": [cohort.label for cohort in cohorts],
-        "y": [everyone.cltv] * len(cohorts),
+        "type": "line",
+        "layer": "below",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": everyone.cltv,
+        "y1": everyone.cltv,
         "line": {"color": "#333333", "dash": "dash"},
+        "showlegend": True,
+        "name": f"All customers ({money(everyone.cltv)})",
     }
     others = [cohort for cohort in cohorts if cohort not in flagged]
-    traces = [bars(CLTV_PER_CUSTOMER, others, COHORT_COLOUR), average]
+    traces = [bars(CLTV_PER_CUSTOMER, others, COHORT_COLOUR)]
     if flagged:
-        traces.insert(1, bars("Looks profitable but is not", flagged, FLAG_COLOUR))
+        traces.append(bars("Looks profitable but is not", flagged, FLAG_COLOUR))
     return chart(
         "cohort-cltv",
         _cltv_reading(cohorts, everyone, flagged),
@@ -251,6 +271,7 @@ def _cltv_chart(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) 
         x_title="Acquisition month (first new-to-brand order)",
         y_title=f"{CLTV_PER_CUSTOMER} ({CURRENCY})",
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": axis_labels(cohorts)},
+        shapes=[average],
     )
 
 

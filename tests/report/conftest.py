@@ -368,7 +368,8 @@ def populate_every_section(downloads: Downloads) -> int:
 
 
 def cohort_rows(rng: random.Random) -> list[dict[str, Any]]:
-    """A `cohorts` result: existing customers and twelve acquisition months (one without acquisitions)."""
+    """A `cohorts` result: existing customers and twelve acquisition months (one without acquisitions, one
+    that looks profitable but is not)."""
     months = [
         "existing",
         *(f"2025-{m:02d}" for m in (11, 12)),
@@ -380,6 +381,8 @@ def cohort_rows(rng: random.Random) -> list[dict[str, Any]]:
             users = rng.randint(20, 400) * (5 if month == "existing" else 1)
             sales = row["total_sales"] * rng.uniform(0.7, 1.3)
             spend = row["total_spend"] * rng.uniform(0.5, 3.0)
+            if month == "2026-04":  # bought a lot, at a cost that eats it: looks profitable but is not
+                sales, spend = sales * 1.3, sales * 0.5
             rows.append(
                 {
                     "cohort_month": month,

@@ -5,6 +5,7 @@ Set ``AMC_CLTV_REPORT_SCREENSHOT=docs/report.png`` to keep the screenshot this t
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -51,11 +52,33 @@ window.addEventListener("load", function () {
     });
     var out = document.createElement("pre");
     out.id = "report-check";
-    out.textContent = JSON.stringify({errors: window.__reportErrors, charts: charts.length, drawn: drawn});
+    out.textContent = JSON.stringify({
+      errors: window.__reportErrors, charts: charts.length, drawn: drawn,
+      width: window.innerWidth, scrollWidth: document.documentElement.scrollWidth
+    });
     document.body.appendChild(out);
   }, 200);
 });
 </script>"""
+
+
+# Headless chromium will not make a window narrower than 500 px, so a phone's 390 px viewport is an iframe
+# (srcdoc: same origin as its host page, which copies the report's check out for --dump-dom to show).
+PHONE_HOST = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="phone" style="width:390px;height:2000px;border:0" srcdoc="{report}"></iframe>
+<script>
+var copy = setInterval(function () {{
+  var inner = document.getElementById("phone").contentDocument;
+  var check = inner && inner.getElementById("report-check");
+  if (check) {{
+    clearInterval(copy);
+    var out = document.createElement("pre");
+    out.id = "report-check";
+    out.textContent = check.textContent;
+    document.body.appendChild(out);
+  }}
+}}, 100);
+</script></body></html>"""
 
 
 def _chromium() -> str | None:
@@ -87,18 +110,22 @@ def test_report_draws_every_chart_in_headless_chromium_without_errors(
     page = out.read_text(encoding="utf-8")
     assert len(figures(page)) == expected_charts
 
-    checked = tmp_path / "checked.html"
-    checked.write_text(
-        page.replace("<head>", "<head>" + ERROR_RECORDER, 1).replace("</body>", DRAW_CHECK + "</body>", 1),
-        encoding="utf-8",
+    checked = page.replace("<head>", "<head>" + ERROR_RECORDER, 1).replace(
+        "</body>", DRAW_CHECK + "</body>", 1
     )
-    dump = _browse(chromium, checked, tmp_path / "chromium-dom", "--virtual-time-budget=10000", "--dump-dom")
+    phone = tmp_path / "phone.html"
+    phone.write_text(PHONE_HOST.format(report=html.escape(checked, quote=True)), encoding="utf-8")
+    dump = _browse(chromium, phone, tmp_path / "chromium-dom", "--virtual-time-budget=15000", "--dump-dom")
     match = re.search(r'<pre id="report-check">(.*?)</pre>', dump.stdout, re.S)
     assert match is not None, f"the page never finished loading: {dump.stderr[-2000:]}"
-    found = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    found = json.loads(html.unescape(match.group(1)))
     assert found["errors"] == []
     assert found["charts"] == expected_charts
     assert sorted(found["drawn"]) == sorted(f"chart-{key}" for key in figures(page))
+    assert {"chart-cohort-mix", "chart-cohort-cltv", "chart-cohort-history-cltv"} <= set(found["drawn"])
+    # On a 390 px phone nothing is wider than the screen (wide tables scroll inside the page).
+    assert found["width"] == 390
+    assert found["scrollWidth"] <= 390
 
     screenshot = tmp_path / "report.png"
     shot = _browse(
