@@ -188,7 +188,7 @@ def migration_chart(
         "texttemplate": "%{text}",
         "colorscale": "Blues",
         "reversescale": True,  # plotly's Blues runs dark to light: more customers read darker
-        "colorbar": {"title": {"text": "share of the row"}, "tickformat": ".0%"},
+        "showscale": False,  # every cell is labelled with its share
         "hovertemplate": "%{y} → %{x}<br>%{customdata:,} users (%{z:.1%} of %{y})<extra></extra>",
     }
     section.charts.append(
@@ -200,10 +200,15 @@ def migration_chart(
             x_title=f"Segment in the window ending {new_day}",
             y_title=f"Before (ending {old_day})",
             height=480,
-            xaxis={"type": "category", "automargin": True},
-            yaxis={"type": "category", "autorange": "reversed", "automargin": True},
+            xaxis={"type": "category", "automargin": True, **_short_ticks(columns)},
+            yaxis={"type": "category", "autorange": "reversed", "automargin": True, **_short_ticks(rows)},
         )
     )
+
+
+def _short_ticks(labels: list[str]) -> dict[str, list[str]]:
+    """Tick labels without the trailing " Customer" (hover shows the full name): a phone has no room."""
+    return {"tickvals": labels, "ticktext": [label.removesuffix(" Customer") for label in labels]}
 
 
 def _moves(before: dict[str, str], after: dict[str, str]) -> dict[tuple[str, str], int]:
