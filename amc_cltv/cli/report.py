@@ -11,7 +11,7 @@ import typer
 
 from amc_cltv import clock
 from amc_cltv.cli import common
-from amc_cltv.errors import UsageError
+from amc_cltv.errors import UsageError, local_fault
 
 
 def report(
@@ -69,10 +69,8 @@ def report(
         target = target / "report.html"
     try:
         summary = write_report(target, inputs, clock.current().now())
-    except OSError as exc:
-        raise UsageError(
-            f"cannot write the report to {target}: {exc.strerror or exc}; choose a writable --out"
-        ) from exc
+    except OSError as exc:  # a local fault (docs/contract.md §4): the message names the path and the reason
+        raise local_fault(exc, "write the report to", target) from exc
     log = get_logger("amc_cltv.report")
     for note in summary.notes:
         log.info("report_input_missing", note=note)

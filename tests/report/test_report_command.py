@@ -81,17 +81,20 @@ def test_out_naming_a_folder_writes_report_html_inside_it_and_leaves_no_partial_
     assert [path.name for path in tmp_path.rglob("*partial*")] == []
 
 
-def test_an_unwritable_out_is_one_line_exit_2_and_leaves_no_partial_file(
+def test_an_unwritable_out_is_a_local_fault_exit_7_and_leaves_no_partial_file(
     downloads: Downloads, profile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`--out` below a path that is a file cannot be written: exit 2, one line naming it, nothing left."""
+    """`--out` below a path that is a file cannot be written: a local fault (exit 7), one line naming the
+    path and the file in the way, nothing left over."""
     downloads.result("segmentation", "exec-seg", SEGMENTS)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     out = blocker / "report.html"
-    assert main(["--config", str(profile), "--log-format", "json", "report", "--out", str(out)]) == 2
+    assert main(["--config", str(profile), "--log-format", "json", "report", "--out", str(out)]) == 7
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("amc-cltv: error:")]
-    assert len(errors) == 1 and str(out) in errors[0]
+    assert len(errors) == 1
+    assert f"cannot write the report to {out}" in errors[0]
+    assert f"{blocker} is a file, not a folder" in errors[0]
     assert [path.name for path in tmp_path.rglob("*partial*")] == []
 
 
