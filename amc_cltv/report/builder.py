@@ -12,6 +12,7 @@ from typing import Any
 
 from amc_cltv.report.model import Chart, Section, figure
 from amc_cltv.report.results import Result, Table, read_rows
+from amc_cltv.workflows.catalog import FILTERED_COLUMN as FILTERED
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,28 @@ def open_section(
         section.notes.append(missing_note(found, what))
         return section, None
     section.source = describe(result)
-    table = read_rows(result)
+    table, filtered = without_filtered(read_rows(result))
+    if filtered:
+        section.notes.append(
+            f"AMC marked {filtered} row(s) of this result `{FILTERED}` (too few users: values removed "
+            "and summed into one row); such a row names no ASIN, campaign, cohort or segment, so it is "
+            "left out here."
+        )
     absent = table.missing(*needs, *wants)
     if absent:
         section.notes.append(missing_columns(found.workflow, absent))
     if any(name in needs for name in absent):
         return section, None
     return section, table
+
+
+def without_filtered(table: Table) -> tuple[Table, int]:
+    """The rows AMC did not mark filtered (below its aggregation threshold, docs/amc-api.md §5.2), and how
+    many it did."""
+    if FILTERED not in table.columns:
+        return table, 0
+    kept = tuple(row for row in table.rows if str(row.get(FILTERED)).lower() != "true")
+    return Table(columns=table.columns, rows=kept), len(table.rows) - len(kept)
 
 
 def chart(

@@ -414,3 +414,18 @@ def test_a_large_scatter_draws_a_regular_sample_and_says_so(
     assert len(trace["x"]) == 9  # 25 customers, one in 3
     assert "25 customers" in section_text(page, "scatter")
     assert "One customer in 3 is drawn." in section_text(page, "scatter")
+
+
+def test_a_row_amc_marked_filtered_is_left_out_and_said(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """AMC's one row of filtered users (no ASIN, summed scores) is never drawn as an ASIN; a note says so."""
+    rows: list[dict[str, object]] = [
+        {"tracked_asin": f"ASIN{i}", "cltv": 10.0 + i, "total_sales": 20.0, "filtered": "false"}
+        for i in range(3)
+    ]
+    rows.append({"tracked_asin": "", "cltv": 999.0, "total_sales": 5.0, "filtered": "true"})
+    downloads.result("cltv", "exec-cltv", rows, parts=1)
+    page = report(profile, tmp_path)
+    assert [cells[0] for cells in tables(page)["cltv"][1:]] == ["ASIN2", "ASIN1", "ASIN0"]
+    assert "AMC marked 1 row(s) of this result filtered" in section_text(page, "cltv")
