@@ -237,3 +237,18 @@ def test_a_chained_activation_that_is_refused_still_reports_the_run_in_json(work
     assert night["audience"]["audience_execution_id"] is None
     assert "below the minimum of 100,000" in night["error"]
     assert workspace.amc_audiences() == []
+
+
+def test_a_lost_ledger_adopts_the_audience_and_the_segmentation_from_amc(workspace: Workspace) -> None:
+    """A new host: no ledger. The audience is found on AMC by its name and the segment's sizing run is
+    adopted from AMC's executions: nothing is created or submitted twice."""
+    code, first = workspace.cli_json("audience", "activate", "--segment", "high-value")
+    assert code == 0 and first["action"] == "created"
+    executions = len(workspace.sandbox.store.all("execution"))
+    for path in (workspace.folder / ".amc-cltv").glob("ledger.sqlite*"):
+        path.unlink()
+    code, again = workspace.cli_json("audience", "activate", "--segment", "high-value")
+    assert code == 0, again
+    assert again["action"] == "adopted" and again["audience_execution_id"] == first["audience_execution_id"]
+    assert [a.audience_execution_id for a in workspace.amc_audiences()] == [first["audience_execution_id"]]
+    assert len(workspace.sandbox.store.all("execution")) == executions
