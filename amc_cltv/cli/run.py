@@ -148,7 +148,9 @@ def _print_summary(outcome: RunOutcome) -> None:
     )
 
 
-def _print_dry_run(plan: Any, config: Any) -> None:
+def _print_dry_run(plan: Any, config: Any, *, validate: bool = False) -> int:
+    """Print the requests a run would send; with ``validate``, AMC's dry run of the workflow too (exit 1
+    when AMC rejects it)."""
     from amc_cltv.orchestration.sync import definition_hash
 
     body = plan.rendered.as_workflow_body()
@@ -165,7 +167,16 @@ def _print_dry_run(plan: Any, config: Any) -> None:
         },
         "run_key": plan.run_key,
     }
+    code = 0
+    if validate:
+        from amc_cltv.connect import open_client
+        from amc_cltv.orchestration.doctor import Doctor
+
+        with open_client(config) as client:
+            request["validation"] = Doctor(config, client).validate(plan.rendered)
+        code = 0 if request["validation"]["status"] == "SUCCEEDED" else 1
     sys.stdout.write(json.dumps(request, indent=2) + "\n")
+    return code
 
 
 def run(
@@ -188,6 +199,12 @@ def run(
         bool, typer.Option("--force-rerun", help="Submit anew over a finished run.")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the requests; send nothing.")] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate", help="With --dry-run: AMC compiles the workflow (dryRun: no quota, no output)."
+        ),
+    ] = False,
     activate_audience: Annotated[
         bool,
         typer.Option("--activate-audience", help="After a successful segmentation, activate the audience."),
@@ -218,6 +235,8 @@ def run(
     )
     if workflow is None:
         raise UsageError("run needs --workflow NAME (see 'amc-cltv workflows list')")
+    if validate and not dry_run:
+        raise UsageError("--validate goes with --dry-run (AMC compiles the workflow, nothing runs)")
     if max_wait is not None and not (math.isfinite(max_wait) and max_wait >= 0):
         raise UsageError(f"--max-wait must be a number of seconds, at least 0, got {max_wait}")
     if activate_audience and workflow != "segmentation":
@@ -250,7 +269,14 @@ def run(
         return
     if config_dir is not None:
         raise UsageError("--config-dir is used with --all")
-    _run_one(workflow, options, as_json=as_json, dry_run=dry_run, activate_audience=activate_audience)
+    _run_one(
+        workflow,
+        options,
+        as_json=as_json,
+        dry_run=dry_run,
+        activate_audience=activate_audience,
+        validate=validate,
+    )
 
 
 def _activate(config: Config, client: AmcClient, ledger: Ledger, outcome: RunOutcome) -> ActivationOutcome:
@@ -268,7 +294,15 @@ def _activate(config: Config, client: AmcClient, ledger: Ledger, outcome: RunOut
         raise
 
 
-def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activate_audience: bool) -> None:
+def _run_one(
+    workflow: str,
+    options: Any,
+    *,
+    as_json: bool,
+    dry_run: bool,
+    activate_audience: bool,
+    validate: bool = False,
+) -> None:
     from dataclasses import replace
 
     from amc_cltv.connect import open_client
@@ -277,7 +311,9 @@ def _run_one(workflow: str, options: Any, *, as_json: bool, dry_run: bool, activ
 
     config = common.invocation().config()
     if dry_run:
-        _print_dry_run(plan_run(config, workflow, options), config)
+        code = _print_dry_run(plan_run(config, workflow, options), config, validate=validate)
+        if code:
+            raise typer.Exit(code)
         return
     progress = _Progress(workflow, interactive=sys.stderr.isatty() and not as_json)
     try:

@@ -34,7 +34,7 @@ from amc_cltv.errors import (
 )
 from amc_cltv.orchestration.marketplaces import marketplace_scope, spans_marketplaces
 from amc_cltv.timewindow import resolve_window
-from amc_cltv.workflows import catalog
+from amc_cltv.workflows import RenderedWorkflow, catalog
 from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_TABLE, likely_cause
 
 MAX_CLOCK_SKEW_S = 60
@@ -379,6 +379,24 @@ class Doctor:
                     f"AMC's dry run ended {execution.status}: {reason}",
                     cause or "read AMC's message; `amc-cltv workflows show " + name + "` prints the SQL",
                 )
+
+    def validate(self, rendered: RenderedWorkflow) -> dict[str, Any]:
+        """AMC's dry run of one rendered workflow (``run --dry-run --validate``): its status, AMC's reason and
+        the likely cause. Raises APIError when AMC cannot be asked."""
+        execution = self._dry_run(
+            rendered.sql,
+            parameters=[dict(p) for p in rendered.input_parameters],
+            values={k: str(v) for k, v in rendered.parameter_values.items()},
+            disable_aggregation_controls=True if rendered.synthetic_only else None,
+        )
+        finished = self._wait([execution.workflow_execution_id]).get(execution.workflow_execution_id)
+        status = str(finished.status) if finished is not None else "PENDING"
+        reason = finished.status_reason if finished is not None else "AMC did not finish the dry run in time"
+        return {
+            "status": status,
+            "status_reason": reason,
+            "likely_cause": likely_cause(reason, rendered.sql) if status != "SUCCEEDED" else None,
+        }
 
     # -- what this machine needs ----------------------------------------------------------------------
 

@@ -28,3 +28,26 @@ def test_the_same_instance_runs_with_shopping_insights_off(sandbox: Sandbox) -> 
     )
     result = sandbox.cli("--config", str(profile), "run", "--workflow", "segmentation")
     assert result.code == 0, result.stderr
+
+
+def test_dry_run_stays_offline_and_validate_asks_amc_to_compile(sandbox: Sandbox) -> None:
+    """--dry-run sends nothing; with --validate AMC compiles the workflow (a dryRun execution: nothing runs,
+    nothing is written) and a rejection is exit 1 with the likely cause."""
+    offline = sandbox.cli("run", "--workflow", "segmentation", "--dry-run")
+    assert offline.code == 0 and "validation" not in offline.json
+    assert sandbox.executions() == []
+    valid = sandbox.cli("run", "--workflow", "segmentation", "--dry-run", "--validate")
+    assert valid.code == 0, valid.stderr
+    assert valid.json["validation"] == {"status": "SUCCEEDED", "status_reason": None, "likely_cause": None}
+    (execution,) = sandbox.executions()
+    assert execution["dryRun"] and not execution.get("files")
+    sandbox.app.configure(shopping_insights=False)
+    rejected = sandbox.cli("run", "--workflow", "segmentation", "--dry-run", "--validate")
+    assert rejected.code == 1
+    assert "Flexible Shopping Insights" in rejected.json["validation"]["likely_cause"]
+
+
+def test_validate_needs_dry_run(sandbox: Sandbox) -> None:
+    result = sandbox.cli("run", "--workflow", "segmentation", "--validate")
+    assert result.code == 2
+    assert "--validate goes with --dry-run" in result.stderr
