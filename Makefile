@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Airflow 3 and the provider's tests live in their own environment: the main one stays light.
+AIRFLOW_VENV  := .venv-airflow
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
-.PHONY: run test lint bench install clean browser
+.PHONY: run test test-airflow lint bench install install-airflow clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +19,22 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+$(AIRFLOW_VENV)/bin/python:
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+
+$(AIRFLOW_STAMP): $(AIRFLOW_VENV)/bin/python pyproject.toml
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -e '.[airflow,test]'
+	touch $(AIRFLOW_STAMP)
+
+install-airflow: $(AIRFLOW_STAMP)
+
 run: $(STAMP)
 	$(BIN)/amc-cltv run --workflow segmentation
 
 lint: $(STAMP)
-	$(BIN)/ruff check amc_cltv tests bench
-	$(BIN)/ruff format --check amc_cltv tests bench
+	$(BIN)/ruff check amc_cltv tests bench examples
+	$(BIN)/ruff format --check amc_cltv tests bench examples
 	$(BIN)/mypy
 
 # The report's browser test needs Debian's chromium: installed where we are root, else that one test skips.
@@ -30,11 +43,16 @@ browser:
 	  && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null); } \
 	  || echo "chromium unavailable: the browser test will skip"
 
-test: $(STAMP) lint browser
+test: $(STAMP) $(AIRFLOW_STAMP) lint browser
 	$(BIN)/python -m pytest -n 2 -q
+	$(MAKE) test-airflow
+
+# The example DAG under real Airflow 3 (dag.test) against a real `sandbox serve`.
+test-airflow: $(AIRFLOW_STAMP)
+	$(AIRFLOW_VENV)/bin/python -m pytest tests/airflow -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .amc-cltv results .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(AIRFLOW_VENV) .amc-cltv results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,110 @@
+"""The example DAG under Airflow 3's ``dag.test()`` against a real ``sandbox serve``: the segmentation task
+defers to its trigger, the audience is activated, the sensor waits out the DSP lag; a task killed while
+its trigger polls is retried and adopts the execution AMC already has. Exactly one execution, always."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from amc_cltv.clock import use_clock
+from tests.airflow_provider.conftest import EXAMPLES, Fleet
+from tests.processes import kill_9, wait_until
+
+DAG_ID = "amc_cltv_nightly"
+
+
+def load_dag() -> Any:
+    spec = importlib.util.spec_from_file_location(DAG_ID, EXAMPLES / f"{DAG_ID}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.nightly
+
+
+def results(run: Any) -> dict[str, Any]:
+    """Each task's state and returned value (XCom) in ``run``, by task id (map index 0)."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    found: dict[str, Any] = {}
+    with create_session() as session:
+        for ti in run.get_task_instances(session=session):
+            found[ti.task_id] = {"state": str(ti.state), "try_number": ti.try_number}
+        for row in session.query(XComModel).filter_by(dag_id=DAG_ID, run_id=run.run_id, key="return_value"):
+            value = row.value
+            found.setdefault(row.task_id, {})["value"] = (
+                json.loads(value) if isinstance(value, str) else value
+            )
+    return found
+
+
+# The DAG run by a separate process, as a worker would: killed while its trigger waits between looks.
+WORKER = """
+import importlib.util, sys
+from datetime import datetime
+spec = importlib.util.spec_from_file_location("amc_cltv_nightly", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.nightly.test(logical_date=datetime.fromisoformat(sys.argv[2]))
+"""
+
+
+def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_execution(fleet: Fleet) -> None:
+    """The whole nightly DAG, the way it must survive a lost worker (one test: each Airflow process spends
+    some 15 s starting its in-process API, so the run to success is the retry itself).
+
+    A worker runs the DAG until the segmentation task has deferred and its trigger has looked once, and is
+    killed. The retry runs where that worker's ledger is not: it adopts the execution from AMC, defers
+    again (the trigger waits on the profile's schedule while AMC runs), downloads and verifies the files,
+    activates the audience and waits out the DSP lag in the sensor's trigger.
+    """
+    logical_date = datetime.now(UTC).replace(microsecond=0)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(EXAMPLES / f"{DAG_ID}.py"), logical_date.isoformat()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(worker.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        wait_until(lambda: any("next look in" in line for line in lines), worker, "the trigger's first look")
+        kill_9(worker)
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
+    submitted = fleet.executions()
+    assert len(submitted) == 1 and submitted[0]["status"] in ("PENDING", "RUNNING")
+    # The retry runs where the killed worker's ledger is not: only AMC knows the execution.
+    shutil.rmtree(fleet.profiles / "state")
+
+    with use_clock(fleet.clock):
+        run = load_dag().test(logical_date=logical_date)
+    tasks = results(run)
+    assert str(run.state) == "success", tasks
+    executions = fleet.executions()
+    assert len(executions) == 1 and executions[0]["status"] == "SUCCEEDED"
+    segmentation = tasks["instance.segmentation"]
+    assert segmentation["value"]["execution_id"] == submitted[0]["workflowExecutionId"]
+    outcome = segmentation["value"]
+    assert outcome["status"] == "SUCCEEDED" and outcome["exit_code"] == 0 and outcome["rows"] > 0
+    assert all(Path(path).is_file() for path in outcome["files"])
+    # Deferred again: the trigger waited on the profile's schedule (60 s ±20 %, doubling up to 900 s)
+    # while AMC ran the execution's hour of sandbox time.
+    assert fleet.clock.sleeps and all(48 <= wait <= 900 * 1.2 for wait in fleet.clock.sleeps[:3])
+    audience = tasks["instance.activate_audience"]["value"]
+    assert audience["status"] == "SUCCEEDED" and len(fleet.audiences()) == 1
+    usable = tasks["instance.audience_usable"]["value"]
+    assert usable["usable_now"] is True
+    assert fleet.clock.now() >= datetime.fromisoformat(audience["usable_in_dsp_at"])
