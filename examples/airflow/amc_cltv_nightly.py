@@ -8,8 +8,8 @@ until Amazon DSP can use it (48 hours after AMC built it), all three deferring i
 The secrets come from the ``amc`` connection ``amc_default`` (``AIRFLOW_CONN_AMC_DEFAULT``); a connection's
 extra may override profile keys. Executions run in the pool ``AMC_CLTV_POOL`` (default ``amc_cltv``),
 deferred ones included: see the README for its size. Each instance has at most one execution of this DAG
-in flight (one mapped group per instance, one run at a time), and the operator's admission check waits
-while the instance already runs AMC's limit of 10.
+in flight (one mapped group per instance, one run at a time), and while an instance already runs AMC's
+limit of 10 executions the operator submits nothing and its try fails for a later retry.
 """
 
 from __future__ import annotations

@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from amc_cltv.clock import use_clock
-from tests.airflow_provider.conftest import EXAMPLES, Fleet
+from tests.airflow_provider.conftest import CONNECTION, EXAMPLES, Fleet
 from tests.processes import kill_9, wait_until
 
 DAG_ID = "amc_cltv_nightly"
+SECRETS = (CONNECTION["password"], CONNECTION["extra"]["refresh_token"])  # type: ignore[index]
 
 
 def load_dag() -> Any:
@@ -58,7 +61,9 @@ module.nightly.test(logical_date=datetime.fromisoformat(sys.argv[2]))
 """
 
 
-def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_execution(fleet: Fleet) -> None:
+def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_execution(
+    fleet: Fleet, capfd: pytest.CaptureFixture[str]
+) -> None:
     """The whole nightly DAG, the way it must survive a lost worker (one test: each Airflow process spends
     some 15 s starting its in-process API, so the run to success is the retry itself).
 
@@ -108,3 +113,8 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     usable = tasks["instance.audience_usable"]["value"]
     assert usable["usable_now"] is True
     assert fleet.clock.now() >= datetime.fromisoformat(audience["usable_in_dsp_at"])
+    # Whatever Airflow logged, in the worker and here, carries no secret and no pre-signed URL signature.
+    logged = "".join(lines) + "".join(capfd.readouterr())
+    assert "results_downloaded" in logged
+    for secret in (*SECRETS, "X-Amz-Signature="):
+        assert secret not in logged
