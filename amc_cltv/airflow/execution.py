@@ -15,20 +15,21 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from amc_cltv import clock
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import Config
 from amc_cltv.connect import open_client
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
-from amc_cltv.orchestration.polling import IN_PROGRESS
 from amc_cltv.orchestration.run import RunPlan, plan_run, run_workflow
 from amc_cltv.orchestration.submit import candidates
 
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
-    from amc_cltv.client.models import WorkflowExecution
 
 log = get_logger("amc_cltv.airflow")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -81,11 +82,11 @@ def adopt_from_amc(client: AmcClient, ledger: Ledger, config: Config, planned: R
     usable = [
         execution
         for execution in candidates(listed, planned.spec, known_ids=set())
-        if execution.status == "SUCCEEDED" or execution.status in IN_PROGRESS
+        if execution.status == ExecutionStatus.SUCCEEDED or execution.status.in_progress
     ]
     if not usable:
         return
-    found = max(usable, key=lambda execution: execution.create_time or "")
+    found = max(usable, key=lambda execution: execution.create_time or EPOCH)
     now = clock.current().now()
     run = ledger.begin_run(
         run_key=planned.run_key,
@@ -97,7 +98,7 @@ def adopt_from_amc(client: AmcClient, ledger: Ledger, config: Config, planned: R
         time_window_end=planned.window.end.isoformat(),
         time_zone=planned.window.time_zone,
         parameters=planned.spec.parameter_values,
-        now=_created(found) or now,
+        now=found.create_time or now,
     )
     ledger.update_run(
         run.id, now, execution_id=found.workflow_execution_id, state="submitted", status=found.status
@@ -108,13 +109,3 @@ def adopt_from_amc(client: AmcClient, ledger: Ledger, config: Config, planned: R
         execution_id=found.workflow_execution_id,
         status=found.status,
     )
-
-
-def _created(execution: WorkflowExecution) -> datetime | None:
-    if not execution.create_time:
-        return None
-    try:
-        moment = datetime.fromisoformat(execution.create_time.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

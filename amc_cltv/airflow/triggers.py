@@ -17,9 +17,10 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from amc_cltv import clock
 from amc_cltv.airflow.hooks import AmcHook
+from amc_cltv.client.status import is_terminal
 from amc_cltv.connect import open_client
 from amc_cltv.errors import AmcCltvError
-from amc_cltv.orchestration.polling import TERMINAL, next_poll_delay
+from amc_cltv.orchestration.polling import next_poll_delay
 
 ERROR = "error"  # the event's status when the trigger could not follow the execution
 
@@ -80,8 +81,8 @@ class AmcExecutionTrigger(BaseTrigger):
                         {"status": ERROR, "execution_id": self.execution_id, "message": str(exc)}
                     )
                     return
-                status = execution.status or "UNKNOWN"
-                if status in TERMINAL:
+                status = str(execution.status or "UNKNOWN")
+                if is_terminal(status):
                     yield TriggerEvent(
                         {
                             "status": status,
