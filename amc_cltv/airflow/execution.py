@@ -2,26 +2,28 @@
 
 ``start_run`` renders and syncs the workflow, adopts the execution AMC already has for the same workflow,
 time window and parameters (a retried task, or a worker without the previous one's ledger, never submits a
-duplicate), else submits one, and looks once. After the trigger saw the execution end, the same call looks
-again, then downloads and verifies the files. The ledger in the profile's ``state_dir`` is only a cache
+duplicate), else submits one, and looks once. ``finish_run``, after the trigger saw the execution end,
+looks again, then downloads and verifies the files. Both go through the public API
+(``submit_workflow``, ``wait_for_workflow``); the ledger in the profile's ``state_dir`` is only a cache
 here: AMC is what is trusted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from amc_cltv import clock
+from amc_cltv import api, clock
 from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import Config
 from amc_cltv.connect import open_client
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
-from amc_cltv.orchestration.run import RunPlan, plan_run, run_workflow
+from amc_cltv.orchestration.run import plan_run
 from amc_cltv.orchestration.submit import candidates
 
 if TYPE_CHECKING:
@@ -33,49 +35,72 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class Started:
-    """Where the execution stands after ``start_run``: done (exit 0 or 1), or running on AMC (exit 4)."""
+class RunRequest:
+    """Which run: the workflow, the end of its window (None: the latest AMC has data for), its parameters."""
 
-    outcome: RunOutcome
-    submitted_at: datetime | None  # when the execution was submitted, the polling schedule's origin
+    workflow: str
+    window_end: date | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def running(self) -> bool:
-        return self.outcome.exit_code == 4 and self.outcome.execution_id is not None
-
-
-def run_options(
-    window_end: date | str | None, parameters: Mapping[str, Any] | None, *, wait: bool
-) -> RunOptions:
-    """The options of one run (``window_end`` as a date or ``YYYY-MM-DD``); ``wait=False`` looks once."""
-    end = date.fromisoformat(window_end) if isinstance(window_end, str) else window_end
-    values = {key: str(value) for key, value in (parameters or {}).items()}
-    return RunOptions(window_end=end, parameters=values, no_wait=not wait)
+    @classmethod
+    def of(
+        cls, workflow: str, window_end: date | str | None, parameters: Mapping[str, Any] | None
+    ) -> RunRequest:
+        """From the operator's arguments (``window_end`` as a date or ``YYYY-MM-DD``, any parameter value)."""
+        end = date.fromisoformat(window_end) if isinstance(window_end, str) else window_end
+        return cls(workflow, end, {key: str(value) for key, value in (parameters or {}).items()})
 
 
-def start_run(config: Config, workflow: str, options: RunOptions) -> Started:
-    """Sync, adopt or submit, and look once (or wait, without ``no_wait``); download when it succeeded.
-
-    Called again after the deferral, it finds the execution (in the ledger, else on AMC), looks once, and
-    downloads and verifies the files. Raises the library's errors (ConfigError, UsageError, APIError, …).
-    """
+@contextmanager
+def _session(config: Config, request: RunRequest) -> Iterator[tuple[AmcClient, Ledger]]:
+    """A client and the (cache) ledger, with AMC's execution of this run adopted into it first."""
     with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
-        planned = plan_run(config, workflow, options)
-        adopt_from_amc(client, ledger, config, planned)
-        outcome = run_workflow(config, client, ledger, workflow, options)
-        submitted_at = None
-        if outcome.execution_id is not None:
-            record = ledger.run_by_execution(outcome.execution_id)
-            submitted_at = record.submitted_at if record is not None else None
-        return Started(outcome, submitted_at)
+        adopt_from_amc(client, ledger, config, request)
+        yield client, ledger
 
 
-def adopt_from_amc(client: AmcClient, ledger: Ledger, config: Config, planned: RunPlan) -> None:
-    """When the ledger knows no run of this plan, record the one AMC has (SUCCEEDED or in progress).
+def start_run(config: Config, request: RunRequest) -> RunOutcome:
+    """Submit or adopt without waiting for AMC (nor for a free slot: a full instance raises StillRunning).
 
-    The newest matching execution of the workflow (same time window and parameters) is written into the
-    ledger as submitted, so ``run_workflow`` reattaches to it instead of submitting.
+    The outcome is the finished run when AMC had already finished it (files downloaded), else exit code 4
+    with the ``execution_id`` to follow. Raises the library's errors.
     """
+    with _session(config, request) as (client, ledger):
+        return api.submit_workflow(
+            config,
+            request.workflow,
+            window_end=request.window_end,
+            parameters=request.parameters,
+            max_wait_s=0,
+            client=client,
+            ledger=ledger,
+        )
+
+
+def finish_run(config: Config, request: RunRequest, *, max_wait_s: float | None = 0) -> RunOutcome:
+    """Look at the run again (waiting up to ``max_wait_s``; None: ``[polling] max_wait_s``) and download
+    and verify its files once AMC has finished it."""
+    with _session(config, request) as (client, ledger):
+        return api.wait_for_workflow(
+            config,
+            request.workflow,
+            window_end=request.window_end,
+            parameters=request.parameters,
+            max_wait_s=max_wait_s,
+            client=client,
+            ledger=ledger,
+        )
+
+
+def adopt_from_amc(client: AmcClient, ledger: Ledger, config: Config, request: RunRequest) -> None:
+    """When the ledger knows no run of this request, record the one AMC has (SUCCEEDED or in progress).
+
+    The newest matching execution of the workflow (same time window and parameter values) is written into
+    the ledger as submitted, so the run reattaches to it instead of submitting.
+    """
+    planned = plan_run(
+        config, request.workflow, RunOptions(window_end=request.window_end, parameters=request.parameters)
+    )
     if ledger.latest_run(planned.run_key) is not None:
         return
     listed = client.executions.list(workflow_id=planned.spec.workflow_id, time_zone="UTC")

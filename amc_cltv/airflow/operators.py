@@ -7,7 +7,7 @@ retry, which adopts what AMC already has instead of sending anything twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
@@ -19,10 +19,12 @@ try:
 except ImportError:  # Airflow 3.1 has them only in airflow.exceptions
     from airflow.exceptions import AirflowException, AirflowFailException
 
-from amc_cltv.airflow.execution import Started, run_options, start_run
+from amc_cltv.airflow.execution import RunRequest, finish_run, start_run
 from amc_cltv.airflow.hooks import AmcHook
 from amc_cltv.airflow.triggers import ERROR, AmcExecutionTrigger
+from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError, ExitCode
+from amc_cltv.orchestration.outcome import RunOutcome
 
 
 @contextmanager
@@ -67,30 +69,31 @@ class AmcRunWorkflowOperator(BaseOperator):
         self.parameters = parameters
         self.deferrable = deferrable
 
-    def _start(self) -> Started:
+    def _run(self, step: Callable[[Config, RunRequest], RunOutcome]) -> RunOutcome:
         with task_errors():
             config = AmcHook(self.amc_conn_id).config(self.config)
-            options = run_options(self.window_end, self.parameters, wait=not self.deferrable)
-            return start_run(config, self.workflow, options)
+            return step(config, RunRequest.of(self.workflow, self.window_end, self.parameters))
 
     def execute(self, context: Context) -> dict[str, Any]:
-        started = self._start()
-        if started.running:
-            self._defer(started)
-        return self._result(started)
+        if not self.deferrable:
+            return self._result(
+                self._run(lambda config, request: finish_run(config, request, max_wait_s=None))
+            )
+        outcome = self._run(start_run)
+        if outcome.exit_code == ExitCode.STILL_RUNNING and outcome.execution_id is not None:
+            self._defer(outcome.execution_id)
+        return self._result(outcome)
 
-    def _defer(self, started: Started) -> None:
+    def _defer(self, execution_id: str) -> None:
         """Hand the wait to the triggerer: the worker slot is freed until AMC finishes the execution."""
-        assert started.outcome.execution_id is not None and started.submitted_at is not None
         with task_errors():
             max_wait_s = AmcHook(self.amc_conn_id).config(self.config).profile.polling.max_wait_s
         self.defer(
             trigger=AmcExecutionTrigger(
                 config=str(self.config),
                 amc_conn_id=self.amc_conn_id,
-                execution_id=started.outcome.execution_id,
+                execution_id=execution_id,
                 workflow=self.workflow,
-                submitted_at=started.submitted_at.isoformat(),
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=max_wait_s),
@@ -100,10 +103,9 @@ class AmcRunWorkflowOperator(BaseOperator):
         """Back from the trigger: download and verify the files of a SUCCEEDED execution."""
         if event.get("status") == ERROR:
             raise AirflowException(f"following execution {event.get('execution_id')}: {event.get('message')}")
-        return self._result(self._start())
+        return self._result(self._run(finish_run))
 
-    def _result(self, started: Started) -> dict[str, Any]:
-        outcome = started.outcome
+    def _result(self, outcome: RunOutcome) -> dict[str, Any]:
         if outcome.exit_code == ExitCode.STILL_RUNNING:
             raise AirflowException(outcome.message or f"{self.workflow} is still {outcome.status}")
         if outcome.exit_code != ExitCode.OK:
@@ -150,9 +152,7 @@ class AmcActivateAudienceOperator(BaseOperator):
             spec = segment_named(self.segment)
             campaign_start = parse_needed_by(self.needed_by, config.amc.time_zone) if self.needed_by else None
             # The size guard reads the segmentation result of the window: adopted, never submitted twice.
-            start_run(
-                config, spec.report_workflow, run_options(None, None, wait=True)
-            ).outcome.raise_for_status()
+            finish_run(config, RunRequest(spec.report_workflow), max_wait_s=None).raise_for_status()
             with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
                 outcome = activate(config, client, ledger, segment=spec.key, needed_by=campaign_start)
         return outcome.as_json()

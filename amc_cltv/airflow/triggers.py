@@ -17,8 +17,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from amc_cltv import clock
 from amc_cltv.airflow.hooks import AmcHook
-from amc_cltv.client.status import is_terminal
-from amc_cltv.connect import open_client
+from amc_cltv.connect import open_async_client
 from amc_cltv.errors import AmcCltvError
 from amc_cltv.orchestration.polling import next_poll_delay
 
@@ -37,19 +36,17 @@ async def wait(seconds: float) -> None:
 class AmcExecutionTrigger(BaseTrigger):
     """Fires once execution ``execution_id`` is SUCCEEDED, FAILED, CANCELLED or REJECTED on AMC.
 
-    The event is ``{"status", "status_reason", "execution_id"}``; ``status`` is ``"error"`` (with
+    The schedule is the profile's ``[polling]``, counted from the execution's creation time as AMC reports
+    it. The event is ``{"status", "status_reason", "execution_id"}``; ``status`` is ``"error"`` (with
     ``message``) when AMC could not be asked after the client's own retries.
     """
 
-    def __init__(
-        self, *, config: str, amc_conn_id: str, execution_id: str, workflow: str, submitted_at: str
-    ) -> None:
+    def __init__(self, *, config: str, amc_conn_id: str, execution_id: str, workflow: str) -> None:
         super().__init__()
         self.config = config
         self.amc_conn_id = amc_conn_id
         self.execution_id = execution_id
         self.workflow = workflow
-        self.submitted_at = submitted_at
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -59,50 +56,45 @@ class AmcExecutionTrigger(BaseTrigger):
                 "amc_conn_id": self.amc_conn_id,
                 "execution_id": self.execution_id,
                 "workflow": self.workflow,
-                "submitted_at": self.submitted_at,
             },
         )
 
+    def _failed(self, error: Exception) -> TriggerEvent:
+        return TriggerEvent({"status": ERROR, "execution_id": self.execution_id, "message": str(error)})
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        submitted_at = datetime.fromisoformat(self.submitted_at)
         try:
             config = await AmcHook(self.amc_conn_id).aconfig(self.config)
-            client = open_client(config)
         except AmcCltvError as exc:
-            yield TriggerEvent({"status": ERROR, "execution_id": self.execution_id, "message": str(exc)})
+            yield self._failed(exc)
             return
-        try:
+        async with open_async_client(config) as client:
             while True:
                 try:
-                    # One status call (the client retries inside it) off the event loop.
-                    execution = await asyncio.to_thread(client.executions.get, self.execution_id)
+                    execution = await client.executions.get(self.execution_id)
                 except AmcCltvError as exc:
-                    yield TriggerEvent(
-                        {"status": ERROR, "execution_id": self.execution_id, "message": str(exc)}
-                    )
+                    yield self._failed(exc)
                     return
-                status = str(execution.status or "UNKNOWN")
-                if is_terminal(status):
+                if execution.status.terminal:
                     yield TriggerEvent(
                         {
-                            "status": status,
+                            "status": str(execution.status),
                             "status_reason": execution.status_reason,
                             "execution_id": self.execution_id,
                         }
                     )
                     return
-                elapsed = max(0.0, (clock.current().now() - submitted_at).total_seconds())
+                now = clock.current().now()
+                elapsed = max(0.0, (now - (execution.create_time or now)).total_seconds())
                 delay = next_poll_delay(elapsed, config.profile.polling)
                 self.log.info(
                     "AMC execution %s of %s is %s; next look in %.0f s",
                     self.execution_id,
                     self.workflow,
-                    status,
+                    execution.status,
                     delay,
                 )
                 await wait(delay)
-        finally:
-            client.close()
 
 
 class AmcUntilTrigger(BaseTrigger):

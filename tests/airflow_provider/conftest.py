@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "airflow"
@@ -49,14 +50,21 @@ RUN_S = 3600.0
 
 
 @pytest.fixture(scope="session", autouse=True)
-def airflow_db() -> Iterator[Path]:
+def airflow_db() -> Iterator[dict[str, Any]]:
     """The metadata DB, created once per session (what ``airflow db migrate`` does to a new one, in
-    process: the CLI would import Airflow a second time), removed afterwards."""
+    process: the CLI would import Airflow a second time), removed afterwards. Yields Airflow's logging
+    configuration (structlog), as importing Airflow set it."""
     from airflow.utils import db
 
     db.initdb()
-    yield AIRFLOW_HOME
+    yield structlog.get_config()
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def airflow_logging(airflow_db: dict[str, Any]) -> None:
+    """Airflow's logging as Airflow configured it (the suite resets structlog after every test)."""
+    structlog.configure(**airflow_db)
 
 
 @pytest.fixture(scope="session")
