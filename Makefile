@@ -49,7 +49,7 @@ test: $(STAMP) $(AIRFLOW_STAMP) lint browser
 
 # The example DAG under real Airflow 3 (dag.test) against a real `sandbox serve`.
 test-airflow: $(AIRFLOW_STAMP)
-	$(AIRFLOW_VENV)/bin/python -m pytest tests/airflow -q
+	$(AIRFLOW_VENV)/bin/python -m pytest tests/airflow_provider -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
