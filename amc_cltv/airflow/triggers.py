@@ -8,7 +8,6 @@ clock, which tests replace.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -22,15 +21,6 @@ from amc_cltv.errors import AmcCltvError
 from amc_cltv.orchestration.polling import next_poll_delay
 
 ERROR = "error"  # the event's status when the trigger could not follow the execution
-
-
-async def wait(seconds: float) -> None:
-    """Wait on the process clock: on the event loop for the real clock, through the clock for a test's."""
-    current = clock.current()
-    if isinstance(current, clock.SystemClock):
-        await asyncio.sleep(max(0.0, seconds))
-    else:
-        await asyncio.to_thread(current.sleep, seconds)
 
 
 class AmcExecutionTrigger(BaseTrigger):
@@ -94,7 +84,7 @@ class AmcExecutionTrigger(BaseTrigger):
                     execution.status,
                     delay,
                 )
-                await wait(delay)
+                await clock.asleep(delay)
 
 
 class AmcUntilTrigger(BaseTrigger):
@@ -110,5 +100,5 @@ class AmcUntilTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         target = datetime.fromisoformat(self.moment)
         while (remaining := (target - clock.current().now()).total_seconds()) > 0:
-            await wait(remaining)
+            await clock.asleep(remaining)
         yield TriggerEvent({"moment": self.moment})
