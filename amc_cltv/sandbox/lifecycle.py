@@ -50,6 +50,7 @@ class Lifecycle:
         self._lock = FileLock(str(state_dir / "lifecycle.lock"))
         self._engine: Engine | None = None
         self._engine_guard = threading.Lock()
+        self._quiet_until: tuple[int, datetime] | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -83,7 +84,10 @@ class Lifecycle:
         shutil.rmtree(self._state_dir / "results", ignore_errors=True)
 
     def advance(self, *, wait: bool = False) -> None:
-        """Do the work that is due; skipped when another process is doing it (unless ``wait``)."""
+        """Do the work that is due; skipped when another process is doing it (unless ``wait``), and when
+        nothing can be due (nothing changed since the last pass and the next due moment is not reached)."""
+        if not wait and self._quiet():
+            return
         try:
             self._lock.acquire(timeout=-1 if wait else 0)
         except Timeout:
@@ -92,8 +96,40 @@ class Lifecycle:
             for _ in range(1000):  # every pass makes progress or stops
                 if not self._advance_executions() and not self._advance_audiences():
                     break
+            self._note_quiet()
         finally:
             self._lock.release()
+
+    # -- when nothing can be due ------------------------------------------------------------------------
+
+    # Every request advances the lifecycle, and a pass reads every execution: with hundreds of executions
+    # in flight that made each request cost a scan. After a pass, the store's generation and the next due
+    # moment are noted; until either changes, a request skips the scan.
+
+    def _quiet(self) -> bool:
+        noted = self._quiet_until
+        if noted is None:
+            return False
+        generation, until = noted
+        return self._store.generation() == generation and self._clock.now() < until
+
+    def _note_quiet(self) -> None:
+        self._quiet_until = None
+        generation = self._store.generation()  # read first: a later change shows as a newer one
+        if self._store.all("audience"):  # audiences have lags and refreshes: always look
+            return
+        settings = SandboxSettings.load(self._store)
+        due: list[datetime] = []
+        for execution in self._store.all("execution"):
+            if execution["status"] == "PENDING":
+                if execution.get("waitedForSlot"):
+                    return  # waiting for a slot: any pass may start it
+                due.append(parse_iso(execution["createTime"]) + timedelta(seconds=settings.queue_s))
+            elif execution["status"] == "RUNNING":
+                timeout = float(execution.get("workflowExecutionTimeoutSeconds") or 21600)
+                run_s = min(settings.run_s, timeout)
+                due.append(parse_iso(execution["startTime"]) + timedelta(seconds=run_s))
+        self._quiet_until = (generation, min(due, default=datetime.max.replace(tzinfo=UTC)))
 
     # -- executions -------------------------------------------------------------------------------------
 
@@ -101,7 +137,8 @@ class Lifecycle:
         settings = SandboxSettings.load(self._store)
         now = self._clock.now()
         active = [e for e in self._store.all("execution") if e["status"] in ACTIVE]
-        for execution in active:
+        finished = False
+        for execution in active:  # every one that is due in this pass; the slots they free, in the next
             if execution["status"] == "RUNNING":
                 timeout = float(execution.get("workflowExecutionTimeoutSeconds") or 21600)
                 due = parse_iso(execution["startTime"]) + timedelta(seconds=min(settings.run_s, timeout))
@@ -112,8 +149,11 @@ class Lifecycle:
                             "status_reason": f"Workflow execution timed out after {timeout:.0f} seconds.",
                         }
                     self._finish(execution, due, settings)
-                    return True
+                    finished = True
+        if finished:
+            return True
         running = Counter(e.get("instanceId") for e in active if e["status"] == "RUNNING")
+        changed = False
         for execution in active:
             if execution["status"] != "PENDING":
                 continue
@@ -132,8 +172,9 @@ class Lifecycle:
                     return True
                 current.update(status="RUNNING", startTime=iso(started), lastUpdatedTime=iso(started))
                 self._store.put("execution", current["workflowExecutionId"], current)
-            return True
-        return False
+            running[execution.get("instanceId")] += 1
+            changed = True
+        return changed
 
     def _finish(self, execution: dict[str, Any], finished_at: datetime, settings: SandboxSettings) -> None:
         execution_id = execution["workflowExecutionId"]

@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_seq ON records (kind, seq);
 """
+# Kinds whose changes can make lifecycle work due; each write to them bumps the store's generation.
+_WATCHED = frozenset({"execution", "audience", "setting"})
+_BUMP = (
+    "INSERT INTO records (kind, id, seq, doc) VALUES ('_meta', 'generation', 0, '1') "
+    "ON CONFLICT (kind, id) DO UPDATE SET doc = CAST(doc AS INTEGER) + 1"
+)
 
 
 class Store:
@@ -91,11 +97,22 @@ class Store:
                 "INSERT OR REPLACE INTO records (kind, id, seq, doc) VALUES (?, ?, ?, ?)",
                 (kind, key, seq, json.dumps(doc, sort_keys=True)),
             )
+            if kind in _WATCHED:
+                con.execute(_BUMP)
 
     def delete(self, kind: str, key: str) -> bool:
         with self.transaction():
             cursor = self._con.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, key))
+            if kind in _WATCHED:
+                self._con.execute(_BUMP)
             return cursor.rowcount > 0
+
+    def generation(self) -> int:
+        """A number that grows with every change to executions, audiences or settings, by any process."""
+        row = self._con.execute(
+            "SELECT doc FROM records WHERE kind = '_meta' AND id = 'generation'"
+        ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def all(self, kind: str) -> list[dict[str, Any]]:
         """Every document of a kind, oldest first."""
@@ -104,7 +121,8 @@ class Store:
 
     def clear(self) -> None:
         with self.transaction():
-            self._con.execute("DELETE FROM records")
+            self._con.execute("DELETE FROM records WHERE kind != '_meta'")
+            self._con.execute(_BUMP)
 
     def setting(self, key: str, default: Any = None) -> Any:
         doc = self.get("setting", key)

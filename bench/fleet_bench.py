@@ -1,0 +1,339 @@
+"""A fleet against one ``sandbox serve``: 200 instance profiles x 3 workflows of a fixed duration each.
+
+Two clients, each in its own process so that its CPU time and peak memory are its own:
+
+- ``run --all``: three ``amc-cltv run --all --config-dir DIR --workflow W`` processes at once (one per
+  workflow), each syncing, submitting, waiting for and downloading its 200 executions;
+- ``AsyncAmcClient``: one process, one event loop, one client per instance: sync the workflow, submit,
+  poll on the polling schedule, ask for the download URLs (nothing written to disk).
+
+The sandbox runs every execution for a fixed ``queue_s + run_s`` of real time, on 200 instances
+(``instances``), so wall time is compared with that duration. The profiles poll on the default schedule
+scaled down by the same factor as the execution (30 s x1.5 up to 300 s for an hour becomes 1 s x1.5 up to
+10 s for 120 s), so each execution takes as many status calls as a one-hour one would. The baseline, in
+the same run: one profile and one execution through ``run --all``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+SECTION = "fleet"
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCES = 200
+WORKFLOWS = ("segmentation", "cltv", "loyalty-segments")
+DURATION_S = 120.0
+USERS = 2000
+SCALE = 3600 / DURATION_S  # a one-hour execution, compressed
+POLLING = {"initial_interval_s": 30 / SCALE, "multiplier": 1.5, "max_interval_s": 300 / SCALE}
+TARGET_MULTIPLE = 1.5
+TARGET_CPU_MS = 50.0
+TARGET_RSS_MIB = 300.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One client's run: wall seconds, CPU seconds and peak RSS of its process(es), executions done."""
+
+    label: str
+    executions: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mib: float
+    succeeded: int
+
+    @property
+    def cpu_ms_per_execution(self) -> float:
+        return 1000 * self.cpu_s / max(1, self.executions)
+
+
+def _instance(number: int) -> str:
+    return f"amcsandbox{number:02d}"
+
+
+def _write_profiles(folder: Path, base_url: str, count: int, work: Path) -> Path:
+    profiles = folder / "profiles"
+    profiles.mkdir(parents=True)
+    for number in range(1, count + 1):
+        lines = [
+            "[amc]",
+            f'api_url = "{base_url}"',
+            f'token_url = "{base_url}/auth/o2/token"',
+            f'instance_id = "{_instance(number)}"',
+            'advertiser_id = "ENTITYSANDBOX0001"',
+            'marketplace_id = "ATVPDKIKX0DER"',
+            "synthetic_data = true",
+            "[polling]",
+            *(f"{key} = {value}" for key, value in POLLING.items()),
+            "max_wait_s = 3600",
+            "[paths]",
+            f'state_dir = "{work / ".amc-cltv"}"',
+            f'output_dir = "{work / "results"}"',
+        ]
+        (profiles / f"{_instance(number)}.toml").write_text("\n".join(lines) + "\n")
+    return profiles
+
+
+class Server:
+    """A ``sandbox serve`` process over a fresh state folder with the benchmark's settings."""
+
+    def __init__(self, folder: Path, data: Path, instances: int, duration_s: float) -> None:
+        from amc_cltv.sandbox.app import SandboxApp
+
+        self.state_dir = folder / "sandbox"
+        shutil.copytree(data, self.state_dir / "data")
+        app = SandboxApp(self.state_dir)
+        app.configure(users=USERS, instances=instances, queue_s=0.5, run_s=duration_s - 0.5)
+        serve = ["sandbox", "serve", "--port", "0", "--state-dir", str(self.state_dir)]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "amc_cltv", *serve],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if "listening on" not in line:
+            raise RuntimeError(f"sandbox serve did not start: {line!r}")
+        self.base_url = line.rsplit(" ", 1)[-1].strip()
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+
+def _measured(out: Path, module: str, *args: str) -> list[str]:
+    """The command that runs ``module`` and writes its own peak RSS to ``out`` (``bench.measured``)."""
+    return [sys.executable, "-m", "bench.measured", str(out), module, *args]
+
+
+def _wait_all(processes: list[subprocess.Popen[bytes]], peaks: list[Path]) -> tuple[float, float, list[int]]:
+    """Reap every process: (CPU seconds summed, peak RSS MiB of the largest, exit codes)."""
+    cpu, codes = 0.0, []
+    for process in processes:
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        codes.append(process.returncode)
+        cpu += usage.ru_utime + usage.ru_stime
+    peak = max((int(p.read_text() or 0) / 1024 for p in peaks if p.exists()), default=0.0)
+    return cpu, peak, codes
+
+
+def _environment() -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "AMC_CLTV_CLIENT_ID": "bench-client",
+        "AMC_CLTV_CLIENT_SECRET": "bench-secret",
+        "AMC_CLTV_REFRESH_TOKEN": "bench-refresh-token",
+    }
+
+
+def run_all(server: Server, folder: Path, instances: int, workflows: tuple[str, ...], label: str) -> Measured:
+    """``run --all`` for each workflow at once, in its own process; measured together."""
+    work = folder / "work"
+    work.mkdir(parents=True)
+    profiles = _write_profiles(folder, server.base_url, instances, work)
+    started = time.monotonic()
+    peaks = [folder / f"{workflow}.peak" for workflow in workflows]
+    processes = []
+    for workflow, peak in zip(workflows, peaks, strict=True):
+        arguments = ["--log-format", "json", "run", "--all", "--workflow", workflow, "--json"]
+        processes.append(
+            subprocess.Popen(
+                _measured(peak, "amc_cltv", *arguments, "--config-dir", str(profiles)),
+                stdout=(folder / f"{workflow}.json").open("wb"),
+                stderr=(folder / f"{workflow}.log").open("wb"),
+                cwd=work,
+                env=_environment(),
+            )
+        )
+    cpu, peak, codes = _wait_all(processes, peaks)
+    wall = time.monotonic() - started
+    import json
+
+    succeeded = 0
+    for workflow in workflows:
+        text = (folder / f"{workflow}.json").read_text()
+        runs = json.loads(text)["runs"] if text.strip() else []
+        succeeded += sum(1 for r in runs if r.get("status") == "SUCCEEDED" and r.get("files"))
+    if any(codes):
+        print(f"  {label}: exit codes {codes}", file=sys.stderr)
+    return Measured(label, instances * len(workflows), wall, cpu, peak, succeeded)
+
+
+def run_async(server: Server, folder: Path, instances: int, workflows: tuple[str, ...]) -> Measured:
+    """The async child: every execution on one event loop, in a process of its own."""
+    started = time.monotonic()
+    peak_file = folder / "async.peak"
+    child = _measured(peak_file, "bench.fleet_bench", "--async-child", server.base_url, str(instances))
+    process = subprocess.Popen(
+        [*child, *workflows],
+        stdout=(folder / "async.out").open("wb"),
+        stderr=(folder / "async.log").open("wb"),
+        cwd=ROOT,
+        env=_environment(),
+    )
+    cpu, peak, codes = _wait_all([process], [peak_file])
+    wall = time.monotonic() - started
+    lines = (folder / "async.out").read_text().split()
+    succeeded = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    if any(codes):
+        print(f"  async: exit code {codes[0]}", file=sys.stderr)
+    return Measured("AsyncAmcClient, one event loop", instances * len(workflows), wall, cpu, peak, succeeded)
+
+
+async def _async_fleet(base_url: str, instances: int, workflows: list[str]) -> int:
+    from amc_cltv.client import AsyncAmcClient
+    from amc_cltv.client.models import Workflow
+    from amc_cltv.client.status import is_terminal
+    from amc_cltv.config import PollingSettings, load_config
+    from amc_cltv.orchestration.polling import next_poll_delay
+    from amc_cltv.orchestration.run import RunOptions, plan_run
+
+    folder = Path(tempfile.mkdtemp(prefix="fleet-async-"))
+    profile = _write_profiles(folder, base_url, 1, folder) / f"{_instance(1)}.toml"
+    config = load_config(profile)
+    plans = {name: plan_run(config, name, RunOptions()) for name in workflows}
+    polling = PollingSettings(**POLLING)
+
+    async def one(client: AsyncAmcClient, name: str) -> bool:
+        plan = plans[name]
+        await client.workflows.upsert(Workflow.model_validate(plan.rendered.as_workflow_body()))
+        execution = await client.executions.create(plan.spec.request())
+        submitted = time.monotonic()
+        status = execution.status
+        while not is_terminal(status):
+            await asyncio.sleep(next_poll_delay(time.monotonic() - submitted, polling))
+            status = (await client.executions.get(execution.workflow_execution_id)).status
+        if status != "SUCCEEDED":
+            return False
+        urls = await client.executions.download_urls(execution.workflow_execution_id)
+        return bool(urls.download_urls)
+
+    async def instance(number: int) -> int:
+        async with AsyncAmcClient(
+            api_url=base_url,
+            token_url=f"{base_url}/auth/o2/token",
+            client_id="bench-client",
+            client_secret="bench-secret",
+            refresh_token="bench-refresh-token",
+            instance_id=_instance(number),
+            advertiser_id="ENTITYSANDBOX0001",
+            marketplace_id="ATVPDKIKX0DER",
+        ) as client:
+            done = await asyncio.gather(*(one(client, name) for name in workflows))
+            return sum(done)
+
+    results = await asyncio.gather(*(instance(n) for n in range(1, instances + 1)))
+    shutil.rmtree(folder, ignore_errors=True)
+    return sum(results)
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def main(flags: list[str]) -> str:
+    quick = "--quick" in flags
+    instances = 20 if quick else INSTANCES
+    duration = 30.0 if quick else DURATION_S
+    from amc_cltv.sandbox import generate
+
+    print(
+        f"  fleet: {instances} instances x {len(WORKFLOWS)} workflows, {duration:.0f} s each", file=sys.stderr
+    )
+    root = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
+    load_before = _load()
+    try:
+        data = root / "data"
+        generate(USERS, 7, data, end_date=datetime.now(UTC).date())
+        measured: list[Measured] = []
+        for label, count, workflows in (
+            ("baseline: run --all, 1 profile x 1 workflow", 1, WORKFLOWS[:1]),
+            (f"run --all, {instances} profiles x {len(WORKFLOWS)} workflows", instances, WORKFLOWS),
+            ("async", instances, WORKFLOWS),
+        ):
+            folder = root / f"run{len(measured)}"
+            folder.mkdir()
+            server = Server(folder / "server", data, instances, duration)
+            try:
+                if label == "async":
+                    measured.append(run_async(server, folder, count, workflows))
+                else:
+                    measured.append(run_all(server, folder, count, workflows, label))
+            finally:
+                server.close()
+            print(f"  {measured[-1]}", file=sys.stderr)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return _report(measured, instances, duration, load_before, _load())
+
+
+def _report(measured: list[Measured], instances: int, duration: float, before: str, after: str) -> str:
+    fleet, async_run = measured[1:]
+    rows = "\n".join(
+        f"| {m.label} | {m.executions} | {m.succeeded} | {m.wall_s:.0f} | {m.wall_s / duration:.2f} | "
+        f"{m.cpu_ms_per_execution:.0f} | {m.peak_rss_mib:.0f} |"
+        for m in measured
+    )
+    verdicts = []
+    for m in (fleet, async_run):
+        multiple, cpu, rss = m.wall_s / duration, m.cpu_ms_per_execution, m.peak_rss_mib
+        verdicts.append(
+            f"- {m.label}: wall {multiple:.2f}x one execution (target < {TARGET_MULTIPLE}x: "
+            f"{_verdict(multiple < TARGET_MULTIPLE)}); client CPU {cpu:.0f} ms per execution (target < "
+            f"{TARGET_CPU_MS:.0f} ms: {_verdict(cpu < TARGET_CPU_MS)}); peak memory {rss:.0f} MiB "
+            f"(target < {TARGET_RSS_MIB:.0f} MiB: {_verdict(rss < TARGET_RSS_MIB)}); "
+            f"{m.succeeded} of {m.executions} executions SUCCEEDED and downloaded."
+        )
+    waves = -(-instances // 8)
+    return f"""## Fleet: {instances} instance profiles x {len(WORKFLOWS)} workflows against one sandbox serve
+
+`python -m bench fleet` (part of `make bench`; `--quick` for 20 instances and 30-second executions). A
+`sandbox serve` process on 127.0.0.1 serves {instances} instances (`instances`), each execution taking
+{duration:.0f} s of real time (`queue_s + run_s`) over {USERS:,} synthetic users; the workflows are
+{", ".join(WORKFLOWS)}. The profiles poll on the default schedule scaled down as the execution is
+({POLLING["initial_interval_s"]:.0f} s x{POLLING["multiplier"]} up to {POLLING["max_interval_s"]:.0f} s),
+so an execution takes as many status calls as a one-hour one. `run --all` runs as three processes at once
+(one per workflow), each syncing, admitting, submitting, waiting for and downloading (verified, with
+manifest and ledger) its {instances} executions; `AsyncAmcClient` runs in one process on one event loop
+with a client per instance: sync, submit, poll, ask for the download URLs (no files written). CPU time
+(`wait4`) and peak RSS (`VmHWM`) are the client processes' own, interpreter start-up included; the
+server's are not counted. Wall time runs from the start of the client processes to the end of the last,
+as a multiple of one execution's duration. The baseline is the same `run --all` for one profile and one
+workflow, in the same run. A pool of 8 threads that each wait for a whole execution would need {waves}
+waves.
+
+| client | executions | succeeded | wall s | x duration | client CPU ms / execution | peak RSS MiB |
+|---|---:|---:|---:|---:|---:|---:|
+{rows}
+
+{chr(10).join(verdicts)}
+
+Machine load (1, 5, 15 min) {before} at the start and {after} at the end: the machine is shared, and figures
+from a busy machine overstate the times. Command: `make bench` or `python -m bench fleet`; Python
+{platform.python_version()}.
+"""
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--async-child":
+    print(asyncio.run(_async_fleet(sys.argv[2], int(sys.argv[3]), sys.argv[4:])))
