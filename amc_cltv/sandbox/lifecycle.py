@@ -12,9 +12,14 @@ after ``run_s`` they are computed and end SUCCEEDED, FAILED (the engine's messag
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import shutil
 import threading
+import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +43,16 @@ def iso(moment: datetime) -> str:
 
 def parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class _Computed:
+    """A query's result: its columns and rows, and the folder holding its CSV files."""
+
+    columns: list[str]
+    rows: int
+    files: list[str]
+    folder: Path
 
 
 class Lifecycle:
@@ -221,25 +236,55 @@ class Lifecycle:
                 columns = self.engine().compile(execution["sqlQuery"], **query)
                 mismatch = _output_columns_mismatch(execution, columns)
                 return ("REJECTED", mismatch, [], 0) if mismatch else ("SUCCEEDED", None, [], 0)
-            result = self.engine().execute(execution["sqlQuery"], **query)
+            computed = self._result(execution, query, settings)
         except Rejected as exc:
             return "REJECTED", exc.status_reason, [], 0
         except Failed as exc:
             return "FAILED", exc.message, [], 0
+        mismatch = _output_columns_mismatch(execution, computed.columns)
+        if mismatch:
+            return "REJECTED", mismatch, [], 0
+        if execution.get("skipPublish"):
+            return "SUCCEEDED", None, [], computed.rows
+        out = self.results_dir(execution["workflowExecutionId"])
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        for name in computed.files:
+            shutil.copyfile(computed.folder / name, out / name)
+        return "SUCCEEDED", None, list(computed.files), computed.rows
+
+    def _result(
+        self, execution: dict[str, Any], query: dict[str, Any], settings: SandboxSettings
+    ) -> _Computed:
+        """The query's result files. The data under a state folder never changes, so a result is computed
+        once per query, window, parameters, tables, threshold and file size and kept in ``results/_cache``
+        (a fleet of instances running the same workflows computes each once)."""
+        filtered = [*(execution.get("filteredColumns") or []), None, None][:2]
+        threshold = settings.aggregation_threshold
+        identity = [execution["sqlQuery"], query, filtered, threshold, settings.max_rows_per_file]
+        text = json.dumps(
+            identity, sort_keys=True, default=lambda v: sorted(v) if isinstance(v, frozenset) else str(v)
+        )
+        key = hashlib.sha256(text.encode()).hexdigest()
+        folder = self._state_dir / "results" / "_cache" / key
+        if (folder / "result.json").is_file():
+            known = json.loads((folder / "result.json").read_text())
+            return _Computed(known["columns"], int(known["rows"]), known["files"], folder)
+        result = self.engine().execute(execution["sqlQuery"], **query)
         try:
-            mismatch = _output_columns_mismatch(execution, result.columns)
-            if mismatch:
-                return "REJECTED", mismatch, [], 0
-            discriminator, reason = [*(execution.get("filteredColumns") or []), None, None][:2]
+            columns = list(result.columns)  # what the query outputs, before any row is marked
+            discriminator, reason = filtered
             result.apply_aggregation_threshold(
                 settings.aggregation_threshold, discriminator=discriminator, reason_column=reason
             )
-            if execution.get("skipPublish"):
-                return "SUCCEEDED", None, [], result.row_count
-            out = self.results_dir(execution["workflowExecutionId"])
-            shutil.rmtree(out, ignore_errors=True)
-            paths = result.write_csv(out, settings.max_rows_per_file)
-            return "SUCCEEDED", None, [p.name for p in paths], result.row_count
+            staging = folder.with_name(f"{key}.{uuid.uuid4().hex}")
+            files = [path.name for path in result.write_csv(staging, settings.max_rows_per_file)]
+            known = {"columns": columns, "rows": result.row_count, "files": files}
+            (staging / "result.json").write_text(json.dumps(known))
+            with contextlib.suppress(OSError):  # already there: the same result, written by another pass
+                staging.rename(folder)
+            shutil.rmtree(staging, ignore_errors=True)
+            return _Computed(columns, result.row_count, files, folder)
         finally:
             result.close()
 

@@ -51,3 +51,18 @@ def test_the_concurrency_limit_counts_each_instance_alone(app: SandboxApp, api: 
     assert api.status(ids[0])["status"] == "RUNNING"
     assert api.status(ids[1])["status"] == "PENDING"  # the first instance's one slot is taken
     assert api.r("GET", f"{SECOND}/workflowExecutions/{ids[2]}").json()["status"] == "RUNNING"
+
+
+def test_the_same_query_on_many_instances_is_computed_once(app: SandboxApp, api: Api) -> None:
+    """The data never changes under a state folder: a second execution of the same query and window gets
+    a copy of the first one's files (one entry in results/_cache), its own folder all the same."""
+    app.configure(instances=2, queue_s=0, run_s=1)
+    inline = {**BODY, "workflow": {"sqlQuery": SQL}}
+    first = api.r("POST", "workflowExecutions", json=inline).json()["workflowExecutionId"]
+    second = api.r("POST", f"{SECOND}/workflowExecutions", json=inline).json()["workflowExecutionId"]
+    app.clock.advance(2)
+    assert api.status(first)["status"] == "SUCCEEDED"
+    assert api.r("GET", f"{SECOND}/workflowExecutions/{second}").json()["status"] == "SUCCEEDED"
+    results = app.state_dir / "results"
+    assert len(list((results / "_cache").iterdir())) == 1
+    assert (results / first / "part-1.csv").read_bytes() == (results / second / "part-1.csv").read_bytes()
