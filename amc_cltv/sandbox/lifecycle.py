@@ -65,7 +65,7 @@ class Lifecycle:
         self._lock = FileLock(str(state_dir / "lifecycle.lock"))
         self._engine: Engine | None = None
         self._engine_guard = threading.Lock()
-        self._quiet_until: tuple[int, datetime] | None = None
+        self._quiet_until: tuple[int, datetime, int] | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -118,15 +118,28 @@ class Lifecycle:
     # -- when nothing can be due ------------------------------------------------------------------------
 
     # Every request advances the lifecycle, and a pass reads every execution: with hundreds of executions
-    # in flight that made each request cost a scan. After a pass, the store's generation and the next due
-    # moment are noted; until either changes, a request skips the scan.
+    # in flight that made each request cost a scan. After a pass, the store's generation, the next due
+    # moment and the last execution seen are noted; until the clock reaches that moment or something else
+    # changes, a request skips the scan. New executions alone (each insert bumps the generation once) only
+    # bring the due moment forward.
 
     def _quiet(self) -> bool:
         noted = self._quiet_until
         if noted is None:
             return False
-        generation, until = noted
-        return self._store.generation() == generation and self._clock.now() < until
+        generation, until, last_seq = noted
+        current = self._store.generation()
+        if current != generation:
+            fresh = self._store.since("execution", last_seq)
+            if not fresh or len(fresh) != current - generation:
+                return False  # something besides new executions changed
+            queue_s = SandboxSettings.load(self._store).queue_s
+            for _, execution in fresh:
+                if execution["status"] != "PENDING":
+                    return False
+                until = min(until, parse_iso(execution["createTime"]) + timedelta(seconds=queue_s))
+            self._quiet_until = (current, until, fresh[-1][0])
+        return self._clock.now() < until
 
     def _note_quiet(self) -> None:
         self._quiet_until = None
@@ -135,7 +148,8 @@ class Lifecycle:
             return
         settings = SandboxSettings.load(self._store)
         due: list[datetime] = []
-        for execution in self._store.all("execution"):
+        executions = self._store.since("execution", 0)
+        for _, execution in executions:
             if execution["status"] == "PENDING":
                 if execution.get("waitedForSlot"):
                     return  # waiting for a slot: any pass may start it
@@ -144,7 +158,8 @@ class Lifecycle:
                 timeout = float(execution.get("workflowExecutionTimeoutSeconds") or 21600)
                 run_s = min(settings.run_s, timeout)
                 due.append(parse_iso(execution["startTime"]) + timedelta(seconds=run_s))
-        self._quiet_until = (generation, min(due, default=datetime.max.replace(tzinfo=UTC)))
+        last_seq = executions[-1][0] if executions else 0
+        self._quiet_until = (generation, min(due, default=datetime.max.replace(tzinfo=UTC)), last_seq)
 
     # -- executions -------------------------------------------------------------------------------------
 

@@ -31,6 +31,10 @@ class _QuietQueryHandler(WSGIRequestHandler):
     """Logs each request without its query string: a pre-signed download URL carries its credentials there
     (``X-Amz-Credential``, ``X-Amz-Signature``), and a log is no place for them."""
 
+    # HTTP/1.1 keeps a client's connection (and the thread and database connection serving it) across its
+    # requests, as AMC's endpoints do; HTTP/1.0 would open a connection per request.
+    protocol_version = "HTTP/1.1"
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         full_path, full_line = self.path, self.requestline
         self.path = full_path.split("?", 1)[0]
