@@ -265,10 +265,20 @@ class Doctor:
     # -- shopping insights and the workflows, compiled by AMC -----------------------------------------
 
     def _dry_run(
-        self, sql: str, *, parameters: list[dict[str, Any]], values: dict[str, str], **flags: Any
+        self,
+        sql: str,
+        *,
+        parameters: list[dict[str, Any]],
+        values: dict[str, str],
+        rendered: RenderedWorkflow | None = None,
+        **flags: Any,
     ) -> Any:
         window = resolve_window(self._now(), self.config.amc.time_zone)
-        workflow = Workflow.model_validate({"sqlQuery": sql, "inputParameters": parameters or None})
+        # The workflow as it would be uploaded (with its aggregation-threshold marks), inline: nothing saved.
+        body = dict(rendered.as_workflow_body()) if rendered is not None else {}
+        body.pop("workflowId", None)
+        body.update(sqlQuery=sql, inputParameters=parameters or None)
+        workflow = Workflow.model_validate(body)
         request = CreateWorkflowExecution(
             workflow=workflow,
             time_window_type="EXPLICIT",
@@ -350,6 +360,7 @@ class Doctor:
                     rendered.sql,
                     parameters=[dict(p) for p in rendered.input_parameters],
                     values={k: str(v) for k, v in rendered.parameter_values.items()},
+                    rendered=rendered,
                     disable_aggregation_controls=True if rendered.synthetic_only else None,
                 )
             except APIError as error:
@@ -387,6 +398,7 @@ class Doctor:
             rendered.sql,
             parameters=[dict(p) for p in rendered.input_parameters],
             values={k: str(v) for k, v in rendered.parameter_values.items()},
+            rendered=rendered,
             disable_aggregation_controls=True if rendered.synthetic_only else None,
         )
         finished = self._wait([execution.workflow_execution_id]).get(execution.workflow_execution_id)

@@ -58,6 +58,8 @@ def test_every_check_passes_on_the_sandbox(sandbox: Sandbox) -> None:
     assert "workflow segmentation" in names and "output_dir" in names and "DSP advertiser" in names
     dry_runs = sandbox.executions()
     assert dry_runs and all(e["dryRun"] for e in dry_runs)
+    # Each workflow is compiled as it would be uploaded, with its aggregation-threshold marks.
+    assert sum(e["filteredColumns"] == ["filtered", "filtered_reason"] for e in dry_runs) == 7
     assert not any(e.get("files") for e in dry_runs)
     assert not sandbox.app.store.all("workflow")  # ad-hoc dry runs: no saved workflow was changed
 
