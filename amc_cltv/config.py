@@ -12,7 +12,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -109,6 +109,11 @@ class PollingSettings(_Section):
     multiplier: Annotated[float, Field(ge=1, strict=True, allow_inf_nan=False)] = 1.5
     max_interval_s: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = 300
     max_wait_s: Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)] = 43200
+    # The longest sleep while past runs say the execution cannot be done yet: how late a failure in the
+    # middle of a run can be noticed (docs/polling.md).
+    max_sleep_s: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = 1800
+    # What a schedule learnt from past runs saves: status calls ("fewer-calls") or detection delay ("sooner").
+    aim: Literal["fewer-calls", "sooner"] = "fewer-calls"
 
 
 class PathSettings(_Section):

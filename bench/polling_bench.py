@@ -1,128 +1,293 @@
-"""Polling benchmark: status calls and detection delay of the schedule against a fixed 300-second poll.
+"""Polling benchmark: the learnt schedule against a fixed 300-second poll, in one simulation.
 
-A pure simulation with the tool's own schedule function (``next_poll_delay``, the [polling] defaults of
-docs/contract.md §1, real ±20 % jitter from a seeded generator). Execution durations are drawn log-uniformly
-between 15 minutes and 6 hours (AMC's "at least 15 minutes" to its 6-hour default timeout). Both strategies
-check once right after the submit; the detection delay is the time from the execution finishing to the first
-status call that sees it finished.
+Every execution is polled twice in the same run: by the tool's own schedule (``amc_cltv.cadence``, the
+function ``run`` and ``audience activate`` use) and by a fixed 300 s poll. Durations are log-normal around a
+per-workflow median (15 min, 1 h, 3 h, 6 h) with spread sigma 0.05, 0.1, 0.3, 0.6; 5 % of the executions
+fail early instead, at a time uniform over the first 10 minutes. The schedule knows 0, 3 or 10 past runs of
+the same workflow, drawn from the same distribution or a stale one (the current runs 30 % faster, or 40 %
+slower, than the past ones). The detection delay is the time from the end to the first status call that
+sees it. The fixed poll looks right after the submit and then every 300 s; the tool takes the submit's own
+answer as its first look and makes its first call ``initial_interval_s`` later.
+
+Kept lean: each history is shared by ``RUNS_PER_HISTORY`` executions, whose looks are computed once.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import statistics
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
+from amc_cltv.cadence import Schedule
 from amc_cltv.config import PollingSettings
-from amc_cltv.orchestration.polling import next_poll_delay
 
 SECTION = "polling"
 FIXED_S = 300.0
-SHORTEST_S, LONGEST_S = 15 * 60, 6 * 3600
+MEDIANS = {"15 min": 900.0, "1 h": 3600.0, "3 h": 10800.0, "6 h": 21600.0}
+SIGMAS = (0.05, 0.1, 0.3, 0.6)
+HISTORIES = (
+    ("none", 0, 1.0),
+    ("3 runs", 3, 1.0),
+    ("10 runs", 10, 1.0),
+    ("3 stale, 30% faster now", 3, 0.7),
+    ("10 stale, 30% faster now", 10, 0.7),
+    ("3 stale, 40% slower now", 3, 1.4),
+    ("10 stale, 40% slower now", 10, 1.4),
+)
+FAILURE_SHARE = 0.05
+FAILURE_WINDOW_S = 600.0
+RUNS_PER_HISTORY = 4
 
 
-def with_schedule(duration_s: float, polling: PollingSettings, draw: random.Random) -> tuple[int, float]:
-    """(status calls, detection delay) for one execution polled on the tool's schedule."""
-    elapsed, calls = 0.0, 1  # the first check, right after the submit
-    while elapsed < duration_s:
-        elapsed += next_poll_delay(elapsed, polling, draw.random)
-        calls += 1
-    return calls, elapsed - duration_s
+@dataclass
+class Tally:
+    """Calls and detection delays of one strategy over many executions."""
+
+    calls: list[int] = field(default_factory=list)
+    delays: list[float] = field(default_factory=list)
+
+    def add(self, calls: int, delay: float) -> None:
+        self.calls.append(calls)
+        self.delays.append(delay)
+
+    def extend(self, other: Tally) -> None:
+        self.calls += other.calls
+        self.delays += other.delays
+
+    @property
+    def mean_calls(self) -> float:
+        return sum(self.calls) / len(self.calls) if self.calls else math.nan
+
+    @property
+    def mean_delay(self) -> float:
+        return sum(self.delays) / len(self.delays) if self.delays else math.nan
+
+    @property
+    def p95_delay(self) -> float:
+        return _quantile(self.delays, 0.95)
+
+    @property
+    def max_delay(self) -> float:
+        return max(self.delays) if self.delays else math.nan
 
 
-def with_fixed_interval(duration_s: float, interval_s: float = FIXED_S) -> tuple[int, float]:
-    """(status calls, detection delay) for a poll every ``interval_s`` (first check at the submit)."""
-    polls = math.ceil(duration_s / interval_s)
-    return polls + 1, polls * interval_s - duration_s
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def simulate(count: int, seed: int) -> dict[str, dict[str, float]]:
-    durations_draw, jitter_draw = random.Random(seed), random.Random(seed + 1)
-    polling = PollingSettings()
-    low, high = math.log(SHORTEST_S), math.log(LONGEST_S)
-    schedule_calls, schedule_delays, fixed_calls, fixed_delays = [], [], [], []
-    for _ in range(count):
-        duration = math.exp(durations_draw.uniform(low, high))
-        calls, delay = with_schedule(duration, polling, jitter_draw)
-        schedule_calls.append(calls)
-        schedule_delays.append(delay)
-        calls, delay = with_fixed_interval(duration)
-        fixed_calls.append(calls)
-        fixed_delays.append(delay)
+@dataclass
+class Cell:
+    """One (median, sigma, history) combination: both strategies, successes and failures apart."""
 
-    def summary(calls: list[int], delays: list[float]) -> dict[str, float]:
-        return {
-            "calls_mean": statistics.fmean(calls),
-            "delay_mean": statistics.fmean(delays),
-            "delay_p95": statistics.quantiles(delays, n=20)[-1],
-            "delay_max": max(delays),
-        }
+    tool_ok: Tally = field(default_factory=Tally)
+    fixed_ok: Tally = field(default_factory=Tally)
+    tool_failed: Tally = field(default_factory=Tally)
+    fixed_failed: Tally = field(default_factory=Tally)
 
-    return {
-        "schedule": summary(schedule_calls, schedule_delays),
-        "fixed": summary(fixed_calls, fixed_delays),
-    }
+    def extend(self, other: Cell) -> None:
+        for name in ("tool_ok", "fixed_ok", "tool_failed", "fixed_failed"):
+            getattr(self, name).extend(getattr(other, name))
 
 
-def by_duration(seed: int, samples: int) -> list[tuple[str, float, float, float]]:
-    """Mean calls and delay at a few fixed durations (each averaged over jitter draws)."""
-    rows = []
-    polling = PollingSettings()
-    for label, duration in (("15 min", 900), ("1 h", 3600), ("3 h", 10800), ("6 h", 21600)):
-        draw = random.Random(seed)
-        runs = [with_schedule(duration, polling, draw) for _ in range(samples)]
-        fixed_calls, _ = with_fixed_interval(duration)
-        rows.append(
-            (
-                label,
-                statistics.fmean(c for c, _ in runs),
-                statistics.fmean(d for _, d in runs),
-                float(fixed_calls),
+def looks(schedule: Schedule) -> Iterator[float]:
+    """The times of the schedule's status calls after a fresh submit (the status stays RUNNING)."""
+    elapsed = 0.0
+    while True:
+        elapsed += schedule.next_delay(elapsed)
+        yield elapsed
+
+
+def detect(cache: list[float], source: Iterator[float], end: float) -> tuple[int, float]:
+    """(calls, delay) of the cached look times until one is at or after ``end``."""
+    index = 0
+    while True:
+        if index == len(cache):
+            cache.append(next(source))
+        if cache[index] >= end:
+            return index + 1, cache[index] - end
+        index += 1
+
+
+def fixed(end: float) -> tuple[int, float]:
+    """(calls, delay) of a look at the submit and every ``FIXED_S`` after it."""
+    polls = math.ceil(end / FIXED_S)
+    return polls + 1, polls * FIXED_S - end
+
+
+def simulate_cell(
+    median_s: float, sigma: float, past_runs: int, speed: float, histories: int, seed: int, aim: str
+) -> Cell:
+    draw = random.Random(seed)
+    polling = PollingSettings(aim=aim)  # type: ignore[arg-type]
+    cell = Cell()
+    for h in range(histories):
+        past = [median_s * math.exp(draw.gauss(0, sigma)) for _ in range(past_runs)]
+        schedule = Schedule(polling, past, key=f"{seed}-{h}")
+        cache: list[float] = []
+        source = looks(schedule)
+        for _ in range(RUNS_PER_HISTORY):
+            failed = draw.random() < FAILURE_SHARE
+            end = (
+                draw.uniform(0, FAILURE_WINDOW_S)
+                if failed
+                else speed * median_s * math.exp(draw.gauss(0, sigma))
             )
+            ours, theirs = detect(cache, source, end), fixed(end)
+            if failed:
+                cell.tool_failed.add(*ours)
+                cell.fixed_failed.add(*theirs)
+            else:
+                cell.tool_ok.add(*ours)
+                cell.fixed_ok.add(*theirs)
+    return cell
+
+
+def simulate(histories: int, seed: int) -> dict[tuple[str, float, str], Cell]:
+    cells = {}
+    for m, (label, median_s) in enumerate(MEDIANS.items()):
+        for s, sigma in enumerate(SIGMAS):
+            for k, (history, runs, speed) in enumerate(HISTORIES):
+                cell_seed = seed + 1000 * m + 100 * s + k
+                cells[label, sigma, history] = simulate_cell(
+                    median_s, sigma, runs, speed, histories, cell_seed, "fewer-calls"
+                )
+    return cells
+
+
+def simulate_sooner(histories: int, seed: int) -> dict[tuple[str, float, str], Cell]:
+    """The second operating point (``aim = "sooner"``) on the cells its target is about."""
+    cells = {}
+    for m, (label, median_s) in enumerate(MEDIANS.items()):
+        if median_s < 3600:
+            continue
+        for s, sigma in enumerate(SIGMAS[:2]):
+            for k, (history, runs, speed) in enumerate(HISTORIES[1:3], start=1):
+                cell_seed = seed + 1000 * m + 100 * s + k
+                cells[label, sigma, history] = simulate_cell(
+                    median_s, sigma, runs, speed, histories, cell_seed, "sooner"
+                )
+    return cells
+
+
+def pooled(cells: dict[tuple[str, float, str], Cell], **where: object) -> Cell:
+    """Every cell matching ``where`` (``medians``, ``sigmas``, ``histories``) pooled into one."""
+    total = Cell()
+    for (label, sigma, history), cell in cells.items():
+        medians = where.get("medians", tuple(MEDIANS))
+        sigmas = where.get("sigmas", SIGMAS)
+        histories = where.get("histories", tuple(h for h, _, _ in HISTORIES))
+        if label in medians and sigma in sigmas and history in histories:  # type: ignore[operator]
+            total.extend(cell)
+    return total
+
+
+LONG = ("1 h", "3 h", "6 h")
+FRESH = ("3 runs", "10 runs")
+STALE = tuple(h for h, _, speed in HISTORIES if speed != 1.0)
+
+
+def _ratio(ours: float, theirs: float) -> float:
+    return ours / theirs if theirs else math.nan
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**NOT met**"
+
+
+def target_rows(
+    cells: dict[tuple[str, float, str], Cell], sooner: dict[tuple[str, float, str], Cell], max_sleep_s: float
+) -> list[str]:
+    rows = []
+
+    def line(name: str, cell: Cell, calls_at: float, delay_at: float, p95_at: float | None = None) -> None:
+        calls = _ratio(cell.tool_ok.mean_calls, cell.fixed_ok.mean_calls)
+        delay = _ratio(cell.tool_ok.mean_delay, cell.fixed_ok.mean_delay)
+        p95 = _ratio(cell.tool_ok.p95_delay, cell.fixed_ok.p95_delay)
+        ok = calls <= calls_at and delay <= delay_at and (p95_at is None or p95 <= p95_at)
+        goal = f"calls ≤ {calls_at:g}x, mean delay ≤ {delay_at:g}x" + (
+            f", p95 ≤ {p95_at:g}x" if p95_at is not None else ""
         )
+        rows.append(f"| {name} | {goal} | {calls:.2f}x | {delay:.2f}x | {p95:.2f}x | {_verdict(ok)} |")
+
+    for sigma in (0.05, 0.1):
+        line(
+            f"sigma {sigma}, fewer-calls",
+            pooled(cells, medians=LONG, sigmas=(sigma,), histories=FRESH),
+            0.5,
+            1.0,
+        )
+        line(
+            f"sigma {sigma}, sooner", pooled(sooner, medians=LONG, sigmas=(sigma,), histories=FRESH), 1.0, 0.5
+        )
+    line("sigma 0.3", pooled(cells, medians=LONG, sigmas=(0.3,), histories=FRESH), 0.75, 1.0)
+    line("no history", pooled(cells, histories=("none",)), 1.0, 1.0, 2.0)
+    for history in STALE:
+        line(history, pooled(cells, medians=LONG, histories=(history,)), 1.0, 1.0, 2.0)
+    failures = pooled(cells)
+    worst = failures.tool_failed.max_delay
+    rows.append(
+        f"| failures, every cell | noticed within max_sleep_s ({max_sleep_s:.0f} s) | | "
+        f"max {worst:.0f} s | | {_verdict(worst <= max_sleep_s)} |"
+    )
+    return rows
+
+
+def detail_rows(cells: dict[tuple[str, float, str], Cell]) -> list[str]:
+    rows = []
+    for history, _, _ in HISTORIES:
+        for sigma in SIGMAS:
+            for label in MEDIANS:
+                c = cells[label, sigma, history]
+                rows.append(
+                    f"| {history} | {sigma} | {label} | {c.tool_ok.mean_calls:.1f} "
+                    f"| {c.fixed_ok.mean_calls:.1f} "
+                    f"| {c.tool_ok.mean_delay:.0f} | {c.fixed_ok.mean_delay:.0f} | {c.tool_ok.p95_delay:.0f} "
+                    f"| {c.fixed_ok.p95_delay:.0f} | {c.tool_failed.mean_delay:.0f} "
+                    f"| {c.fixed_failed.mean_delay:.0f} | {c.tool_failed.max_delay:.0f} |"
+                )
     return rows
 
 
 def main(flags: list[str]) -> str:
-    count = 2_000 if "--quick" in flags else 100_000
-    result = simulate(count, seed=20261125)
+    histories = 40 if "--quick" in flags else 250
+    started = time.perf_counter()
+    cells = simulate(histories, seed=20261201)
+    sooner = simulate_sooner(histories, seed=20261201)
+    seconds = time.perf_counter() - started
+    count = sum(len(c.tool_ok.calls) + len(c.tool_failed.calls) for c in (*cells.values(), *sooner.values()))
+    polling = PollingSettings()
     lines = [
-        "## Polling schedule (simulated, 15 minutes to 6 hours)",
+        "## Polling: the learnt schedule against a fixed 300 s poll (simulated)",
         "",
-        f"`python -m bench polling`: {count:,} executions with durations drawn log-uniformly between 15",
-        "minutes and 6 hours, polled with the tool's schedule function (30 s x1.5 up to 300 s, ±20 % jitter,",
-        "from the submit time) and with a fixed 300-second poll. Both check once right after the submit.",
+        f"`python -m bench polling`: {count:,} simulated executions ({histories} histories of past runs per",
+        f"cell, {RUNS_PER_HISTORY} executions each), every one polled by the tool's schedule",
+        "(`amc_cltv/cadence.py`, default `[polling]` settings: initial_interval_s "
+        f"{polling.initial_interval_s:g}, multiplier {polling.multiplier:g}, max_interval_s "
+        f"{polling.max_interval_s:g}, max_sleep_s {polling.max_sleep_s:g}) and by a fixed 300 s poll.",
+        "Durations log-normal around the median with spread sigma; 5 % of executions fail at a time uniform",
+        "over the first 10 minutes; the history holds 0, 3 or 10 past runs, from the same distribution or a",
+        "stale one. AMC is taken to report RUNNING until the end: neither a PUBLISHING step nor queueing is",
+        "simulated, so these figures are the schedule's alone. Ratios are the tool's figure over the fixed",
+        "poll's, on successful executions, pooled over the cells the target names. Simulated in "
+        f"{seconds:.0f} s.",
         "",
-        "| strategy | status calls (mean) | detection delay mean s | p95 s | max s |",
-        "|---|---:|---:|---:|---:|",
+        "| target | goal | calls | mean delay | p95 delay | verdict |",
+        "|---|---|---:|---:|---:|---|",
+        *target_rows(cells, sooner, polling.max_sleep_s),
+        "",
+        'Every cell (`aim = "fewer-calls"`, the default; delays in seconds; successes unless marked):',
+        "",
+        "| history | sigma | median | calls | fixed calls | mean delay | fixed | p95 delay | fixed "
+        "| failures mean delay | fixed | failures max delay |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *detail_rows(cells),
     ]
-    for name, key in (("tool schedule", "schedule"), ("fixed 300 s", "fixed")):
-        r = result[key]
-        lines.append(
-            f"| {name} | {r['calls_mean']:.1f} | {r['delay_mean']:.0f} | {r['delay_p95']:.0f} | "
-            f"{r['delay_max']:.0f} |"
-        )
-    extra_calls = result["schedule"]["calls_mean"] - result["fixed"]["calls_mean"]
-    delay_change = result["schedule"]["delay_mean"] - result["fixed"]["delay_mean"]
-    lines += [
-        "",
-        f"Verdict: on this mix the schedule makes {extra_calls:+.1f} status calls per execution and changes",
-        f"the mean detection delay by {delay_change:+.0f} s against a fixed 300 s poll: after ~10 minutes",
-        "it is a 300 s poll (jittered, which spreads the load of many jobs), and its ramp pays off only for",
-        "executions that finish within minutes (a REJECTED one, or the sandbox's).",
-    ]
-    lines += [
-        "",
-        "At fixed durations (the schedule's figures averaged over 1,000 jitter draws; the fixed poll's delay",
-        "is its expectation when the finish time is uniform within an interval):",
-        "",
-        "| duration | schedule calls | schedule delay s | fixed calls | fixed expected delay s |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for label, calls, delay, fixed_calls in by_duration(7, 1_000):
-        # A fixed poll's delay depends on the phase of the finish within its interval: half of it on average.
-        lines.append(f"| {label} | {calls:.1f} | {delay:.0f} | {fixed_calls:.0f} | {FIXED_S / 2:.0f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,18 +1,17 @@
 """Following an audience on AMC: record each status in the ledger, and when SUCCEEDED is first seen,
 when it becomes usable in Amazon DSP.
 
-The cadence is the execution polling schedule (``[polling]``: derived from the time since the intent was
-written, jittered), and the wait is bounded by ``[polling] max_wait_s``: past it, StillRunning (exit 4)
-and the next invocation resumes.
+The cadence is the execution polling schedule (``amc_cltv.cadence``, docs/polling.md): learnt from how long
+AMC took to build the segment's past audiences, derived from the time since the intent was written. The
+wait is bounded by ``[polling] max_wait_s``: past it, StillRunning (exit 4) and the next invocation resumes.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 
 from amc_cltv import clock
 from amc_cltv.audience import lag
+from amc_cltv.cadence import Schedule
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AudienceMetadata
 from amc_cltv.client.status import AudienceStatus, is_final
@@ -20,7 +19,7 @@ from amc_cltv.config import Config
 from amc_cltv.errors import StillRunning
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.log import get_logger
-from amc_cltv.orchestration.polling import next_poll_delay
+from amc_cltv.orchestration.history import audience_durations
 
 log = get_logger("amc_cltv.audience")
 
@@ -73,7 +72,6 @@ def wait_until_final(
     record: AudienceRecord,
     *,
     max_wait_s: float | None = None,
-    draw: Callable[[], float] = random.random,
 ) -> AudienceRecord:
     """Poll the audience until AMC reports SUCCEEDED, FAILED or DEACTIVATED; return its ledger row.
 
@@ -82,6 +80,8 @@ def wait_until_final(
     polling = config.profile.polling
     limit = polling.max_wait_s if max_wait_s is None else max_wait_s
     now = clock.current()
+    history = audience_durations(ledger, config.instance_id, record.segment)
+    schedule = Schedule(polling, history, key=record.audience_execution_id or record.name)
     started = now.monotonic()
     last_wait = False  # the wait was cut to what was left of the bound: the next poll is the last
     while True:
@@ -97,7 +97,7 @@ def wait_until_final(
             )
             return record
         elapsed = max(0.0, (now.now() - record.requested_at).total_seconds())
-        delay = next_poll_delay(elapsed, polling, draw)
+        delay = schedule.next_delay(elapsed)
         waited = now.monotonic() - started
         if waited + delay > limit:
             remaining = limit - waited

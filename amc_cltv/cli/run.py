@@ -146,6 +146,16 @@ def _print_summary(outcome: RunOutcome) -> None:
     console.print(
         f"{outcome.rows:,} row(s) in {len(outcome.files)} file(s): {outcome.files[0].parent}", highlight=False
     )
+    if outcome.status_calls:
+        console.print(polling_line(outcome), highlight=False)
+
+
+def polling_line(outcome: RunOutcome) -> str:
+    """What finding out that AMC was done cost: status calls, and how late the end could have been seen."""
+    line = f"polling: {outcome.status_calls} status call(s)"
+    if outcome.detection_delay_bound_s is not None:
+        line += f", end noticed within {outcome.detection_delay_bound_s:.0f} s"
+    return line
 
 
 def _print_dry_run(plan: Any, config: Any, *, validate: bool = False) -> int:

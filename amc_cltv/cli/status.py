@@ -23,13 +23,28 @@ def _iso(value: Any) -> str | None:
 
 
 def ledger_status(limit: int) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from amc_cltv.cadence import Forecast
+    from amc_cltv.client.status import is_terminal
     from amc_cltv.ledger import Ledger
+    from amc_cltv.orchestration.history import ledger_durations
 
     config = common.invocation().config()
     with Ledger.open(config.state_dir) as ledger:
         runs = []
+        forecasts: dict[str, Forecast | None] = {}
         for run in ledger.runs(instance_id=config.instance_id, limit=limit):
             files = ledger.files(run.execution_id) if run.execution_id else []
+            predicted = None
+            if run.state in ("submitting", "submitted") and not is_terminal(run.status):
+                # When past runs of the workflow say this one should end (their median duration).
+                if run.workflow not in forecasts:
+                    durations = ledger_durations(ledger, config.instance_id, run.workflow)
+                    forecasts[run.workflow] = Forecast.from_durations(durations, config.profile.polling)
+                forecast = forecasts[run.workflow]
+                if forecast is not None:
+                    predicted = run.submitted_at + timedelta(seconds=forecast.median_s)
             runs.append(
                 {
                     "workflow": run.workflow,
@@ -44,6 +59,7 @@ def ledger_status(limit: int) -> dict[str, Any]:
                     "submitted_at": _iso(run.submitted_at),
                     "finished_at": _iso(run.finished_at),
                     "downloaded_at": _iso(run.downloaded_at),
+                    "predicted_finish_at": _iso(predicted),
                     "files": [
                         {"path": f.path, "bytes": f.bytes, "rows": f.rows, "sha256": f.sha256} for f in files
                     ],
@@ -89,6 +105,7 @@ def status(
         "status",
         "rows",
         "submitted_at",
+        "predicted_finish_at",
     ):
         runs.add_column(column)
     for run in state["runs"]:
@@ -102,6 +119,7 @@ def status(
             run["status"] or "-",
             str(run["rows"]),
             run["submitted_at"] or "",
+            run["predicted_finish_at"] or "",
         )
     console.print(runs)
     if state["audiences"]:

@@ -168,12 +168,21 @@ class Ledger:
         return self.run(run_id)
 
     def record_finished(
-        self, run_id: int, now: datetime, *, status: str, status_reason: str | None
+        self,
+        run_id: int,
+        now: datetime,
+        *,
+        status: str,
+        status_reason: str | None,
+        finished_at: datetime | None = None,
     ) -> RunRecord:
-        """AMC reported a final status (state ``finished``); the reason is redacted before it is stored."""
+        """AMC reported a final status (state ``finished``); the reason is redacted before it is stored.
+
+        ``finished_at`` is when AMC ended the execution (default ``now``): polling learns durations from it.
+        """
         self._set(
             "runs", run_id, now, "state = ?, status = ?, status_reason = ?, finished_at = ?",
-            [RunState.FINISHED.value, status, _reason(status_reason), iso(now)],
+            [RunState.FINISHED.value, status, _reason(status_reason), iso(finished_at or now)],
         )  # fmt: skip
         return self.run(run_id)
 

@@ -45,6 +45,8 @@ class RunOutcome:
     reused: bool
     workflow_id: str = ""
     message: str | None = None  # why the exit code is not 0
+    status_calls: int = 0  # status GETs this invocation made while polling
+    detection_delay_bound_s: float | None = None  # AMC ended it at most this long before the tool saw it
 
     def as_json(self) -> dict[str, Any]:
         """The ``run --json`` object of docs/contract.md §3.1."""
@@ -61,6 +63,10 @@ class RunOutcome:
             "reused": self.reused,
             "aggregation_filtered": self.aggregation_filtered_json(),
             "exit_code": self.exit_code,
+            "status_calls": self.status_calls,
+            "detection_delay_bound_s": (
+                None if self.detection_delay_bound_s is None else round(self.detection_delay_bound_s, 1)
+            ),
         }
 
     def aggregation_filtered_json(self) -> dict[str, Any] | None:

@@ -1,20 +1,24 @@
 """Polling a workflow execution until AMC finishes it (docs/reliability.md §4).
 
-The cadence is a pure function of the time elapsed since the persisted submit time, so a process that resumes
-an execution hours later polls at the same rhythm as the one that submitted it: 30 s, then ×1.5 per poll up to
-300 s, each interval jittered ±20 %. Each status call is one client call (retried inside it:
-docs/reliability.md §3), so a transient error never ends the loop. An unknown status is logged and treated as
-still running.
+When to look is ``amc_cltv.cadence``: a schedule learnt from the durations of past runs of the same workflow
+(docs/polling.md), a pure function of the time elapsed since the persisted submit time, so a process that
+resumes an execution hours later keeps the schedule of the one that submitted it. Each status call is one
+client call (retried inside it: docs/reliability.md §3), so a transient error never ends the loop. An unknown status is logged and
+treated as still running.
+
+``base_interval`` / ``next_poll_delay`` are the plain ramp (30 s, ×1.5, up to 300 s, jittered ±20 %) the
+admission gate waits on.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from amc_cltv import clock
+from amc_cltv.cadence import Schedule, Seen
 from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import PollingSettings
@@ -62,6 +66,24 @@ class PollUpdate:
     next_poll_s: float | None
 
 
+@dataclass(frozen=True)
+class Polled:
+    """How a poll ended: AMC's last answer, and what finding it out cost."""
+
+    execution: WorkflowExecution
+    status_calls: int  # GETs made by this invocation
+    # The end happened at most this long before the tool saw it: the last wait (None: seen at the first look).
+    detection_delay_bound_s: float | None
+
+
+def amc_duration_s(execution: WorkflowExecution) -> float | None:
+    """Submit to the last status AMC reported, on AMC's own clock (no skew with ours), when AMC gave both."""
+    if execution.create_time is None or execution.last_updated_time is None:
+        return None
+    seconds = (execution.last_updated_time - execution.create_time).total_seconds()
+    return seconds if seconds >= 0 else None
+
+
 def poll_until_done(
     get_execution: Callable[[str], WorkflowExecution],
     execution_id: str,
@@ -70,23 +92,37 @@ def poll_until_done(
     polling: PollingSettings,
     max_wait_s: float | None,
     workflow: str,
+    history: Sequence[float] = (),
+    just_submitted: bool = False,
     on_update: Callable[[PollUpdate], None] | None = None,
-    draw: Callable[[], float] = random.random,
-) -> WorkflowExecution:
-    """Poll ``get_execution(execution_id)`` until its status is terminal; return the last execution.
+) -> Polled:
+    """Poll ``get_execution(execution_id)`` until its status is terminal.
 
-    ``max_wait_s`` bounds this invocation's wait (None: unbounded; 0: one look). Raises StillRunning
-    (exit 4) when it runs out, leaving the execution running on AMC to be resumed.
+    ``history``: durations in seconds of past finished runs of the same workflow on the same instance (most
+    recent last). ``just_submitted``: AMC's answer to the submit was the first look, so the first GET waits
+    for the schedule's first look. ``max_wait_s`` bounds this invocation's wait (None: unbounded; 0: one
+    look). Raises StillRunning (exit 4, with ``status_calls`` in its context) when it runs out, leaving the
+    execution running on AMC to be resumed.
     """
     now = clock.current()
+    schedule = Schedule(polling, history, key=execution_id)
     started = now.monotonic()
     calls = 0
+    seen = Seen()
+    last_wait: float | None = None
     last_look = False
+    if just_submitted:
+        first = schedule.next_delay(max(0.0, (now.now() - submitted_at).total_seconds()))
+        if max_wait_s is not None:
+            first = min(first, max_wait_s)
+        now.sleep(first)
+        last_wait = first
     while True:
         execution = get_execution(execution_id)
         calls += 1
         status = execution.status or ExecutionStatus("UNKNOWN")
         elapsed = max(0.0, (now.now() - submitted_at).total_seconds())
+        seen = seen.after(status, elapsed)
         if not status.known:
             log.warning("unknown_status", workflow=workflow, execution_id=execution_id, status=status)
         if status.terminal:
@@ -97,11 +133,12 @@ def poll_until_done(
                 status=status,
                 elapsed_s=round(elapsed, 1),
                 status_calls=calls,
+                detection_delay_bound_s=None if last_wait is None else round(last_wait, 1),
             )
             if on_update:
                 on_update(PollUpdate(execution_id, status, elapsed, None))
-            return execution
-        delay = next_poll_delay(elapsed, polling, draw)
+            return Polled(execution, calls, last_wait)
+        delay = schedule.next_delay(elapsed, seen)
         waited = now.monotonic() - started
         if max_wait_s is not None and (last_look or waited + delay > max_wait_s):
             remaining = max_wait_s - waited
@@ -115,9 +152,11 @@ def poll_until_done(
                     f"{waited:.0f} s; run the same command again to resume",
                     status=status,
                     execution_id=execution_id,
+                    status_calls=calls,
                 )
             delay = remaining
             last_look = True
+        predicted = schedule.predicted_finish_s(seen)
         log.info(
             "execution_status",
             workflow=workflow,
@@ -125,7 +164,9 @@ def poll_until_done(
             status=status,
             elapsed_s=round(elapsed, 1),
             next_poll_s=round(delay, 1),
+            predicted_duration_s=None if predicted is None else round(predicted, 1),
         )
         if on_update:
             on_update(PollUpdate(execution_id, status, elapsed, delay))
         now.sleep(delay)
+        last_wait = delay

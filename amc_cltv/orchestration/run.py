@@ -17,6 +17,7 @@ does not change that: the ledger is a cache, AMC the truth (``adopt.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +34,10 @@ from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
 from amc_cltv.orchestration.adopt import adopt_from_amc
+from amc_cltv.orchestration.history import execution_durations
 from amc_cltv.orchestration.marketplaces import marketplace_scope
 from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
-from amc_cltv.orchestration.polling import PollUpdate, poll_until_done
+from amc_cltv.orchestration.polling import PollUpdate, amc_duration_s, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
 from amc_cltv.timewindow import TimeWindow, resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
@@ -205,6 +207,9 @@ class _Runner:
         self.options = options
         self.workflow = plan.workflow
         self.reused = False
+        self.submitted_now = False  # AMC's answer to this invocation's submit is the poll's first look
+        self.status_calls = 0
+        self.detection_delay_bound_s: float | None = None
 
     def _notify(self, event: str, **details: Any) -> None:
         if self.options.observer is not None:
@@ -259,6 +264,7 @@ class _Runner:
             return adopted
         self._apply_workflow()
         self._admit()
+        self.submitted_now = True
         return submit(self.client.executions, self.ledger, run, self._scoped_spec())
 
     def _adopt_from_amc(self) -> RunRecord | None:
@@ -294,6 +300,7 @@ class _Runner:
             parameters=plan.spec.parameter_values,
             now=clock.current().now(),
         )
+        self.submitted_now = True
         return submit(self.client.executions, self.ledger, run, self._scoped_spec())
 
     def _scoped_spec(self) -> ExecutionSpec:
@@ -339,22 +346,46 @@ class _Runner:
                 next_poll_s=update.next_poll_s,
             )
 
+        max_wait = 0.0 if self.options.detach else self._max_wait()
+        # One look needs no schedule: no history (and no list call to AMC for it).
+        history = [] if max_wait == 0 else execution_durations(
+            self.ledger,
+            self.config.instance_id,
+            self.workflow,
+            lambda since: self.client.executions.list(
+                workflow_id=self.plan.spec.workflow_id, min_creation_time=since, time_zone="UTC", limit=100
+            ),
+            clock.current().now(),
+        )
         try:
-            execution = poll_until_done(
+            polled = poll_until_done(
                 self.client.executions.get,
                 run.execution_id,
                 submitted_at=run.submitted_at,
                 polling=self.config.profile.polling,
-                max_wait_s=0.0 if self.options.detach else self._max_wait(),
+                max_wait_s=max_wait,
                 workflow=self.workflow,
+                history=history,
+                just_submitted=self.submitted_now,
                 on_update=on_update,
             )
         except StillRunning as still:
+            self.status_calls = int(still.context.get("status_calls") or 0)
             status = str(still.context.get("status") or "RUNNING")
             self.ledger.record_status(run.id, clock.current().now(), status)
             return self._outcome(run.execution_id, status, None, [], exit_code=4, message=str(still))
+        self.status_calls, self.detection_delay_bound_s = polled.status_calls, polled.detection_delay_bound_s
+        execution = polled.execution
+        now = clock.current().now()
+        # When AMC ended it, on AMC's clock from the submit: the history the next poll learns from.
+        duration = amc_duration_s(execution)
+        ended = run.submitted_at + timedelta(seconds=duration) if duration is not None else now
         self.ledger.record_finished(
-            run.id, clock.current().now(), status=execution.status, status_reason=execution.status_reason
+            run.id,
+            now,
+            status=execution.status,
+            status_reason=execution.status_reason,
+            finished_at=min(ended, now),
         )
         return None
 
@@ -431,4 +462,6 @@ class _Runner:
             reused=self.reused,
             workflow_id=self.plan.spec.workflow_id,
             message=message,
+            status_calls=self.status_calls,
+            detection_delay_bound_s=self.detection_delay_bound_s,
         )

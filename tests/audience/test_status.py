@@ -10,11 +10,13 @@ import respx
 
 from amc_cltv.audience import activate, refresh_status
 from amc_cltv.audience.poll import wait_until_final
+from amc_cltv.cadence import Schedule, phase_of
 from amc_cltv.client import AmcClient
 from amc_cltv.clock import FakeClock, use_clock
 from amc_cltv.config import Config
 from amc_cltv.errors import AudienceFailed, StillRunning
 from amc_cltv.ledger import Ledger
+from amc_cltv.orchestration.history import audience_durations
 from tests.audience.conftest import INSTANCE, FakeAudiences, record_segmentation
 
 Amc = tuple[respx.MockRouter, FakeAudiences]
@@ -41,15 +43,17 @@ def _started(config: Config, client: AmcClient, ledger: Ledger, fake: FakeAudien
 def test_polls_on_the_polling_schedule_until_final(
     config: Config, client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
 ) -> None:
-    """[polling] cadence from the intent's time (30 s, x1.5, cap 300; jitter stubbed to its middle) until
-    SUCCEEDED; each status is written to the ledger."""
+    """The polling schedule from the intent's time (no past audience: an early look, then every
+    max_interval_s) until SUCCEEDED; each status is written to the ledger."""
     _, fake = amc
     fake.script = ["PENDING", "RUNNING", "RUNNING", "RUNNING", "SUCCEEDED"]
     row_id = _started(config, client, ledger, fake, tool_clock)
     (record,) = ledger.audiences()
-    final = wait_until_final(client, ledger, config, record, draw=lambda: 0.5)
+    final = wait_until_final(client, ledger, config, record)
     assert final.id == row_id and final.status == "SUCCEEDED" and final.audience_count == fake.count
-    assert tool_clock.sleeps == [30.0, 45.0, 67.5, 101.25]
+    assert record.audience_execution_id is not None
+    first = 30 * (1 + 0.2 * phase_of(record.audience_execution_id))
+    assert tool_clock.sleeps == pytest.approx([first, 300, 300, 300])
 
 
 def test_max_wait_ends_with_still_running_and_the_next_run_resumes(
@@ -99,9 +103,13 @@ def test_a_remainder_of_the_bound_below_the_clock_resolution_ends_with_still_run
     _started(config, client, ledger, fake, tool_clock)
     (record,) = ledger.audiences()
     coarse = CoarseClock()
+    elapsed = (coarse.now() - record.requested_at).total_seconds()
+    history = audience_durations(ledger, config.instance_id, record.segment)
+    key = record.audience_execution_id or record.name
+    first = Schedule(config.profile.polling, history, key=key).next_delay(elapsed)
     with use_clock(coarse), pytest.raises(StillRunning):
-        wait_until_final(client, ledger, config, record, max_wait_s=75 + 1e-9, draw=lambda: 0.5)
-    assert coarse.sleeps == [30.0, 45.0, pytest.approx(1e-9)]
+        wait_until_final(client, ledger, config, record, max_wait_s=first + 1e-9)
+    assert coarse.sleeps == [pytest.approx(first), pytest.approx(1e-9)]
 
 
 def test_failed_audience_is_reported_again_and_resubmitted_only_with_force(

@@ -1,4 +1,5 @@
-"""The polling schedule (docs/reliability.md §4): exact cadence, resumable from the submit time, the loop."""
+"""The poll loop (docs/reliability.md §4; its schedule is tested as a pure function in
+tests/core/test_cadence.py), and the plain ramp the admission gate waits on."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ import pytest
 import respx
 from structlog.testing import capture_logs
 
+from amc_cltv.cadence import phase_of
 from amc_cltv.client import AmcClient
-from amc_cltv.clock import FakeClock, use_clock
+from amc_cltv.client.models import WorkflowExecution
+from amc_cltv.clock import FakeClock, current, use_clock
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import StillRunning
 from amc_cltv.orchestration.polling import base_interval, jittered, next_poll_delay, poll_until_done
 from tests.orchestration.conftest import NOW, REPORTING, execution
 
-CONTRACT = PollingSettings()  # 30 s, x1.5, cap 300 s
+CONTRACT = PollingSettings()  # 30 s, x1.5, cap 300 s, max_sleep_s 1800
+FIRST = 30 * (1 + 0.2 * phase_of("e1"))  # the first look without history, moved with the execution id
 NO_JITTER = 0.5  # a draw of 0.5 is the middle of the ±20 % band: the un-jittered interval
 
 
@@ -59,36 +63,94 @@ def test_jitter_stays_within_twenty_percent_over_many_draws() -> None:
     assert min(draws) < 81.0 and max(draws) > 119.0
 
 
-def test_poll_follows_the_schedule_through_every_status_and_keeps_polling_an_unknown_one(
+def test_poll_follows_every_status_and_keeps_polling_an_unknown_one(
     wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
 ) -> None:
-    """PENDING -> RUNNING -> PUBLISHING -> an unknown status -> SUCCEEDED: sleeps 30, 45, 67.5, 101.25."""
+    """PENDING -> RUNNING -> PUBLISHING -> an unknown status -> SUCCEEDED: without history the looks are the
+    early one, then max_interval_s apart; PUBLISHING brings the next look to initial_interval_s."""
     statuses = ["PENDING", "RUNNING", "PUBLISHING", "QUEUED_FOR_REVIEW", "SUCCEEDED"]
     route = wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
         side_effect=[httpx.Response(200, json=execution("e1", s)) for s in statuses]
     )
     with capture_logs() as logs:
-        final = poll_until_done(
+        polled = poll_until_done(
             client.executions.get,
             "e1",
             submitted_at=NOW,
             polling=CONTRACT,
             max_wait_s=None,
             workflow="segmentation",
-            draw=lambda: NO_JITTER,
         )
-    assert final.status == "SUCCEEDED"
+    assert polled.execution.status == "SUCCEEDED" and polled.status_calls == 5
     assert route.call_count == 5
-    assert fake_clock.sleeps == pytest.approx([30, 45, 67.5, 101.25])
+    assert fake_clock.sleeps == pytest.approx([FIRST, 300, 30, 45])
+    assert polled.detection_delay_bound_s == pytest.approx(45)
     unknown = [e for e in logs if e["event"] == "unknown_status"]
     assert len(unknown) == 1 and unknown[0]["status"] == "QUEUED_FOR_REVIEW"
     assert unknown[0]["execution_id"] == "e1" and unknown[0]["workflow"] == "segmentation"
+    finished = [e for e in logs if e["event"] == "execution_finished"]
+    assert finished[0]["status_calls"] == 5 and finished[0]["detection_delay_bound_s"] == 45
 
 
-def test_a_resumed_poll_continues_at_the_cadence_of_the_original_submit(
+def test_just_submitted_the_first_status_call_waits_for_the_first_look(
     wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
 ) -> None:
-    """Submitted an hour ago: the first wait is the capped 300 s, not 30 s from a fresh counter."""
+    """AMC's answer to the submit is the first look: no GET right after it."""
+    route = wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        side_effect=[httpx.Response(200, json=execution("e1", s)) for s in ("RUNNING", "SUCCEEDED")]
+    )
+    polled = poll_until_done(
+        client.executions.get,
+        "e1",
+        submitted_at=NOW,
+        polling=CONTRACT,
+        max_wait_s=None,
+        workflow="segmentation",
+        just_submitted=True,
+    )
+    assert route.call_count == polled.status_calls == 2
+    assert fake_clock.sleeps == pytest.approx([FIRST, 300 - 0])
+
+
+def test_history_makes_fewer_calls_and_notices_the_end_sooner(
+    wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
+) -> None:
+    """An execution that ends after its usual hour: with ten past runs of about an hour it costs fewer
+    status calls than without history, and the end is seen sooner."""
+    usual = [3600.0 * f for f in (0.97, 1.02, 0.99, 1.03, 1.0, 0.98, 1.01, 1.0, 0.99, 1.02)]
+    ends_at = NOW + timedelta(seconds=3640)
+
+    def get_execution(execution_id: str) -> Any:
+        status = "SUCCEEDED" if current().now() >= ends_at else "RUNNING"
+        return client.executions.get(execution_id) if status == "SUCCEEDED" else running
+
+    running = WorkflowExecution.model_validate(execution("e1", "RUNNING"))
+    wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
+        return_value=httpx.Response(200, json=execution("e1", "SUCCEEDED"))
+    )
+    results = []
+    for history in ([], usual):
+        with use_clock(FakeClock(NOW)) as clock:
+            polled = poll_until_done(
+                get_execution,
+                "e1",
+                submitted_at=NOW,
+                polling=CONTRACT,
+                max_wait_s=None,
+                workflow="segmentation",
+                history=history,
+                just_submitted=True,
+            )
+            results.append((polled.status_calls, (clock.now() - ends_at).total_seconds()))
+    (plain_calls, plain_delay), (learnt_calls, learnt_delay) = results
+    assert learnt_calls < plain_calls / 2
+    assert learnt_delay < plain_delay
+
+
+def test_a_resumed_poll_continues_on_the_grid_of_the_original_submit(
+    wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock
+) -> None:
+    """Submitted an hour ago: one look at once, then the next look of the original grid, not a fresh start."""
     wire.get(f"{REPORTING}/workflowExecutions/e1").mock(
         side_effect=[httpx.Response(200, json=execution("e1", s)) for s in ("RUNNING", "SUCCEEDED")]
     )
@@ -99,9 +161,9 @@ def test_a_resumed_poll_continues_at_the_cadence_of_the_original_submit(
         polling=CONTRACT,
         max_wait_s=None,
         workflow="segmentation",
-        draw=lambda: NO_JITTER,
     )
-    assert fake_clock.sleeps == [300]
+    grid_look = FIRST + 12 * 300  # the first look of the grid after 3,600 s
+    assert fake_clock.sleeps == pytest.approx([grid_look - 3600])
 
 
 def test_max_wait_raises_still_running_and_leaves_the_execution_running(
@@ -120,12 +182,12 @@ def test_max_wait_raises_still_running_and_leaves_the_execution_running(
             polling=CONTRACT,
             max_wait_s=100,
             workflow="segmentation",
-            draw=lambda: NO_JITTER,
         )
     assert raised.value.exit_code == 4
+    assert raised.value.context["status_calls"] == 3
     assert "run the same command again" in str(raised.value)
     assert sum(fake_clock.sleeps) == pytest.approx(100)
-    assert fake_clock.sleeps == pytest.approx([30, 45, 25])
+    assert fake_clock.sleeps == pytest.approx([FIRST, 100 - FIRST])
     assert cancel.call_count == 0
 
 
@@ -159,12 +221,12 @@ def test_a_remainder_too_small_for_the_clock_still_ends_the_wait(
             "e1",
             submitted_at=NOW,
             polling=CONTRACT,
-            max_wait_s=100.0004,
+            max_wait_s=FIRST + 0.0004,
             workflow="segmentation",
-            draw=lambda: NO_JITTER,
         )
-    assert coarse.sleeps == pytest.approx([30, 45, 25.0004], abs=1e-6)
-    assert looks == 4
+    assert len(coarse.sleeps) == 2 and coarse.sleeps[0] == pytest.approx(FIRST)
+    assert 0 < coarse.sleeps[1] < 0.001  # the sliver left, below what the clock registers
+    assert looks == 3
 
 
 def test_no_wait_looks_once(wire: respx.MockRouter, client: AmcClient, fake_clock: FakeClock) -> None:
@@ -195,14 +257,13 @@ def test_a_transient_error_inside_a_poll_does_not_end_the_loop(
             httpx.Response(200, json=execution("e1", "SUCCEEDED")),
         ]
     )
-    final = poll_until_done(
+    polled = poll_until_done(
         client.executions.get,
         "e1",
         submitted_at=NOW,
         polling=CONTRACT,
         max_wait_s=None,
         workflow="segmentation",
-        draw=lambda: NO_JITTER,
     )
-    assert final.status == "SUCCEEDED"
-    assert fake_clock.sleeps[0] == 30  # the poll interval, then the client's own retry backoff
+    assert polled.execution.status == "SUCCEEDED"
+    assert fake_clock.sleeps[0] == pytest.approx(FIRST)  # the poll's wait, then the client's own backoff
