@@ -8,7 +8,6 @@ wait is bounded by ``[polling] max_wait_s``: past it, StillRunning (exit 4) and 
 
 from __future__ import annotations
 
-
 from amc_cltv import clock
 from amc_cltv.audience import lag
 from amc_cltv.cadence import Schedule

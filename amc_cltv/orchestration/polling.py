@@ -3,8 +3,8 @@
 When to look is ``amc_cltv.cadence``: a schedule learnt from the durations of past runs of the same workflow
 (docs/polling.md), a pure function of the time elapsed since the persisted submit time, so a process that
 resumes an execution hours later keeps the schedule of the one that submitted it. Each status call is one
-client call (retried inside it: docs/reliability.md §3), so a transient error never ends the loop. An unknown status is logged and
-treated as still running.
+client call (retried inside it: docs/reliability.md §3), so a transient error never ends the loop. An unknown
+status is logged and treated as still running.
 
 ``base_interval`` / ``next_poll_delay`` are the plain ramp (30 s, ×1.5, up to 300 s, jittered ±20 %) the
 admission gate waits on.

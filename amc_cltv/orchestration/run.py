@@ -348,14 +348,21 @@ class _Runner:
 
         max_wait = 0.0 if self.options.detach else self._max_wait()
         # One look needs no schedule: no history (and no list call to AMC for it).
-        history = [] if max_wait == 0 else execution_durations(
-            self.ledger,
-            self.config.instance_id,
-            self.workflow,
-            lambda since: self.client.executions.list(
-                workflow_id=self.plan.spec.workflow_id, min_creation_time=since, time_zone="UTC", limit=100
-            ),
-            clock.current().now(),
+        history = (
+            []
+            if max_wait == 0
+            else execution_durations(
+                self.ledger,
+                self.config.instance_id,
+                self.workflow,
+                lambda since: self.client.executions.list(
+                    workflow_id=self.plan.spec.workflow_id,
+                    min_creation_time=since,
+                    time_zone="UTC",
+                    limit=100,
+                ),
+                clock.current().now(),
+            )
         )
         try:
             polled = poll_until_done(

@@ -28,14 +28,9 @@ def _finished(ledger: Ledger, day: int, seconds: float, status: str = "SUCCEEDED
         parameters={},
         now=submitted,
     )
-    ledger.update_run(
-        run.id,
-        submitted,
-        execution_id=f"e{day}",
-        state="finished",
-        status=status,
-        finished_at=submitted + timedelta(seconds=seconds),
-    )
+    ledger.record_submitted(run.id, submitted, execution_id=f"e{day}", status="PENDING")
+    ended = submitted + timedelta(seconds=seconds)
+    ledger.record_finished(run.id, ended, status=status, status_reason=None, finished_at=ended)
 
 
 def _amc(days: Iterable[int], seconds: float) -> list[WorkflowExecution]:
