@@ -111,7 +111,7 @@ def poll_until_done(
     seen = Seen()
     last_wait: float | None = None
     last_look = False
-    if just_submitted:
+    if just_submitted and max_wait_s != 0:  # (0: one look, at once)
         first = schedule.next_delay(max(0.0, (now.now() - submitted_at).total_seconds()))
         if max_wait_s is not None:
             first = min(first, max_wait_s)
