@@ -1,7 +1,8 @@
 """Triggers: the waiting of the operators, in the triggerer, without a worker slot.
 
-``AmcExecutionTrigger`` polls an execution on the tool's schedule (counted from the persisted submit time,
-so a trigger restarted by the triggerer keeps the same rhythm) until AMC reports a final status.
+``AmcExecutionTrigger`` polls an execution on the tool's schedule (``amc_cltv.cadence``, learnt from the
+workflow's past executions on AMC: docs/polling.md; counted from the execution's creation time, so a trigger
+restarted by the triggerer keeps the same rhythm) until AMC reports a final status.
 ``AmcUntilTrigger`` waits until a moment (an audience's ``usable_in_dsp_at``). Both wait on the tool's
 clock, which tests replace.
 """
@@ -16,9 +17,10 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from amc_cltv import clock
 from amc_cltv.airflow.hooks import AmcHook
+from amc_cltv.cadence import Schedule
 from amc_cltv.connect import open_async_client
 from amc_cltv.errors import AmcCltvError
-from amc_cltv.orchestration.polling import next_poll_delay
+from amc_cltv.orchestration.history import AMC_LOOKBACK, amc_durations
 
 ERROR = "error"  # the event's status when the trigger could not follow the execution
 
@@ -59,6 +61,7 @@ class AmcExecutionTrigger(BaseTrigger):
             yield self._failed(exc)
             return
         async with open_async_client(config) as client:
+            schedule: Schedule | None = None
             while True:
                 try:
                     execution = await client.executions.get(self.execution_id)
@@ -75,8 +78,23 @@ class AmcExecutionTrigger(BaseTrigger):
                     )
                     return
                 now = clock.current().now()
+                if schedule is None:  # no ledger here: the history is AMC's list, asked once
+                    history: list[float] = []
+                    if execution.workflow_id:
+                        try:
+                            history = amc_durations(
+                                await client.executions.list(
+                                    workflow_id=execution.workflow_id,
+                                    min_creation_time=now - AMC_LOOKBACK,
+                                    time_zone="UTC",
+                                    limit=100,
+                                )
+                            )
+                        except AmcCltvError as exc:
+                            self.log.warning("no polling history for %s: %s", self.workflow, exc)
+                    schedule = Schedule(config.profile.polling, history, key=self.execution_id)
                 elapsed = max(0.0, (now - (execution.create_time or now)).total_seconds())
-                delay = next_poll_delay(elapsed, config.profile.polling)
+                delay = schedule.next_delay(elapsed)
                 self.log.info(
                     "AMC execution %s of %s is %s; next look in %.0f s",
                     self.execution_id,

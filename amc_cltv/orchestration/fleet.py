@@ -34,6 +34,7 @@ from amc_cltv.config import Config, load_config
 from amc_cltv.errors import AmcCltvError, UsageError, exit_code_for
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
+from amc_cltv.orchestration.history import ledger_durations
 from amc_cltv.orchestration.run import RunOptions, RunOutcome, run_workflow
 from amc_cltv.orchestration.waiting import Awaited, wait_for_all
 from amc_cltv.redact import redact_text
@@ -95,7 +96,8 @@ class _Member:
         if self.result is not None or self.outcome is None or self.outcome.execution_id is None:
             return None
         assert self.config is not None and self.submitted_at is not None
-        return Awaited(self.config, workflow, self.outcome.execution_id, self.submitted_at)
+        history = ledger_durations(self.ledger, self.instance_id, workflow) if self.ledger else []
+        return Awaited(self.config, workflow, self.outcome.execution_id, self.submitted_at, history)
 
 
 def _result(member: _Member, outcome: RunOutcome) -> FleetResult:

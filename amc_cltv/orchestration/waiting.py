@@ -1,8 +1,9 @@
 """Waiting for many executions at once: one event loop, one ``AsyncAmcClient`` per instance.
 
-Each execution is polled on the same schedule as ``polling.poll_until_done`` (``next_poll_delay``, counted
-from its submit time), but a wait is a suspended coroutine instead of a blocked thread, so a fleet of
-instances whose executions take an hour is waited for in about an hour, not in waves of a thread pool.
+Each execution is polled on the same schedule as ``polling.poll_until_done`` (``amc_cltv.cadence``, from
+the history the caller passes, counted from its submit time), but a wait is a suspended coroutine instead
+of a blocked thread, so a fleet of instances whose executions take an hour is waited for in about an hour,
+not in waves of a thread pool.
 Nothing is recorded here: the caller looks once more through the resumable pipeline, which records the
 status and downloads (a wait that fails or runs out just leaves that look to report it).
 """
@@ -10,18 +11,17 @@ status and downloads (a wait that fails or runs out just leaves that look to rep
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from amc_cltv import clock
+from amc_cltv.cadence import Schedule
 from amc_cltv.client import AsyncAmcClient
 from amc_cltv.client.status import is_terminal
 from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError
 from amc_cltv.log import get_logger
-from amc_cltv.orchestration.polling import next_poll_delay
 
 log = get_logger("amc_cltv.waiting")
 
@@ -34,6 +34,7 @@ class Awaited:
     workflow: str
     execution_id: str
     submitted_at: datetime
+    history: Sequence[float] = ()  # durations of past runs of the workflow (docs/polling.md)
 
 
 async def wait_for_execution(
@@ -41,7 +42,6 @@ async def wait_for_execution(
     awaited: Awaited,
     *,
     max_wait_s: float | None,
-    draw: Callable[[], float] = random.random,
 ) -> str | None:
     """Poll until AMC finishes the execution or ``max_wait_s`` runs out; the last status seen.
 
@@ -49,11 +49,11 @@ async def wait_for_execution(
     """
     now = clock.current()
     started = now.monotonic()
-    polling = awaited.config.profile.polling
+    schedule = Schedule(awaited.config.profile.polling, awaited.history, key=awaited.execution_id)
     status: str | None = None
     while True:
         elapsed = max(0.0, (now.now() - awaited.submitted_at).total_seconds())
-        delay = next_poll_delay(elapsed, polling, draw)
+        delay = schedule.next_delay(elapsed)
         if max_wait_s is not None and now.monotonic() - started + delay > max_wait_s:
             return status
         await clock.asleep(delay)
