@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from amc_cltv.cli import common
-from amc_cltv.errors import UsageError, local_fault
+from amc_cltv.errors import Interrupted, UsageError, local_fault
 
 app = typer.Typer(
     name="sandbox",
@@ -54,7 +54,7 @@ def serve(
         run_server(directory, host, port, ready)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):  # Ctrl-C or SIGTERM is how a server is stopped: exit 0
         return
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -13,7 +17,7 @@ import pytest
 from amc_cltv.cli import main
 from amc_cltv.orchestration.summary import result_table
 from amc_cltv.sandbox.serve import make_sandbox_server
-from tests.e2e.conftest import Sandbox
+from tests.e2e.conftest import ROOT, Sandbox
 from tests.e2e.test_run import RUN
 
 pytestmark = pytest.mark.e2e
@@ -169,3 +173,23 @@ def test_every_json_object_is_snake_case_with_utc_z_times(sandbox: Sandbox) -> N
         assert result.code == 0, (args, result.stderr)
         outputs.append(result.json)
     assert [problem for output in outputs for problem in _walk(output)] == []
+
+
+def test_sandbox_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """SIGTERM is how a server is stopped: exit 0, no "interrupted" line (that is for resumable commands)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "amc_cltv", "sandbox", "serve", "--port", "0", "--state-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert process.stdout is not None and "listening on" in process.stdout.readline()
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0 and "interrupted" not in err
