@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from amc_cltv.cli import common
-from amc_cltv.errors import AmcCltvError, UsageError
+from amc_cltv.errors import AmcCltvError, Interrupted, UsageError
 
 if TYPE_CHECKING:  # the CLI imports the library lazily, per command
     from rich.status import Status
@@ -304,6 +304,14 @@ def _activate(config: Config, client: AmcClient, ledger: Ledger, outcome: RunOut
         raise
 
 
+def _known_from_ledger(ledger: Ledger, run_key: str) -> None:
+    """On a signal, the --json object says what the ledger holds: the id may be recorded a moment before
+    the progress display hears of it."""
+    run = ledger.latest_run(run_key)
+    if run is not None and run.execution_id is not None:
+        common.invocation().json_partial.update(execution_id=run.execution_id, status=run.status)
+
+
 def _run_one(
     workflow: str,
     options: Any,
@@ -328,7 +336,11 @@ def _run_one(
     progress = _Progress(workflow, interactive=sys.stderr.isatty() and not as_json)
     try:
         with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
-            outcome = run_workflow(config, client, ledger, workflow, replace(options, observer=progress))
+            try:
+                outcome = run_workflow(config, client, ledger, workflow, replace(options, observer=progress))
+            except Interrupted:
+                _known_from_ledger(ledger, plan_run(config, workflow, options).run_key)
+                raise
             audience = None
             if activate_audience and outcome.exit_code == 0:
                 audience = _activate(config, client, ledger, outcome)
