@@ -5,7 +5,8 @@
     sync       workflow plan / apply / drift
     admission  at most 10 in-progress executions per instance
     submit     the write-ahead POST and its reconcile
-    polling    the jittered, resumable status schedule
+    polling    the status poll on the schedule learnt from past runs (amc_cltv/cadence.py)
+    history    the durations of past runs that schedule learns from
     download   verified, atomic result files and manifest.json
     retrieve   ``download EXECUTION_ID`` for any finished execution
     summary    the result rows as a table (the segment table for ``segmentation``)
