@@ -6,7 +6,7 @@
     profile        the profile TOML merged with a connection (no Airflow import)
     execution      adopt or submit, look, download: the operator's work around its deferral (no Airflow)
     operators      AmcRunWorkflowOperator, AmcActivateAudienceOperator
-    triggers       AmcExecutionTrigger (polls on the tool's schedule), AmcUntilTrigger (a moment)
+    triggers       AmcExecutionTrigger, AmcAudienceTrigger (poll on the tool's schedule), AmcUntilTrigger
     sensors        AmcAudienceUsableSensor (the DSP lag)
     provider_info  the ``amc`` connection type, for Airflow's provider manager
 
@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from amc_cltv.airflow.hooks import AmcHook
     from amc_cltv.airflow.operators import AmcActivateAudienceOperator, AmcRunWorkflowOperator
     from amc_cltv.airflow.sensors import AmcAudienceUsableSensor
-    from amc_cltv.airflow.triggers import AmcExecutionTrigger, AmcUntilTrigger
+    from amc_cltv.airflow.triggers import AmcAudienceTrigger, AmcExecutionTrigger, AmcUntilTrigger
 
 _HOMES = {
+    "AmcAudienceTrigger": "triggers",
     "AmcActivateAudienceOperator": "operators",
     "AmcAudienceUsableSensor": "sensors",
     "AmcExecutionTrigger": "triggers",
@@ -36,6 +37,7 @@ _HOMES = {
 
 __all__ = [
     "AmcActivateAudienceOperator",
+    "AmcAudienceTrigger",
     "AmcAudienceUsableSensor",
     "AmcExecutionTrigger",
     "AmcHook",

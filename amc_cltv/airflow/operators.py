@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ except ImportError:  # Airflow 3.1 has them only in airflow.exceptions
 
 from amc_cltv.airflow.execution import RunRequest, finish_run, start_run
 from amc_cltv.airflow.hooks import AmcHook
-from amc_cltv.airflow.triggers import ERROR, AmcExecutionTrigger
+from amc_cltv.airflow.triggers import ERROR, AmcAudienceTrigger, AmcExecutionTrigger
 from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError, ExitCode
 from amc_cltv.orchestration.outcome import RunOutcome
@@ -117,10 +118,11 @@ class AmcActivateAudienceOperator(BaseOperator):
     """Create (or find) the segment's rule-based audience and wait until AMC has built it.
 
     The segment is sized from the ``segmentation`` result of the same window (adopted from AMC when this
-    worker has no ledger), an audience of the same rules already on AMC is adopted, never duplicated. The
-    result is the ``audience activate --json`` object, whose ``usable_in_dsp_at`` the
-    ``AmcAudienceUsableSensor`` waits for. ``needed_by`` is the campaign start (a date or date-time in the
-    instance's time zone): when the audience cannot be usable in DSP by then, the task fails.
+    worker has no ledger), an audience of the same rules already on AMC is adopted, never duplicated.
+    While AMC builds it (hours on a real instance), the task defers to ``AmcAudienceTrigger``
+    (``deferrable``). The result is the ``audience activate --json`` object, whose ``usable_in_dsp_at``
+    the ``AmcAudienceUsableSensor`` waits for. ``needed_by`` is the campaign start (a date or date-time in
+    the instance's time zone): when the audience cannot be usable in DSP by then, the task fails.
     """
 
     template_fields: Sequence[str] = ("segment", "config", "amc_conn_id", "needed_by")
@@ -133,6 +135,7 @@ class AmcActivateAudienceOperator(BaseOperator):
         segment: str = "high-value",
         amc_conn_id: str = AmcHook.default_conn_name,
         needed_by: str | None = None,
+        deferrable: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -140,12 +143,13 @@ class AmcActivateAudienceOperator(BaseOperator):
         self.config = config
         self.amc_conn_id = amc_conn_id
         self.needed_by = needed_by
+        self.deferrable = deferrable
 
-    def execute(self, context: Context) -> dict[str, Any]:
-        from amc_cltv.audience import activate, parse_needed_by
+    def _activate(self, *, look_once: bool) -> dict[str, Any]:
+        from amc_cltv import api
+        from amc_cltv.audience import known_on_error, parse_needed_by
         from amc_cltv.audience.rules import segment_named
-        from amc_cltv.connect import open_client
-        from amc_cltv.ledger import Ledger
+        from amc_cltv.errors import StillRunning
 
         with task_errors():
             config = AmcHook(self.amc_conn_id).config(self.config)
@@ -153,6 +157,34 @@ class AmcActivateAudienceOperator(BaseOperator):
             campaign_start = parse_needed_by(self.needed_by, config.amc.time_zone) if self.needed_by else None
             # The size guard reads the segmentation result of the window: adopted, never submitted twice.
             finish_run(config, RunRequest(spec.report_workflow), max_wait_s=None).raise_for_status()
-            with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
-                outcome = activate(config, client, ledger, segment=spec.key, needed_by=campaign_start)
-        return outcome.as_json()
+            if look_once:  # one status call; the trigger does the waiting
+                polling = config.profile.polling.model_copy(update={"max_wait_s": 0})
+                config = replace(config, profile=config.profile.model_copy(update={"polling": polling}))
+            try:
+                return api.activate_audience(config, segment=spec.key, needed_by=campaign_start).as_json()
+            except StillRunning as still:
+                known = known_on_error(still)
+                building = known.audience if known is not None else None
+                if not look_once or building is None or building.audience_execution_id is None:
+                    raise
+                self.defer(
+                    trigger=AmcAudienceTrigger(
+                        config=str(self.config),
+                        amc_conn_id=self.amc_conn_id,
+                        audience_execution_id=building.audience_execution_id,
+                    ),
+                    method_name="execute_complete",
+                    timeout=timedelta(seconds=config.profile.polling.max_wait_s or 43200),
+                )
+                raise  # not reached: defer() leaves the task
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        return self._activate(look_once=self.deferrable)
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Back from the trigger: AMC has finished the audience; record it and report where it stands."""
+        if event.get("status") == ERROR:
+            raise AirflowException(
+                f"following audience {event.get('audience_execution_id')}: {event.get('message')}"
+            )
+        return self._activate(look_once=False)

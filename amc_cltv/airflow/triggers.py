@@ -3,7 +3,8 @@
 ``AmcExecutionTrigger`` polls an execution on the tool's schedule (``amc_cltv.cadence``, learnt from the
 workflow's past executions on AMC: docs/polling.md; counted from the execution's creation time, so a trigger
 restarted by the triggerer keeps the same rhythm) until AMC reports a final status.
-``AmcUntilTrigger`` waits until a moment (an audience's ``usable_in_dsp_at``). Both wait on the tool's
+``AmcAudienceTrigger`` does the same for an audience AMC is building (on the ``[polling]`` ramp).
+``AmcUntilTrigger`` waits until a moment (an audience's ``usable_in_dsp_at``). All wait on the tool's
 clock, which tests replace.
 """
 
@@ -18,9 +19,11 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from amc_cltv import clock
 from amc_cltv.airflow.hooks import AmcHook
 from amc_cltv.cadence import Schedule
+from amc_cltv.client.status import is_final
 from amc_cltv.connect import open_async_client
 from amc_cltv.errors import AmcCltvError
 from amc_cltv.orchestration.history import AMC_LOOKBACK, amc_durations
+from amc_cltv.orchestration.polling import next_poll_delay
 
 ERROR = "error"  # the event's status when the trigger could not follow the execution
 
@@ -100,6 +103,69 @@ class AmcExecutionTrigger(BaseTrigger):
                     self.execution_id,
                     self.workflow,
                     execution.status,
+                    delay,
+                )
+                await clock.asleep(delay)
+
+
+class AmcAudienceTrigger(BaseTrigger):
+    """Fires once AMC reports the audience ``audience_execution_id`` SUCCEEDED, FAILED or DEACTIVATED.
+
+    Polled on the profile's ``[polling]`` schedule, counted from the audience's creation time. The event
+    is ``{"status", "status_reason", "audience_execution_id"}`` (``status`` ``"error"`` with ``message``
+    when AMC could not be asked).
+    """
+
+    def __init__(self, *, config: str, amc_conn_id: str, audience_execution_id: str) -> None:
+        super().__init__()
+        self.config = config
+        self.amc_conn_id = amc_conn_id
+        self.audience_execution_id = audience_execution_id
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "config": self.config,
+                "amc_conn_id": self.amc_conn_id,
+                "audience_execution_id": self.audience_execution_id,
+            },
+        )
+
+    def _failed(self, error: Exception) -> TriggerEvent:
+        return TriggerEvent(
+            {"status": ERROR, "audience_execution_id": self.audience_execution_id, "message": str(error)}
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        try:
+            config = await AmcHook(self.amc_conn_id).aconfig(self.config)
+        except AmcCltvError as exc:
+            yield self._failed(exc)
+            return
+        async with open_async_client(config) as client:
+            while True:
+                try:
+                    audience = await client.audiences.get(self.audience_execution_id)
+                except AmcCltvError as exc:
+                    yield self._failed(exc)
+                    return
+                if is_final(audience.status):
+                    yield TriggerEvent(
+                        {
+                            "status": str(audience.status),
+                            "status_reason": audience.status_reason,
+                            "audience_execution_id": self.audience_execution_id,
+                        }
+                    )
+                    return
+                now = clock.current().now()
+                elapsed = max(0.0, (now - (audience.create_time or now)).total_seconds())
+                delay = next_poll_delay(elapsed, config.profile.polling)
+                self.log.info(
+                    "AMC audience %s is %s; next look in %.0f s",
+                    self.audience_execution_id,
+                    audience.status,
                     delay,
                 )
                 await clock.asleep(delay)

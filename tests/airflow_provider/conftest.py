@@ -45,8 +45,10 @@ os.environ.update(
 
 # Enough synthetic users for a High Value segment above the audience minimum of 2,500 (seed 7).
 USERS = 32_000
-# An execution runs an hour of sandbox time: whoever looks first sees it RUNNING, and must defer.
+# An execution runs an hour of sandbox time, an audience is built in half an hour: whoever looks first sees
+# them still running, and must defer.
 RUN_S = 3600.0
+AUDIENCE_RUN_S = 1800.0
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -158,7 +160,7 @@ def fleet(tmp_path: Path, sandbox_data: Path, monkeypatch: pytest.MonkeyPatch) -
     server_dir.mkdir(parents=True)
     shutil.copytree(sandbox_data, server_dir / "data")
     app = embedded_app(server_dir)
-    app.configure(users=USERS, run_s=RUN_S)
+    app.configure(users=USERS, run_s=RUN_S, audience_run_s=AUDIENCE_RUN_S)
     process = subprocess.Popen(
         [sys.executable, "-m", "amc_cltv", "sandbox", "serve", "--port", "0", "--state-dir", str(server_dir)],
         stdout=subprocess.PIPE,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -70,7 +71,8 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     A worker runs the DAG until the segmentation task has deferred and its trigger has looked once, and is
     killed. The retry runs where that worker's ledger is not: it adopts the execution from AMC, defers
     again (the trigger waits on the profile's schedule while AMC runs), downloads and verifies the files,
-    activates the audience and waits out the DSP lag in the sensor's trigger.
+    activates the audience (deferring while AMC builds it) and waits out the DSP lag in the sensor's
+    trigger.
     """
     logical_date = datetime.now(UTC).replace(microsecond=0)
     worker = subprocess.Popen(
@@ -116,5 +118,7 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     # Whatever Airflow logged, in the worker and here, carries no secret and no pre-signed URL signature.
     logged = "".join(lines) + "".join(capfd.readouterr())
     assert "next look in" in logged and "results_downloaded" in logged
+    # The activation deferred too while AMC built the audience.
+    assert re.search(r"AMC audience \S+ is (PENDING|RUNNING); next look in", logged)
     for secret in (*SECRETS, "X-Amz-Signature="):
         assert secret not in logged
