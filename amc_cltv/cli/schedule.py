@@ -73,12 +73,25 @@ def apply(
         action, schedule = apply_schedule(config, client, ledger, name, weekly_day=weekly, hour_utc=hour_utc)
     when = f"{schedule.aggregation_period} {schedule.aggregation_start_day or ''}".strip()
     typer.echo(f"schedule {schedule.schedule_id} {action}: {when} at {schedule.aggregation_hour_utc}:00 UTC")
+    common.stderr_console().print(_data_lag_note(name, schedule.aggregation_period), highlight=False)
     if catalog.definition(name).cadence == "monthly":
         common.stderr_console().print(
             f"note: {name} is meant to run monthly, which AMC schedules cannot do (daily or weekly only); "
             f"this schedule runs it {when}. {_cron_hint(name, hour_utc)}",
             highlight=False,
         )
+
+
+def _data_lag_note(name: str, period: str | None) -> str:
+    # AMC picks a scheduled run's window itself (the period just before the run hour), so there is no window
+    # to refuse as `run` does: say that it reaches into the data lag.
+    # See docs/amc-api.md §3.7 and docs/contract.md §2.
+    span = "day" if period == "Daily" else "week"
+    return (
+        f"note: each scheduled run covers the {span} just before it, inside AMC's 48-hour data lag: "
+        f"its last two days may be incomplete. For complete windows, run 'amc-cltv run --workflow {name}' "
+        "from cron instead (its default window ends at least 48 hours back)."
+    )
 
 
 def _cron_hint(name: str, hour_utc: int) -> str:

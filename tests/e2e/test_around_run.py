@@ -126,11 +126,13 @@ def test_workflows_plan_apply_and_drift(sandbox: Sandbox) -> None:
 def test_schedule_apply_list_delete(sandbox: Sandbox) -> None:
     applied = sandbox.cli("schedule", "apply", "segmentation", "--weekly", "monday", "--hour-utc", "6")
     assert applied.code == 0, applied.stderr
+    assert "week just before it" in applied.stderr and "48-hour data lag" in applied.stderr
+    assert "amc-cltv run --workflow segmentation" in applied.stderr
     listed = sandbox.cli("schedule", "list", "--json").json["schedules"]
     assert [(s["workflowId"], s["aggregationPeriod"], s["aggregationStartDay"], s["aggregationHourUtc"])
             for s in listed] == [("amc_cltv.segmentation", "Weekly", "Monday", 6)]  # fmt: skip
     again = sandbox.cli("schedule", "apply", "segmentation", "--daily", "--hour-utc", "7")
-    assert again.code == 0 and "updated" in again.stdout
+    assert again.code == 0 and "updated" in again.stdout and "day just before it" in again.stderr
     assert sandbox.cli("schedule", "delete", "segmentation").code == 0
     assert sandbox.cli("schedule", "list", "--json").json["schedules"] == []
     assert sandbox.cli("schedule", "apply", "segmentation", "--hour-utc", "7").code == 2
