@@ -86,9 +86,11 @@ def test_state_dir_deleted_after_success_adopts_from_amc(served: Sandbox) -> Non
 
 
 def test_state_dir_deleted_mid_run_reattaches(served: Sandbox) -> None:
+    served.app.configure(run_s=3600)  # still running at the one look, however slow the machine
     started = served.cli(*RUN, "--no-wait", "--json")
     assert started.code == 4
     shutil.rmtree(served.state_dir)
+    served.app.configure(run_s=1)
     finish_with_one_execution(served, started.json["execution_id"])
 
 
