@@ -303,7 +303,8 @@ def _report(measured: list[Measured], instances: int, duration: float, before: s
             f"{_verdict(multiple < TARGET_MULTIPLE)}); client CPU {cpu:.0f} ms per execution (target < "
             f"{TARGET_CPU_MS:.0f} ms: {_verdict(cpu < TARGET_CPU_MS)}); peak memory {rss:.0f} MiB "
             f"(target < {TARGET_RSS_MIB:.0f} MiB: {_verdict(rss < TARGET_RSS_MIB)}); "
-            f"{m.succeeded} of {m.executions} executions SUCCEEDED and downloaded."
+            f"{m.succeeded} of {m.executions} executions SUCCEEDED"
+            + (" with their download URLs (no files fetched)." if m is async_run else " and downloaded.")
         )
     waves = -(-instances // 8)
     return f"""## Fleet: {instances} instance profiles x {len(WORKFLOWS)} workflows against one sandbox serve
