@@ -127,6 +127,8 @@ def fail_usage(message: str) -> None:
 _LIBRARY_TO_CLI = (
     ("call again with force_rerun=True", "run again with --force-rerun"),
     ("force_rerun=True", "--force-rerun"),
+    ("call again to resume", "run the same command again to resume"),
+    ("call again later", "run the same command again later"),
 )
 
 

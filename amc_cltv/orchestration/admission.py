@@ -60,7 +60,7 @@ def wait_for_slot(
         if max_wait_s is not None and waited + delay > max_wait_s:
             raise StillRunning(
                 f"the instance already runs {busy} executions (AMC's limit is {limit}); nothing was "
-                f"submitted for {workflow}: run the same command again later",
+                f"submitted for {workflow}: call again later",
                 status="PENDING",
             )
         log.info("admission_wait", workflow=workflow, in_progress=busy, limit=limit, next_check_s=delay)

@@ -147,7 +147,7 @@ def read_cohorts(files: Sequence[Path]) -> CohortSummary:
             if missing:
                 raise NeedsHuman(
                     f"{path}: not a cohorts result (no column {', '.join(missing)}); check the workflow on "
-                    "AMC with 'amc-cltv workflows plan cohorts', then run again with --force-rerun"
+                    "AMC (workflows plan), then call again with force_rerun=True"
                 )
             columns = list(relation.columns)
             for values in relation.fetchall():

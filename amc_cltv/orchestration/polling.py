@@ -149,7 +149,7 @@ def poll_until_done(
                     on_update(PollUpdate(execution_id, status, elapsed, None))
                 raise StillRunning(
                     f"execution {execution_id} of {workflow} is still {status} after waiting "
-                    f"{waited:.0f} s; run the same command again to resume",
+                    f"{waited:.0f} s; call again to resume",
                     status=status,
                     execution_id=execution_id,
                     status_calls=calls,

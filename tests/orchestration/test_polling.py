@@ -185,7 +185,7 @@ def test_max_wait_raises_still_running_and_leaves_the_execution_running(
         )
     assert raised.value.exit_code == 4
     assert raised.value.context["status_calls"] == 3
-    assert "run the same command again" in str(raised.value)
+    assert "call again to resume" in str(raised.value)  # library words; the CLI says its own
     assert sum(fake_clock.sleeps) == pytest.approx(100)
     assert fake_clock.sleeps == pytest.approx([FIRST, 100 - FIRST])
     assert cancel.call_count == 0
