@@ -10,6 +10,10 @@ extra may override profile keys. Executions run in the pool ``AMC_CLTV_POOL`` (d
 deferred ones included: see the README for its size. Each instance has at most one execution of this DAG
 in flight (one mapped group per instance, one run at a time), and while an instance already runs AMC's
 limit of 10 executions the operator submits nothing and its try fails for a later retry.
+
+A second DAG, ``amc_cltv_monthly_cohorts``, runs the ``cohorts`` workflow once a month for the same
+profiles (AMC's own schedules are daily or weekly only): on the 3rd, so the default window, which ends 48
+hours back, covers whole months.
 """
 
 from __future__ import annotations
@@ -27,6 +31,12 @@ DEFAULT_PROFILES = Path(__file__).parent / "amc_cltv_profiles"
 POOL = os.environ.get("AMC_CLTV_POOL", "amc_cltv")
 
 
+def profile_paths() -> list[str]:
+    """Every instance profile of the folder, read when a run starts."""
+    folder = Path(os.environ.get("AMC_CLTV_PROFILES", DEFAULT_PROFILES))
+    return sorted(str(path) for path in folder.glob("*.toml"))
+
+
 @dag(
     schedule="0 6 * * *",
     start_date=pendulum.datetime(2026, 12, 1, tz="UTC"),
@@ -38,9 +48,7 @@ POOL = os.environ.get("AMC_CLTV_POOL", "amc_cltv")
 def amc_cltv_nightly() -> None:
     @task
     def instance_profiles() -> list[str]:
-        """Every instance profile of the folder, read when the run starts."""
-        folder = Path(os.environ.get("AMC_CLTV_PROFILES", DEFAULT_PROFILES))
-        return sorted(str(path) for path in folder.glob("*.toml"))
+        return profile_paths()
 
     @task_group
     def instance(config: str) -> None:
@@ -57,3 +65,24 @@ def amc_cltv_nightly() -> None:
 
 
 nightly = amc_cltv_nightly()
+
+
+@dag(
+    schedule="30 6 3 * *",
+    start_date=pendulum.datetime(2026, 12, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=10)},
+    tags=["amc"],
+)
+def amc_cltv_monthly_cohorts() -> None:
+    @task
+    def instance_profiles() -> list[str]:
+        return profile_paths()
+
+    AmcRunWorkflowOperator.partial(task_id="cohorts", workflow="cohorts", pool=POOL).expand(
+        config=instance_profiles()
+    )
+
+
+monthly_cohorts = amc_cltv_monthly_cohorts()
