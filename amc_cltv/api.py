@@ -112,6 +112,15 @@ def _options(
     )
 
 
+def _run(
+    config: ConfigLike, workflow: str, options: RunOptions, client: AmcClient | None, ledger: Ledger | None
+) -> RunOutcome:
+    from amc_cltv.orchestration import run
+
+    with _session(config, client, ledger) as session:
+        return run.run_workflow(session.config, session.client, session.ledger, workflow, options)
+
+
 def run_workflow(
     config: ConfigLike,
     workflow: str,
@@ -138,10 +147,7 @@ def run_workflow(
         force_rerun=force_rerun,
         detach=False,
     )
-    from amc_cltv.orchestration import run
-
-    with _session(config, client, ledger) as session:
-        return run.run_workflow(session.config, session.client, session.ledger, workflow, options)
+    return _run(config, workflow, options, client, ledger)
 
 
 def submit_workflow(
@@ -170,10 +176,7 @@ def submit_workflow(
         force_rerun=force_rerun,
         detach=True,
     )
-    from amc_cltv.orchestration import run
-
-    with _session(config, client, ledger) as session:
-        return run.run_workflow(session.config, session.client, session.ledger, workflow, options)
+    return _run(config, workflow, options, client, ledger)
 
 
 def wait_for_workflow(

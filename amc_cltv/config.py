@@ -206,17 +206,21 @@ def parse_profile(raw: dict[str, Any], source: str) -> Profile:
         raise ConfigError(f"{source}: invalid value for '{key}': {message}") from None
 
 
-def read_profile(path: Path) -> Profile:
-    """Read and validate one TOML profile."""
+def read_profile_toml(path: Path) -> dict[str, Any]:
+    """The profile file's TOML, unvalidated; ConfigError (one line naming the file) when it cannot be read."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc.__class__.__name__})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_profile(raw, str(path))
+
+
+def read_profile(path: Path) -> Profile:
+    """Read and validate one TOML profile."""
+    return parse_profile(read_profile_toml(path), str(path))
 
 
 def _credentials(profile: Profile, source: str, environ: dict[str, str] | os._Environ[str]) -> Credentials:

@@ -8,14 +8,13 @@ not import Airflow: the operators hand it the connection's fields.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
-from amc_cltv.config import Config, Credentials, parse_profile
+from amc_cltv.config import Config, Credentials, parse_profile, read_profile_toml
 from amc_cltv.errors import ConfigError
 
 REFRESH_TOKEN_KEY = "refresh_token"
@@ -38,17 +37,6 @@ def _merged(raw: dict[str, Any], overrides: Mapping[str, Any], source: str) -> d
     return merged
 
 
-def _read_raw(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.__class__.__name__})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-
-
 def connection_config(
     config: str | Path,
     *,
@@ -62,7 +50,9 @@ def connection_config(
     Raises ConfigError naming the profile (or the connection) and the key.
     """
     path = Path(config).resolve()
-    profile = parse_profile(_merged(_read_raw(path), extra, str(path)), f"{path} (connection {conn_id!r})")
+    profile = parse_profile(
+        _merged(read_profile_toml(path), extra, str(path)), f"{path} (connection {conn_id!r})"
+    )
     secrets = {
         "login": (login or "").strip(),
         "password": (password or "").strip(),
