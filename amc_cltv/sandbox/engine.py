@@ -163,8 +163,15 @@ class Engine:
         self._catalog = str(row[0]) if row else "memory"
 
     @classmethod
-    def over_parquet(cls, data_dir: Path, *, memory_limit: str | None = None) -> Engine:
-        """An engine whose tables are views over ``<data_dir>/<table>.parquet``; twins read the same files."""
+    def over_parquet(
+        cls, data_dir: Path, *, results_dir: Path | None = None, memory_limit: str | None = None
+    ) -> Engine:
+        """An engine whose tables are views over ``<data_dir>/<table>.parquet``; twins read the same files.
+
+        Executed SQL reaches no file, environment variable, network address or extension: DuckDB's external
+        access is off and its configuration locked, with only ``data_dir`` (the tables), ``results_dir``
+        (where result CSVs are written) and the spill folder under it allowed.
+        """
         connection = duckdb.connect()
         if memory_limit:
             connection.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
@@ -172,6 +179,14 @@ class Engine:
             path = sql_literal(str(data_dir / f"{table.name}.parquet"))
             for name in (table.name, table.name + AUDIENCE_SUFFIX):
                 connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({path})')
+        # DuckDB spills to its temp directory past the memory limit: it must be an allowed one too.
+        spill = (results_dir or data_dir) / ".spill"
+        connection.execute(f"SET temp_directory = {sql_literal(str(spill.resolve()))}")
+        allowed = [data_dir, *([results_dir] if results_dir is not None else []), spill]
+        listed = ", ".join(sql_literal(f"{folder.resolve()}/") for folder in allowed)
+        connection.execute(f"SET allowed_directories = [{listed}]")
+        connection.execute("SET enable_external_access = false")
+        connection.execute("SET lock_configuration = true")
         return cls(connection)
 
     @property

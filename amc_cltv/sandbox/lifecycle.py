@@ -90,7 +90,9 @@ class Lifecycle:
         with self._engine_guard:
             if self._engine is None:
                 self.ensure_data()
-                self._engine = Engine.over_parquet(self.data_dir, memory_limit="1GB")
+                self._engine = Engine.over_parquet(
+                    self.data_dir, results_dir=self._state_dir / "results", memory_limit="1GB"
+                )
             return self._engine
 
     def reset(self) -> None:
