@@ -9,8 +9,10 @@ The public Python API (the CLI is a thin layer over it)::
     outcome.raise_for_status()                         # ExecutionFailed / StillRunning otherwise
 
     run_workflow           submit, wait and download in one call (blocks up to ``[polling] max_wait_s``)
-    submit_workflow        submit or adopt, return at once with the execution id (status PENDING/RUNNING)
-    wait_for_workflow      resume the same run: wait up to ``max_wait_s`` (0: look once), download if done
+    submit_workflow        submit or adopt, return at once; ``outcome.handle`` names the execution
+    wait_for_workflow      follow that handle: wait up to ``max_wait_s`` (0: look once), download if done
+    wait_for_workflow_async    the same for a coroutine (waits on the event loop)
+    ExecutionHandle        execution id, pinned window and parameter values (``as_dict()`` is plain JSON)
     activate_audience      create or reuse the high-value rule-based audience and wait for AMC
     AmcClient, AsyncAmcClient   the AMC API itself (resources: workflows, executions, audiences, ...)
     open_client, open_async_client   a client for a loaded profile
@@ -41,10 +43,12 @@ _EXPORTS: dict[str, str] = {
     "load_config": "amc_cltv.config",
     "RunOptions": "amc_cltv.orchestration.outcome",
     "RunOutcome": "amc_cltv.orchestration.outcome",
+    "ExecutionHandle": "amc_cltv.orchestration.handle",
     "ActivationOutcome": "amc_cltv.audience",
     "run_workflow": "amc_cltv.api",
     "submit_workflow": "amc_cltv.api",
     "wait_for_workflow": "amc_cltv.api",
+    "wait_for_workflow_async": "amc_cltv.api",
     "activate_audience": "amc_cltv.api",
     "open_client": "amc_cltv.api",
     "open_async_client": "amc_cltv.api",
@@ -100,6 +104,7 @@ __all__ = [
     "DownloadError",
     "DownloadUrlExpired",
     "ExecutionFailed",
+    "ExecutionHandle",
     "InternalServerError",
     "LocalFault",
     "LockHeld",
@@ -124,6 +129,7 @@ __all__ = [
     "run_workflow",
     "submit_workflow",
     "wait_for_workflow",
+    "wait_for_workflow_async",
 ]
 
 if TYPE_CHECKING:
@@ -134,6 +140,7 @@ if TYPE_CHECKING:
         run_workflow,
         submit_workflow,
         wait_for_workflow,
+        wait_for_workflow_async,
     )
     from amc_cltv.audience import ActivationOutcome
     from amc_cltv.client import AmcClient, AsyncAmcClient
@@ -168,6 +175,7 @@ if TYPE_CHECKING:
         UsageError,
         WorkflowLintError,
     )
+    from amc_cltv.orchestration.handle import ExecutionHandle
     from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
 
 

@@ -1,29 +1,37 @@
 """The public Python API: one call per job, in parameters and AMC's words (the CLI maps them to flags).
 
-    run_workflow(config, workflow, ...)       -> RunOutcome   submit or adopt, wait, download (blocks)
-    submit_workflow(config, workflow, ...)    -> RunOutcome   submit or adopt, return without waiting
-    wait_for_workflow(config, workflow, ...)  -> RunOutcome   the same run: wait up to max_wait_s, download
-    activate_audience(config, ...)            -> ActivationOutcome
+    run_workflow(config, workflow, ...)            -> RunOutcome   submit or adopt, wait, download (blocks)
+    submit_workflow(config, workflow, ...)         -> RunOutcome   submit or adopt, return without waiting
+    wait_for_workflow(config, handle, ...)         -> RunOutcome   follow that execution, wait, download
+    await wait_for_workflow_async(config, handle)  -> RunOutcome   the same, waiting on the event loop
+    activate_audience(config, ...)                 -> ActivationOutcome
     open_client(config) / open_async_client(config)
 
 ``config`` is a loaded ``Config``, a profile path, or None (``$AMC_CLTV_CONFIG``, else the embedded
-sandbox). Each call opens the profile's client and ledger unless given ``client=`` and ``ledger=``. A run is
-named by its workflow, window and parameters, so ``submit_workflow`` then ``wait_for_workflow`` with the same
-arguments (in this process or another, hours later) follow the same AMC execution: nothing is submitted
-twice. Errors are the ``amc_cltv.errors`` tree; a finished run that failed is an outcome, not an error
-(``outcome.raise_for_status()`` turns it into ``ExecutionFailed``).
+sandbox). Each call opens the profile's client and ledger unless given ``client=`` and ``ledger=``.
+
+A fresh invocation names its run by workflow, window and parameters (the default window worked out from
+"now"), and adopts the execution AMC already has for that run rather than submitting twice. Once submitted,
+the run is followed by its ``ExecutionHandle`` (``outcome.handle``: execution id, pinned window, parameter
+values; ``as_dict()`` is plain JSON), so a follower that resumes hours later, past a day boundary, finishes
+the execution that was submitted instead of naming a new run. Errors are the ``amc_cltv.errors`` tree; a
+finished run that failed is an outcome, not an error (``outcome.raise_for_status()`` turns it into
+``ExecutionFailed``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from os import PathLike
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from amc_cltv.config import Config, load_config
+from amc_cltv.errors import UsageError
+from amc_cltv.orchestration.handle import ExecutionHandle
 
 if TYPE_CHECKING:
     from amc_cltv.audience import ActivationOutcome
@@ -33,13 +41,17 @@ if TYPE_CHECKING:
 
 ConfigLike = Config | str | PathLike[str] | None
 
+HandleLike = ExecutionHandle | Mapping[str, Any]
+
 __all__ = [
+    "ExecutionHandle",
     "activate_audience",
     "open_async_client",
     "open_client",
     "run_workflow",
     "submit_workflow",
     "wait_for_workflow",
+    "wait_for_workflow_async",
 ]
 
 
@@ -98,10 +110,7 @@ def _options(
 ) -> RunOptions:
     from amc_cltv.orchestration.outcome import RunOptions
 
-    if max_wait_s is not None and max_wait_s < 0:
-        from amc_cltv.errors import UsageError
-
-        raise UsageError(f"max_wait_s must be at least 0, got {max_wait_s}")
+    _check_wait(max_wait_s)
     return RunOptions(
         window_days=window_days,
         window_end=window_end,
@@ -110,6 +119,24 @@ def _options(
         parameters=dict(parameters or {}),
         detach=detach,
     )
+
+
+def _check_wait(max_wait_s: float | None) -> None:
+    """A wait is None (the profile's) or a finite number of seconds, at least 0: NaN would never end."""
+    if max_wait_s is None:
+        return
+    if isinstance(max_wait_s, bool) or not isinstance(max_wait_s, int | float):
+        raise UsageError(f"max_wait_s must be a number of seconds, got {max_wait_s!r}")
+    if not (math.isfinite(max_wait_s) and max_wait_s >= 0):
+        raise UsageError(f"max_wait_s must be a finite number of seconds, at least 0, got {max_wait_s}")
+
+
+def _handle(handle: HandleLike) -> ExecutionHandle:
+    if isinstance(handle, ExecutionHandle):
+        return handle
+    if isinstance(handle, Mapping):
+        return ExecutionHandle.from_dict(handle)
+    raise UsageError(f"expected an ExecutionHandle or its as_dict(), got {type(handle).__name__}")
 
 
 def _run(
@@ -181,29 +208,83 @@ def submit_workflow(
 
 def wait_for_workflow(
     config: ConfigLike,
-    workflow: str,
+    handle: HandleLike | str,
     *,
+    max_wait_s: float | None = 0,
     window_days: int | None = None,
     window_end: date | None = None,
     parameters: Mapping[str, str] | None = None,
-    max_wait_s: float | None = 0,
     client: AmcClient | None = None,
     ledger: Ledger | None = None,
 ) -> RunOutcome:
-    """Follow the run ``submit_workflow`` started: poll up to ``max_wait_s`` (0: look once), then download.
+    """Follow the execution ``handle`` names (``submit_workflow(...).handle``, or its ``as_dict()``): poll up
+    to ``max_wait_s`` (0: look once; None: ``[polling] max_wait_s``), then download its result.
 
-    Same arguments as the submit, so the same run is found; if none was submitted, this submits it.
+    Never submits and never works the window out again from "now", so a wait resumed past a day boundary
+    finishes the execution that was submitted. Given a workflow name instead of a handle, this is a fresh
+    invocation (``run_workflow`` with ``window_days``, ``window_end`` and ``parameters``), which adopts the
+    run of today's window or submits it. Raises UsageError for a malformed handle or one of another
+    instance, and the errors of ``run_workflow``.
     """
-    return run_workflow(
-        config,
-        workflow,
-        window_days=window_days,
-        window_end=window_end,
-        parameters=parameters,
+    if isinstance(handle, str):
+        return run_workflow(
+            config,
+            handle,
+            window_days=window_days,
+            window_end=window_end,
+            parameters=parameters,
+            max_wait_s=max_wait_s,
+            client=client,
+            ledger=ledger,
+        )
+    followed = _handle(handle)
+    options = _options(
+        window_days=None,
+        window_end=None,
+        parameters=None,
         max_wait_s=max_wait_s,
-        client=client,
-        ledger=ledger,
+        force_rerun=False,
+        detach=False,
     )
+    from amc_cltv.orchestration import run
+
+    with _session(config, client, ledger) as session:
+        return run.follow_execution(session.config, session.client, session.ledger, followed, options)
+
+
+async def wait_for_workflow_async(
+    config: ConfigLike,
+    handle: HandleLike,
+    *,
+    max_wait_s: float | None = None,
+    client: AsyncAmcClient | None = None,
+) -> RunOutcome:
+    """``wait_for_workflow`` for a coroutine: wait on the event loop, then record and download off it.
+
+    Polls the handle's execution with ``client`` (an ``AsyncAmcClient`` of the profile, else one opened
+    here) on the profile's schedule, up to ``max_wait_s`` (None: ``[polling] max_wait_s``); then the
+    blocking part (the ledger and the download) runs in a worker thread through ``wait_for_workflow``.
+    Raises what ``wait_for_workflow`` raises.
+    """
+    import asyncio
+
+    from amc_cltv.orchestration.waiting import wait_for_handle
+
+    _check_wait(max_wait_s)
+    followed = _handle(handle)
+    loaded = _config(config)
+    if followed.instance_id != loaded.instance_id:
+        raise UsageError(
+            f"execution {followed.execution_id} runs on instance {followed.instance_id}, "
+            f"not on this profile's {loaded.instance_id}"
+        )
+    wait = loaded.profile.polling.max_wait_s if max_wait_s is None else max_wait_s
+    if client is None:
+        async with open_async_client(loaded) as opened:
+            await wait_for_handle(opened, loaded, followed, max_wait_s=wait)
+    else:
+        await wait_for_handle(client, loaded, followed, max_wait_s=wait)
+    return await asyncio.to_thread(wait_for_workflow, loaded, followed, max_wait_s=0)
 
 
 def activate_audience(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.timewindow import TimeWindow
 
 Observer = Callable[[str, dict[str, Any]], None]
@@ -47,6 +48,8 @@ class RunOutcome:
     message: str | None = None  # why the exit code is not 0
     status_calls: int = 0  # status GETs this invocation made while polling
     detection_delay_bound_s: float | None = None  # AMC ended it at most this long before the tool saw it
+    # The execution followed, window pinned: what ``wait_for_workflow`` takes (None before any id).
+    handle: ExecutionHandle | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The ``run --json`` object of docs/contract.md §3.1."""

@@ -16,6 +16,7 @@ does not change that: the ledger is a cache, AMC the truth (``adopt.py``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
 from amc_cltv.orchestration.adopt import adopt_from_amc
+from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.orchestration.history import execution_durations
 from amc_cltv.orchestration.marketplaces import marketplace_scope
 from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
@@ -46,7 +48,17 @@ from amc_cltv.workflows.rejections import likely_cause
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
 
-__all__ = ["Observer", "RunOptions", "RunOutcome", "RunPlan", "latest_succeeded", "plan_run", "run_workflow"]
+__all__ = [
+    "ExecutionHandle",
+    "Observer",
+    "RunOptions",
+    "RunOutcome",
+    "RunPlan",
+    "follow_execution",
+    "latest_succeeded",
+    "plan_run",
+    "run_workflow",
+]
 
 log = get_logger("amc_cltv.run")
 
@@ -75,22 +87,31 @@ def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
     rule-based audience (``audience activate``), never as a reporting execution, and for a per-user
     (``synthetic_only``) workflow on a profile without synthetic data.
     """
-    rendered = catalog.render(
-        workflow,
-        shopping_insights=config.profile.workflows.shopping_insights,
-        parameters=dict(options.parameters) or None,
-    )
-    if rendered.audience:
-        raise UsageError(
-            f"{workflow} is an audience query: AMC runs it only as a rule-based audience; "
-            "use `amc-cltv audience activate --segment high-value`"
-        )
+    rendered = _render(config, workflow, options.parameters)
     window = resolve_window(
         clock.current().now(),
         config.amc.time_zone,
         window_days=options.window_days,
         window_end=options.window_end,
     )
+    return _planned(config, workflow, rendered, window)
+
+
+def _render(config: Config, workflow: str, parameters: Mapping[str, str]) -> RenderedWorkflow:
+    rendered = catalog.render(
+        workflow,
+        shopping_insights=config.profile.workflows.shopping_insights,
+        parameters=dict(parameters) or None,
+    )
+    if rendered.audience:
+        raise UsageError(
+            f"{workflow} is an audience query: AMC runs it only as a rule-based audience; "
+            "use `amc-cltv audience activate --segment high-value`"
+        )
+    return rendered
+
+
+def _planned(config: Config, workflow: str, rendered: RenderedWorkflow, window: TimeWindow) -> RunPlan:
     parameter_values = {key: str(value) for key, value in dict(rendered.parameter_values).items()}
     spec = ExecutionSpec(
         workflow=workflow,
@@ -137,6 +158,39 @@ def run_workflow(
         structlog.contextvars.unbind_contextvars("workflow", "execution_id")
 
 
+def follow_execution(
+    config: Config, client: AmcClient, ledger: Ledger, handle: ExecutionHandle, options: RunOptions
+) -> RunOutcome:
+    """Follow the execution ``handle`` names: poll it up to the options' wait, then download its result.
+
+    Never submits and never works a window out from "now": the handle pins the execution, so a follower
+    that resumes past a day boundary still finishes what was submitted. A ledger that does not know the
+    execution (another host, a lost file) records it from the handle. Raises UsageError for a handle of
+    another instance, and the errors of ``run_workflow``.
+    """
+    if handle.instance_id != config.instance_id:
+        raise UsageError(
+            f"execution {handle.execution_id} runs on instance {handle.instance_id}, "
+            f"not on this profile's {config.instance_id}"
+        )
+    # The handle holds every value sent; the derived ones are worked out again from the ones set.
+    settable = {
+        spec.name for spec in catalog.definition(handle.workflow).parameters if spec.derived_from is None
+    }
+    rendered = _render(
+        config,
+        handle.workflow,
+        {name: value for name, value in handle.parameters.items() if name in settable},
+    )
+    planned = _planned(config, handle.workflow, rendered, handle.time_window)
+    structlog.contextvars.bind_contextvars(workflow=handle.workflow)
+    try:
+        with workflow_lock(config.state_dir, config.instance_id, handle.workflow):
+            return _Runner(config, client, ledger, planned, options).follow(handle)
+    finally:
+        structlog.contextvars.unbind_contextvars("workflow", "execution_id")
+
+
 def latest_succeeded(
     ledger: Ledger,
     config: Config,
@@ -176,6 +230,7 @@ def latest_succeeded(
             exit_code=0,
             reused=True,
             workflow_id=record.workflow_id,
+            handle=ExecutionHandle.of(record),
         )
     return None
 
@@ -210,6 +265,7 @@ class _Runner:
         self.submitted_now = False  # AMC's answer to this invocation's submit is the poll's first look
         self.status_calls = 0
         self.detection_delay_bound_s: float | None = None
+        self.record: RunRecord | None = None  # the run this invocation follows, once it has an id
 
     def _notify(self, event: str, **details: Any) -> None:
         if self.options.observer is not None:
@@ -242,7 +298,45 @@ class _Runner:
             run = self._adopt_from_amc() or self._submit_new()
         else:
             self.reused = True
+        return self._finish(run)
+
+    def follow(self, handle: ExecutionHandle) -> RunOutcome:
+        """The run of a handle: the ledger's record of its execution, else one written from the handle."""
+        self._notify(
+            "planned",
+            workflow=self.workflow,
+            workflow_id=handle.workflow_id,
+            time_window_start=handle.time_window.start.isoformat(),
+            time_window_end=handle.time_window.end.isoformat(),
+        )
+        self.reused = True
+        run = self.ledger.run_by_execution(handle.execution_id)
+        if run is None:
+            execution = self.client.executions.get(handle.execution_id)
+            log.info(
+                "execution_followed_from_handle", execution_id=handle.execution_id, status=execution.status
+            )
+            run = self.ledger.adopt_run(
+                run_key=handle.run_key,
+                instance_id=handle.instance_id,
+                workflow=handle.workflow,
+                workflow_id=handle.workflow_id,
+                sql_sha256=handle.sql_sha256,
+                time_window_start=handle.time_window.start.isoformat(),
+                time_window_end=handle.time_window.end.isoformat(),
+                time_zone=handle.time_window.time_zone,
+                parameters=dict(handle.parameters),
+                execution_id=handle.execution_id,
+                status=execution.status,
+                submitted_at=handle.submitted_at,
+                now=clock.current().now(),
+            )
+        return self._finish(run)
+
+    def _finish(self, run: RunRecord) -> RunOutcome:
+        """Poll a run that has an execution id until it ends (or the wait runs out), then download."""
         assert run.execution_id is not None
+        self.record = run
         structlog.contextvars.bind_contextvars(execution_id=run.execution_id)
         self._notify("submitted", execution_id=run.execution_id, status=run.status, reused=self.reused)
         if run.state == RunState.SUBMITTED or not is_terminal(run.status):
@@ -471,4 +565,5 @@ class _Runner:
             message=message,
             status_calls=self.status_calls,
             detection_delay_bound_s=self.detection_delay_bound_s,
+            handle=ExecutionHandle.of(self.record) if self.record is not None else None,
         )

@@ -22,6 +22,7 @@ from amc_cltv.client.status import is_terminal
 from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError
 from amc_cltv.log import get_logger
+from amc_cltv.orchestration.handle import ExecutionHandle
 
 log = get_logger("amc_cltv.waiting")
 
@@ -68,6 +69,18 @@ async def wait_for_execution(
         )
         if is_terminal(status):
             return status
+
+
+async def wait_for_handle(
+    client: AsyncAmcClient, config: Config, handle: ExecutionHandle, *, max_wait_s: float | None
+) -> str | None:
+    """Look at the handle's execution now, then poll until AMC finishes it or ``max_wait_s`` runs out; the
+    last status seen. API errors propagate."""
+    execution = await client.executions.get(handle.execution_id)
+    if is_terminal(execution.status):
+        return execution.status
+    awaited = Awaited(config, handle.workflow, handle.execution_id, handle.submitted_at)
+    return await wait_for_execution(client, awaited, max_wait_s=max_wait_s) or execution.status
 
 
 async def _wait_one(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import amc_cltv
+from amc_cltv import clock
+from amc_cltv.orchestration.run import plan_run
 from tests.e2e.conftest import ROOT, Sandbox
 
 pytestmark = pytest.mark.e2e
@@ -58,3 +62,87 @@ def test_a_failed_run_is_an_outcome_whose_message_names_parameters_not_flags(san
         again.raise_for_status()
     cli = sandbox.cli("run", "--workflow", "segmentation")
     assert cli.code == 1 and "--force-rerun" in cli.stderr and "force_rerun=True" not in cli.stderr
+
+
+def _to_half_an_hour_before_midnight(sandbox: Sandbox, time_zone: str) -> None:
+    now = clock.current().now().astimezone(ZoneInfo(time_zone))
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=now.tzinfo)
+    sandbox.clock.sleep((midnight - now).total_seconds() - 1800)
+
+
+def test_a_wait_resumed_past_a_day_boundary_finishes_the_execution_it_submitted(sandbox: Sandbox) -> None:
+    """The default window moves on at the profile's midnight; a follower of the submit's handle does not:
+    it looks at, then downloads, the execution that was submitted, and AMC never sees a second one."""
+    config = amc_cltv.load_config(None)
+    _to_half_an_hour_before_midnight(sandbox, config.amc.time_zone)
+    sandbox.app.configure(queue_s=60, run_s=50 * 60)
+    submitted = amc_cltv.submit_workflow(config, "segmentation")
+    handle = submitted.handle
+    assert handle is not None and handle.execution_id == submitted.execution_id
+    sandbox.clock.sleep(40 * 60)  # the task is deferred; the day boundary passes
+    today = plan_run(config, "segmentation", amc_cltv.RunOptions()).window
+    assert today != handle.time_window  # "now" names another run
+    looked = amc_cltv.wait_for_workflow(config, handle, max_wait_s=0)
+    assert (looked.execution_id, looked.status) == (handle.execution_id, "RUNNING")
+    assert looked.time_window == handle.time_window and looked.handle == handle
+    done = amc_cltv.wait_for_workflow(config, handle.as_dict(), max_wait_s=3600)
+    assert (done.execution_id, done.status, done.rows) == (handle.execution_id, "SUCCEEDED", 4)
+    assert done.time_window == handle.time_window
+    assert len(sandbox.executions()) == 1
+
+
+def test_a_follower_without_the_ledger_records_the_execution_from_its_handle(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Another host (an empty ledger) follows the handle: no listing, no submit, the same execution."""
+    from amc_cltv.ledger import Ledger
+
+    sandbox.app.configure(queue_s=60, run_s=600)
+    handle = amc_cltv.submit_workflow(None, "segmentation").handle
+    assert handle is not None
+    with Ledger.open(tmp_path / "elsewhere") as elsewhere:
+        done = amc_cltv.wait_for_workflow(None, handle.as_dict(), max_wait_s=3600, ledger=elsewhere)
+        assert elsewhere.run_by_execution(handle.execution_id) is not None
+    assert (done.execution_id, done.status, done.rows) == (handle.execution_id, "SUCCEEDED", 4)
+    assert len(sandbox.executions()) == 1
+
+
+def test_the_async_wait_follows_the_handle_on_the_event_loop(sandbox: Sandbox) -> None:
+    """wait_for_workflow_async polls with the async client, then downloads what was submitted."""
+    import asyncio
+
+    config = amc_cltv.load_config(None)
+    _to_half_an_hour_before_midnight(sandbox, config.amc.time_zone)
+    sandbox.app.configure(queue_s=60, run_s=50 * 60)
+    handle = amc_cltv.submit_workflow(config, "segmentation").handle
+    assert handle is not None
+    sandbox.clock.sleep(40 * 60)
+    done = asyncio.run(amc_cltv.wait_for_workflow_async(config, handle.as_dict(), max_wait_s=3600))
+    assert (done.execution_id, done.status, done.rows) == (handle.execution_id, "SUCCEEDED", 4)
+    assert len(sandbox.executions()) == 1
+
+
+@pytest.mark.parametrize("max_wait_s", [float("nan"), float("inf"), -1.0, "60"])
+def test_a_wait_that_is_not_a_finite_number_of_seconds_is_refused_before_any_request(
+    sandbox: Sandbox, max_wait_s: object
+) -> None:
+    """NaN would never end a wait: the API refuses it (as the CLI does) and sends nothing."""
+    for call in (amc_cltv.run_workflow, amc_cltv.submit_workflow):
+        with pytest.raises(amc_cltv.UsageError, match="max_wait_s"):
+            call(None, "segmentation", max_wait_s=max_wait_s)  # type: ignore[arg-type]
+    with pytest.raises(amc_cltv.UsageError, match="max_wait_s"):
+        amc_cltv.wait_for_workflow(None, "segmentation", max_wait_s=max_wait_s)  # type: ignore[arg-type]
+    assert sandbox.executions() == []
+
+
+def test_a_handle_of_another_instance_or_a_malformed_one_is_refused(sandbox: Sandbox) -> None:
+    sandbox.app.configure(queue_s=60, run_s=600)
+    handle = amc_cltv.submit_workflow(None, "segmentation").handle
+    assert handle is not None
+    foreign = {**handle.as_dict(), "instance_id": "amcother"}
+    with pytest.raises(amc_cltv.UsageError, match="amcother"):
+        amc_cltv.wait_for_workflow(None, foreign)
+    broken = {key: value for key, value in handle.as_dict().items() if key != "time_window_end"}
+    with pytest.raises(amc_cltv.UsageError, match="time_window_end"):
+        amc_cltv.wait_for_workflow(None, broken)
+    assert len(sandbox.executions()) == 1
