@@ -4,6 +4,12 @@ once DSP can use it.
 The old audience is marked retired when the new one succeeds, and deleted on AMC (which also deletes its DSP
 segment) only once the new one is usable in DSP: a later nightly run takes that step. While any audience of
 the segment is still on its way to DSP (being built, or inside its lag) no other one is created.
+
+AMC deletes only what it says is ``deletable`` (docs/amc-api.md §4.5): an audience a DSP campaign uses is
+not, and its DELETE is refused with a 400. Such an audience is asked about first and never sent a DELETE;
+a refusal all the same leaves it retired and **still in DSP** (refreshed by AMC with the old rules, still
+targeted by the line items that use it). That is reported, never a failed run: the next run tries again,
+and succeeds once the trader has moved the line items to the new audience.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from amc_cltv import clock
 from amc_cltv.audience import lag
 from amc_cltv.client import AmcClient
 from amc_cltv.client.status import AudienceStatus
-from amc_cltv.errors import APIStatusError, NotFoundError
+from amc_cltv.errors import APIStatusError, BadRequestError, NotFoundError
 from amc_cltv.ledger import AudienceRecord, AudienceRecordState, Ledger
 from amc_cltv.log import get_logger
 
@@ -28,6 +34,7 @@ DELETED = AudienceRecordState.DELETED
 class RotationReport:
     retired: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    still_in_dsp: list[str] = field(default_factory=list)  # retired, but AMC will not delete them yet
     messages: list[str] = field(default_factory=list)
 
 
@@ -72,18 +79,42 @@ def rotate(client: AmcClient, ledger: Ledger, instance_id: str, current: Audienc
                 f"({lag.plan(current, now, 0, None).statement()}); a later run deletes it"
             )
             continue
-        if _delete(client, ledger, old, report):
+        if _delete(client, ledger, old, current, report):
             report.deleted.append(old.name)
     return report
 
 
-def _delete(client: AmcClient, ledger: Ledger, old: AudienceRecord, report: RotationReport) -> bool:
+def still_in_dsp_note(replacement: str | None) -> str:
+    """What a retired audience AMC will not delete does in DSP, and what ops must do about it."""
+    instead = f" to {replacement}" if replacement else " to its replacement"
+    return (
+        "still in DSP: AMC will not delete it while a campaign uses it, keeps refreshing it with the "
+        f"old rules, and its line items keep targeting it. In DSP, move those line items{instead}; "
+        "the next run deletes it"
+    )
+
+
+def _refused(old: AudienceRecord, current: AudienceRecord, report: RotationReport, why: str) -> bool:
+    log.warning("audience_still_in_dsp", audience=old.name, replaced_by=current.name, reason=why)
+    report.still_in_dsp.append(old.name)
+    report.messages.append(f"{old.name} is {still_in_dsp_note(current.name)} ({why})")
+    return False
+
+
+def _delete(
+    client: AmcClient, ledger: Ledger, old: AudienceRecord, current: AudienceRecord, report: RotationReport
+) -> bool:
     now = clock.current().now()
     if old.audience_execution_id is not None:
         try:
+            deletable = client.audiences.get(old.audience_execution_id).deletable
+            if deletable is False:  # None: an AMC without v1.2's flag; its DELETE answers for it
+                return _refused(old, current, report, "AMC says it is not deletable at this time")
             client.audiences.delete(old.audience_execution_id)
         except NotFoundError:
             pass  # already gone on AMC
+        except BadRequestError as exc:
+            return _refused(old, current, report, f"AMC refused the deletion: {exc.details or exc}")
         except APIStatusError as exc:
             log.warning("audience_delete_failed", audience=old.name, error=str(exc))
             report.messages.append(f"could not delete {old.name} yet ({exc}); a later run tries again")

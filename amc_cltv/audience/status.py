@@ -1,4 +1,8 @@
-"""``audience status``: every audience of the instance, refreshed from AMC, with its place in the lag."""
+"""``audience status``: every audience of the instance, refreshed from AMC, with its place in the lag.
+
+A retired audience AMC says is not ``deletable`` (a DSP campaign uses it) is shown as still in DSP, with what
+it does there and what ops must do (``amc_cltv/audience/rotation.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.audience import lag
-from amc_cltv.audience.poll import refresh
+from amc_cltv.audience.poll import record_metadata
+from amc_cltv.audience.rotation import still_in_dsp_note
 from amc_cltv.client import AmcClient
 from amc_cltv.client.status import AudienceStatus
 from amc_cltv.config import Config
@@ -36,9 +41,15 @@ class AudienceView:
     usable_in_dsp_at: datetime | None
     usable_now: bool
     retired_at: datetime | None
+    deletable: bool | None = None  # AMC's word when it was asked (v1.2); None when not asked or not said
+
+    @property
+    def still_in_dsp(self) -> bool:
+        """Retired, yet AMC will not delete it: a DSP campaign still uses it."""
+        return self.retired_at is not None and self.deletable is False
 
     @classmethod
-    def of(cls, record: AudienceRecord, now: datetime) -> AudienceView:
+    def of(cls, record: AudienceRecord, now: datetime, *, deletable: bool | None = None) -> AudienceView:
         return cls(
             name=record.name,
             segment=record.segment,
@@ -53,6 +64,7 @@ class AudienceView:
             usable_in_dsp_at=record.usable_in_dsp_at,
             usable_now=lag.usable_now(record, now),
             retired_at=record.retired_at,
+            deletable=deletable,
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -69,6 +81,8 @@ class AudienceView:
             "state": self.state,
             "status_reason": self.status_reason,
             "dsp_audience_id": self.dsp_audience_id,
+            "deletable": self.deletable,
+            "note": still_in_dsp_note(None) if self.still_in_dsp else None,
         }
 
 
@@ -88,22 +102,34 @@ def needs_refresh(record: AudienceRecord) -> bool:
     )
 
 
+def _refreshed(
+    client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord
+) -> tuple[AudienceRecord, bool | None]:
+    """One status call: the updated row and AMC's ``deletable``; an audience AMC no longer knows (404) is
+    recorded as deleted."""
+    assert record.audience_execution_id is not None
+    try:
+        metadata = client.audiences.get(record.audience_execution_id)
+    except NotFoundError:
+        log.warning("audience_gone", audience=record.name, audience_execution_id=record.audience_execution_id)
+        return ledger.delete_audience(record.id, clock.current().now()), None
+    return record_metadata(ledger, config, record, metadata), metadata.deletable
+
+
 def refresh_record(
     client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord
 ) -> AudienceRecord:
     """One status call; an audience AMC no longer knows (404) is recorded as deleted."""
-    try:
-        return refresh(client, ledger, config, record)
-    except NotFoundError:
-        log.warning("audience_gone", audience=record.name, audience_execution_id=record.audience_execution_id)
-        return ledger.delete_audience(record.id, clock.current().now())
+    return _refreshed(client, ledger, config, record)[0]
 
 
 def refresh_status(config: Config, client: AmcClient, ledger: Ledger) -> list[AudienceView]:
     """Every audience of the instance (newest first), each refreshed from AMC unless it is final."""
     views = []
     for record in ledger.audiences(instance_id=config.instance_id):
-        current = refresh_record(client, ledger, config, record) if needs_refresh(record) else record
+        current, deletable = (
+            _refreshed(client, ledger, config, record) if needs_refresh(record) else (record, None)
+        )
         if current.deleted_at is None:
-            views.append(AudienceView.of(current, clock.current().now()))
+            views.append(AudienceView.of(current, clock.current().now(), deletable=deletable))
     return views

@@ -181,6 +181,8 @@ def _plain_state(item: dict[str, Any]) -> str:
         return "refreshing, usable now" if item["usable_now"] else "refreshing"
     if state == "failed":
         return f"failed: {item['status_reason'] or 'AMC gave no reason'}"
+    if state == "retired" and item.get("note"):
+        return f"retired, {item['note']}"
     if state == "retired":
         return "retired (in DSP until its replacement is usable)"
     if state == "running":

@@ -10,13 +10,20 @@ from werkzeug.wrappers import Request
 
 from amc_cltv.sandbox.clock import SandboxClock
 from amc_cltv.sandbox.faults import Faults
-from amc_cltv.sandbox.lifecycle import ACTIVE, iso, parse_iso
+from amc_cltv.sandbox.lifecycle import iso, parse_iso
 from amc_cltv.sandbox.reporting import typed_parameters
 from amc_cltv.sandbox.settings import SandboxSettings
 from amc_cltv.sandbox.store import Store
 from amc_cltv.sandbox.wire import INSTANCE_ID, AmcError, flag, json_body, page, parse_amc_time
 
 STARTED = "Successfully started the simple audience creation workflow!"
+# The newer Rule-Based Audiences spec (docs/amc-api.md §4.5): FAILED or SUCCEEDED audiences may be deleted,
+# with best-effort checks against one a campaign uses, refused with a 400.
+DELETABLE = ("FAILED", "SUCCEEDED")
+IN_USE = (
+    "Deletion is not allowed for this audience at this time: it is used by a campaign in Amazon DSP. "
+    "Remove it from the campaign's line items first."
+)
 # The fields of an inputParameters entry in the rule-based audience schema (docs/amc-api.md §4.2); the
 # schema validation rejects others, such as the workflow schema's displayName.
 PARAMETER_FIELDS = frozenset({"name", "dataType", "defaultValue", "description"})
@@ -109,16 +116,25 @@ class Audiences:
             raise AmcError(404, f"Audience execution with ID {audience_id} not found.")
         return audience
 
-    def view(self, doc: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """The v1.2 metadata AMC returns; the DSP ids appear only once the activation lag has passed."""
-        view = {k: v for k, v in doc.items() if k not in _HIDDEN and v is not None}
-        view["deletable"] = doc["status"] in ("FAILED", "SUCCEEDED")
-        lag = timedelta(seconds=SandboxSettings.load(self._store).activation_lag_s)
-        if (
+    def _in_dsp(self, doc: dict[str, Any], now: datetime, settings: SandboxSettings) -> bool:
+        """Whether DSP has the audience: SUCCEEDED and past the activation lag."""
+        lag = timedelta(seconds=settings.activation_lag_s)
+        return bool(
             doc["status"] == "SUCCEEDED"
             and doc.get("succeededTime")
             and now >= parse_iso(doc["succeededTime"]) + lag
-        ):
+        )
+
+    def _in_use(self, doc: dict[str, Any], now: datetime, settings: SandboxSettings) -> bool:
+        """Whether a DSP campaign uses the audience: with ``audiences_in_use`` on, every one DSP has."""
+        return settings.audiences_in_use and self._in_dsp(doc, now, settings)
+
+    def view(self, doc: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """The v1.2 metadata AMC returns; the DSP ids appear only once the activation lag has passed."""
+        view = {k: v for k, v in doc.items() if k not in _HIDDEN and v is not None}
+        settings = SandboxSettings.load(self._store)
+        view["deletable"] = doc["status"] in DELETABLE and not self._in_use(doc, now, settings)
+        if self._in_dsp(doc, now, settings):
             suffix = doc["audienceExecutionId"].replace("-", "")[:12]
             view["dspAudienceId"] = str(int(suffix, 16) % 10**13)
             view["dspCanonicalId"] = f"amc-{suffix}"
@@ -169,6 +185,11 @@ class Audiences:
     def delete(self, request: Request, audience_id: str) -> None:
         with self._store.transaction():
             existing = self._audience(audience_id)
-            if existing["status"] in ACTIVE:
-                raise AmcError(400, f"Audiences in state {existing['status']} cannot be deleted.")
+            if existing["status"] not in DELETABLE:
+                raise AmcError(
+                    400,
+                    f"Only FAILED or SUCCEEDED audiences may be deleted; this one is {existing['status']}.",
+                )
+            if self._in_use(existing, self._clock.now(), SandboxSettings.load(self._store)):
+                raise AmcError(400, IN_USE)
             self._store.delete("audience", audience_id)

@@ -30,6 +30,9 @@ class SandboxSettings:
     shopping_insights: bool = True
     # Rows with fewer users are filtered as AMC's aggregation thresholds do (0: none); see docs/sandbox.md.
     aggregation_threshold: int = 0
+    # Every audience DSP has (SUCCEEDED, past the activation lag) is on a campaign's line item: AMC's
+    # best-effort check answers deletable false and refuses its DELETE with a 400 (docs/sandbox.md).
+    audiences_in_use: bool = False
     # Marketplaces of the instance's advertisers: 2 adds a DE advertiser (another currency) to the US one.
     marketplaces: int = 1
 

@@ -79,6 +79,10 @@ class FakeAudiences:
     # What the next POSTs do instead of answering: "timeout" (created, then the answer is lost),
     # "lost" (never created, the answer is a 503).
     post_faults: list[str] = field(default_factory=list)
+    # Every DELETE is refused with AMC's 400 (an audience a campaign uses), without a deletable flag
+    # on the GET (an AMC before v1.2), or with ``deletable: false`` (``in_use``).
+    refuse_delete: bool = False
+    in_use: bool = False
 
     def add(self, name: str, *, status: str = "SUCCEEDED", create_time: datetime | None = None) -> str:
         """An audience AMC holds already (created elsewhere, or by a POST whose answer was lost)."""
@@ -120,6 +124,8 @@ class FakeAudiences:
                 audience["audienceCount"] = self.count
             if status == "FAILED":
                 audience["statusReason"] = self.reason
+        if self.in_use:
+            return httpx.Response(200, json={**audience, "deletable": False})
         return httpx.Response(200, json=audience)
 
     def _list(self, request: httpx.Request) -> httpx.Response:
@@ -128,6 +134,11 @@ class FakeAudiences:
         )
 
     def _delete(self, request: httpx.Request, audience_id: str) -> httpx.Response:
+        if self.refuse_delete or self.in_use:
+            details = (
+                "Invalid input arguments passed, or deletion is not allowed for this audience at this time."
+            )
+            return httpx.Response(400, json={"code": "400", "details": details})
         self.deleted.append(audience_id)
         self.audiences.pop(audience_id, None)
         return httpx.Response(204)

@@ -128,3 +128,35 @@ def test_audience_input_parameters_with_undocumented_fields_are_rejected(api: Ap
     assert bad.status_code == 400
     assert "displayName" in bad.text
     assert _create(api, inputParameters=[documented])
+
+
+def test_an_audience_a_dsp_campaign_uses_is_not_deletable_and_its_delete_is_refused(
+    app: SandboxApp, api: Api
+) -> None:
+    """With audiences_in_use, an audience DSP has reads deletable false and its DELETE is a 400 that says
+    deletion is not allowed at this time; before DSP has it, and once nothing uses it, it may be deleted."""
+    app.configure(min_audience_size=100, audiences_in_use=True)
+    audience_id = _create(api)
+    app.clock.advance(1)
+    assert _get(api, audience_id)["deletable"] is True  # SUCCEEDED, not yet in DSP
+    app.clock.advance(48 * 3600)
+    used = _get(api, audience_id)
+    assert used["status"] == "SUCCEEDED" and "dspAudienceId" in used and used["deletable"] is False
+    refused = api.r("DELETE", f"/amc/audiences/query/{audience_id}")
+    assert refused.status_code == 400
+    assert "deletion is not allowed for this audience at this time" in refused.text.lower()
+    assert _get(api, audience_id)["status"] == "SUCCEEDED"
+    app.configure(audiences_in_use=False)  # the trader took it off the line items
+    assert _get(api, audience_id)["deletable"] is True
+    assert api.r("DELETE", f"/amc/audiences/query/{audience_id}").status_code == 204
+
+
+def test_only_failed_or_succeeded_audiences_are_deletable(app: SandboxApp, api: Api) -> None:
+    """A RUNNING audience reads deletable false and its DELETE names the states that may be deleted."""
+    app.configure(min_audience_size=100, audience_run_s=600)
+    audience_id = _create(api)
+    app.clock.advance(300)
+    running = _get(api, audience_id)
+    assert running["status"] == "RUNNING" and running["deletable"] is False
+    refused = api.r("DELETE", f"/amc/audiences/query/{audience_id}")
+    assert refused.status_code == 400 and "FAILED or SUCCEEDED" in refused.text
