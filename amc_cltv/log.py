@@ -3,6 +3,10 @@
 Every event passes through the redaction processor last before rendering, so no processor added later
 can leak a secret. Used as a library (nobody called ``configure_logging``), the same events go to the
 standard ``logging`` logger of the same name instead, redacted, under the host application's handlers.
+
+Verbosity (the CLI's ``-v``): 0 logs what the tool decided and what AMC answered (info); 1 adds the debug
+events and one ``http_request`` event per HTTP exchange (method, URL without credentials, status, from
+``httpx``); 2 adds the connection-level events of ``httpcore`` (connect, TLS, each request phase).
 """
 
 from __future__ import annotations
@@ -18,6 +22,42 @@ from amc_cltv.redact import install_log_filter, redact, redact_text
 
 LogFormat = Literal["auto", "json", "console"]
 
+# The standard loggers bridged into structlog at each verbosity (docs/contract.md, "Logs").
+_BRIDGED = {1: (("httpx", logging.INFO),), 2: (("httpx", logging.INFO), ("httpcore", logging.DEBUG))}
+
+
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time of writing, not at configuration time: a live
+    progress line (rich) redirects ``sys.stderr`` while it is shown, so log lines print above it instead of
+    over it."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def json_lines(log_format: str, stream: TextIO | None = None) -> bool:
+    """Whether the logs on ``stream`` (stderr) are JSON lines: ``json``, or ``auto`` off a terminal."""
+    stream = stream or sys.stderr
+    return log_format == "json" or (log_format == "auto" and not stream.isatty())
+
+
+class _Bridge(logging.Handler):
+    """Forwards a standard library record (``httpx``, ``httpcore``) as a structlog event, so that every
+    line on stderr has the one format; the redacting filter on those loggers has already run."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not structlog.is_configured():  # reset since: nothing to forward to (and no loop back here)
+            return
+        method = "debug" if record.levelno < logging.INFO else "info"
+        logger = structlog.get_logger().bind(logger=record.name)
+        getattr(logger, method)("http_request", message=redact_text(record.getMessage()))
+
+
+_bridge = _Bridge()
+
 
 def redact_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: mask secrets in every key and value of the event."""
@@ -25,9 +65,11 @@ def redact_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mutab
 
 
 def configure_logging(log_format: LogFormat = "auto", verbose: int = 0, stream: TextIO | None = None) -> None:
-    """Configure structlog for this process. ``auto`` is JSON unless ``stream`` is a terminal."""
+    """Configure structlog for this process. ``auto`` is JSON unless ``stream`` is a terminal; ``verbose``
+    as in the module docstring. Without ``stream``, lines go to the current ``sys.stderr``."""
+    use_json = json_lines(log_format, stream)
+    output: Any = stream if stream is not None else _CurrentStderr()
     stream = stream or sys.stderr
-    use_json = log_format == "json" or (log_format == "auto" and not stream.isatty())
     level = logging.DEBUG if verbose > 0 else logging.INFO
     renderer: Any = (
         structlog.processors.JSONRenderer(sort_keys=False)
@@ -44,9 +86,31 @@ def configure_logging(log_format: LogFormat = "auto", verbose: int = 0, stream: 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=stream),
+        logger_factory=structlog.PrintLoggerFactory(file=output),
         cache_logger_on_first_use=False,
     )
+    bridge_standard_loggers(verbose)
+
+
+def bridge_standard_loggers(verbose: int) -> None:
+    """Forward ``httpx`` (verbose 1) and ``httpcore`` (2) records into structlog; 0 undoes it."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if _bridge in logger.handlers:
+            logger.removeHandler(_bridge)
+            logger.setLevel(logging.NOTSET)
+            logger.propagate = True
+    for name, level in _BRIDGED.get(min(verbose, 2), ()):
+        logger = logging.getLogger(name)
+        install_log_filter((name,))
+        logger.setLevel(level)
+        logger.addHandler(_bridge)
+        logger.propagate = False  # once on stderr, not again through the root logger's handlers
+
+
+def is_configured() -> bool:
+    """Whether ``configure_logging`` (or another structlog configuration) is in force in this process."""
+    return structlog.is_configured()
 
 
 def get_logger(name: str | None = None) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
+from amc_cltv.log import bridge_standard_loggers
 from amc_cltv.redact import forget_secrets
 
 # The Airflow provider's tests need Airflow 3, installed only in .venv-airflow (`make test-airflow`).
@@ -22,4 +23,5 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.delenv(name, raising=False)
     yield
     structlog.reset_defaults()
+    bridge_standard_loggers(0)
     forget_secrets()

@@ -83,6 +83,15 @@ def _print_error(error: BaseException, code: int) -> None:
         payload = dict(current.json_partial)
         payload.update({"error": message, "exit_code": code})
         common.emit_json(payload)
+    from amc_cltv.log import is_configured, json_lines
+
+    if json_lines(current.log_format) and is_configured():
+        # Under cron (or --log-format json) every line on stderr is one JSON object, the error too.
+        from amc_cltv.log import get_logger
+
+        level = "warning" if code == ExitCode.STILL_RUNNING else "error"
+        getattr(get_logger("amc_cltv.cli"), level)("command_failed", exit_code=code, message=message)
+        return
     sys.stderr.write(f"amc-cltv: error: {message}\n")
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.audience.sandbox_fixtures import Workspace
+from tests.stderr import failure
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +40,8 @@ def test_a_campaign_start_neither_audience_can_meet_is_refused_plainly(workspace
         "--config", new_rules, "audience", "activate", "--needed-by", campaign, "--json"
     )
     assert code == 1
-    message = err.strip().splitlines()[-1]
-    assert message.startswith("amc-cltv: error: neither audience can be usable in Amazon DSP by the campaign")
+    message = failure(err)
+    assert message.startswith("neither audience can be usable in Amazon DSP by the campaign")
     assert repr(old["name"]) in message and "(earlier rules)" in message
     assert "audience for the new rules" in message and "--force" in message
     refused = json.loads(out)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.audience.sandbox_fixtures import Workspace
+from tests.stderr import failure
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +23,8 @@ PER_AUDIENCE_GET = "^GET /amc/audiences/query/"
 def _activate_failing(workspace: Workspace, *args: str) -> tuple[int, dict[str, Any], str]:
     """``audience activate ARGS --json``: the exit code, the one JSON object, the one error line."""
     code, out, err = workspace.cli(*args, "audience", "activate", "--json")
-    (line,) = [line for line in err.splitlines() if line.startswith("amc-cltv: error: ")]
     assert len(out.splitlines()) == 1, out
-    return code, json.loads(out), line.removeprefix("amc-cltv: error: ")
+    return code, json.loads(out), failure(err)
 
 
 def test_failed_carries_the_audience_and_amc_reason(workspace: Workspace) -> None:

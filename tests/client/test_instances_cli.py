@@ -11,6 +11,7 @@ import respx
 
 from amc_cltv.cli import main
 from tests.client.conftest import API, CLIENT_ID, TOKEN_URL, token_response
+from tests.stderr import failure
 
 PROFILE = f"""
 [amc]
@@ -91,8 +92,8 @@ def test_an_amc_refusal_is_one_line_and_exit_2(
     assert main(["--config", str(profile), "instances", "list", "--json"]) == 2
     captured = capsys.readouterr()
     assert json.loads(captured.out)["exit_code"] == 2
-    errors = [line for line in captured.err.splitlines() if line.startswith("amc-cltv: error:")]
-    assert len(errors) == 1 and "Unauthorized" in errors[0] and "rq-9" in errors[0]
+    error = failure(captured.err)
+    assert "Unauthorized" in error and "rq-9" in error
     assert "Traceback" not in captured.err
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import Sandbox
+from tests.stderr import failure
 
 pytestmark = pytest.mark.e2e
 
@@ -118,7 +119,7 @@ def test_rate_limited_beyond_the_budget_exits_5(sandbox: Sandbox) -> None:
     result = sandbox.cli(*RUN, "--json")
     assert result.code == 5
     assert result.json["exit_code"] == 5 and result.json["execution_id"]
-    assert result.stderr.strip().splitlines()[-1].startswith("amc-cltv: error:")
+    assert failure(result.stderr) == result.json["error"]
     sandbox.app.faults.clear()
     resumed = sandbox.cli(*RUN, "--json")
     assert resumed.code == 0 and resumed.json["execution_id"] == result.json["execution_id"]

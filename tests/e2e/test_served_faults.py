@@ -24,6 +24,7 @@ from tests.crash.test_kill_run import has_run_in_state
 from tests.e2e.conftest import ROOT, Sandbox
 from tests.e2e.test_run import RUN, assert_intact
 from tests.processes import wait_until
+from tests.stderr import failure
 
 pytestmark = pytest.mark.e2e
 
@@ -110,7 +111,7 @@ def test_output_dir_blocked_by_a_file_is_exit_7_then_the_fix_reuses_amcs_result(
     assert blocked.code == 7, blocked.stderr
     assert f"{blocker} is a file, not a folder" in blocked.json["error"]
     assert blocked.json["exit_code"] == 7 and blocked.json["execution_id"]
-    assert blocked.stderr.strip().splitlines()[-1].startswith("amc-cltv: error: cannot write the results")
+    assert failure(blocked.stderr).startswith("cannot write the results")
     blocker.unlink()
     finish_with_one_execution(served, blocked.json["execution_id"])
 

@@ -12,6 +12,7 @@ import pytest
 from amc_cltv.cli import main
 from amc_cltv.report import ReportInputs, build_sections
 from tests.report.conftest import NOW, SEGMENTS, Downloads, figures, populate_every_section, section_text
+from tests.stderr import failure
 
 
 def test_with_nothing_downloaded_every_section_says_what_to_run(
@@ -91,10 +92,9 @@ def test_an_unwritable_out_is_a_local_fault_exit_7_and_leaves_no_partial_file(
     blocker.write_text("")
     out = blocker / "report.html"
     assert main(["--config", str(profile), "--log-format", "json", "report", "--out", str(out)]) == 7
-    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("amc-cltv: error:")]
-    assert len(errors) == 1
-    assert f"cannot write the report to {out}" in errors[0]
-    assert f"{blocker} is a file, not a folder" in errors[0]
+    error = failure(capsys.readouterr().err)
+    assert f"cannot write the report to {out}" in error
+    assert f"{blocker} is a file, not a folder" in error
     assert [path.name for path in tmp_path.rglob("*partial*")] == []
 
 
@@ -162,9 +162,7 @@ def test_bad_options_are_one_line_and_exit_2(
     assert (
         main(["--config", str(profile), "--log-format", "json", "report", "--out", str(out), *options]) == 2
     )
-    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("amc-cltv: error:")]
-    assert len(errors) == 1
-    assert message in errors[0]
+    assert message in failure(capsys.readouterr().err)
     assert not out.exists()
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from amc_cltv.cli import main
 from amc_cltv.workflows import catalog
+from tests.stderr import failure
 
 PRODUCTION_PROFILE = """
 [amc]
@@ -75,7 +76,7 @@ def test_bad_input_is_one_line_and_exit_2(
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("amc-cltv: error: ") and message in lines[0]
+    assert len(lines) == 1 and message in failure(captured.err)
 
 
 def test_a_lint_violation_exits_2_naming_file_line_and_rule(
@@ -93,7 +94,7 @@ def test_a_lint_violation_exits_2_naming_file_line_and_rule(
     assert main(["workflows", "show", "segmentation"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith(f"amc-cltv: error: workflows/segmentation.sql:{line}: limit: ")
+    assert failure(captured.err).startswith(f"workflows/segmentation.sql:{line}: limit: ")
 
 
 def test_list_names_every_workflow_with_its_id(
