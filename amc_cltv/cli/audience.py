@@ -123,6 +123,11 @@ def activate(
         typer.echo("")
         typer.echo(json.dumps(request["body"], indent=2))
         return
+    typer.echo("\n".join(activation_lines(payload)))
+
+
+def activation_lines(payload: dict[str, Any]) -> list[str]:
+    """What an activation did, one fact a line (``audience activate``, and ``run --activate-audience``)."""
     lines = [f"audience: {payload['name']} ({payload['audience_execution_id'] or 'no id yet'})"]
     lines.append(f"action: {payload['action']}")
     if payload["status"]:
@@ -140,7 +145,7 @@ def activate(
     lines.extend(f"retired: {name}" for name in payload["retired"])
     lines.extend(f"deleted: {name}" for name in payload["deleted"])
     lines.extend(payload["messages"])
-    typer.echo("\n".join(lines))
+    return lines
 
 
 @app.command("status")

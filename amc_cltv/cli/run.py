@@ -57,7 +57,9 @@ class _Progress:
                 f"elapsed {elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}{tail}"
             )
         elif event == "submitted":
-            self.status.update(f"{self.workflow} {details['execution_id']}: submitted")
+            # The same event names a run this invocation submitted and one it found (resumed or reused).
+            said = "resumed" if details.get("reused") else "submitted"
+            self.status.update(f"{self.workflow} {details['execution_id']}: {said}")
         elif event == "downloaded":
             self.status.update(f"{self.workflow}: downloaded {len(details.get('files', []))} file(s)")
 
@@ -67,8 +69,9 @@ class _Progress:
 
 
 def _json_logs() -> bool:
-    log_format = common.invocation().log_format
-    return log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+    from amc_cltv.log import json_lines
+
+    return json_lines(common.invocation().log_format)
 
 
 def _tell(message: str, exit_code: int) -> None:
@@ -154,7 +157,8 @@ def polling_line(outcome: RunOutcome) -> str:
     """What finding out that AMC was done cost: status calls, and how late the end could have been seen."""
     line = f"polling: {outcome.status_calls} status call(s)"
     if outcome.detection_delay_bound_s is not None:
-        line += f", end noticed within {outcome.detection_delay_bound_s:.0f} s"
+        # To the tenth of a second, as run --json rounds it: a 0.2 s bound is not "0 s".
+        line += f", end noticed within {outcome.detection_delay_bound_s:.1f} s"
     return line
 
 
@@ -359,6 +363,10 @@ def _run_one(
         common.emit_json(payload)
     elif outcome.exit_code == 0:
         _print_summary(outcome)
+        if audience is not None:
+            from amc_cltv.cli.audience import activation_lines
+
+            typer.echo("\n".join(activation_lines(audience.as_dict())))
     if outcome.message:
         _tell(outcome.message, outcome.exit_code)
     if code:

@@ -430,8 +430,15 @@ class _Runner:
 
     def _poll(self, run: RunRecord) -> RunOutcome | None:
         assert run.execution_id is not None
+        recorded = run.status
 
         def on_update(update: PollUpdate) -> None:
+            nonlocal recorded
+            if update.status != recorded and not is_terminal(update.status):
+                # PENDING -> RUNNING is in the ledger as soon as it is seen: `status`, and the --json object
+                # of an interrupted run, say what the logs say.
+                self.ledger.record_status(run.id, clock.current().now(), update.status)
+                recorded = update.status
             self._notify(
                 "poll",
                 execution_id=update.execution_id,

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tests.audience.sandbox_fixtures import Workspace
+from tests.stderr import failure
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +129,7 @@ def test_below_the_minimum_is_refused_and_nothing_is_sent(workspace: Workspace) 
     profile = workspace.profile("strict.toml", audience="min_size = 100000")
     code, out, err = workspace.cli("--config", profile, "audience", "activate", "--json")
     assert code == 1
-    assert "below the minimum of 100,000" in err and err.count("amc-cltv: error:") == 1
+    assert "below the minimum of 100,000" in failure(err)
     assert '"exit_code": 1' in out
     assert workspace.amc_audiences() == []
 
@@ -205,7 +206,7 @@ def test_bad_input_is_one_line_and_exit_2(workspace: Workspace, args: tuple[str,
     """A bad --needed-by or --segment: one line on stderr, exit 2, the JSON object on stdout, nothing sent."""
     code, out, err = workspace.cli("audience", "activate", *args, "--json")
     assert code == 2
-    assert err.strip().splitlines()[-1].startswith("amc-cltv: error: ") and message in err
+    assert message in failure(err)
     assert '"exit_code": 2' in out
     assert workspace.amc_audiences() == []
 
@@ -252,3 +253,17 @@ def test_a_lost_ledger_adopts_the_audience_and_the_segmentation_from_amc(workspa
     assert again["action"] == "adopted" and again["audience_execution_id"] == first["audience_execution_id"]
     assert [a.audience_execution_id for a in workspace.amc_audiences()] == [first["audience_execution_id"]]
     assert len(workspace.sandbox.store.all("execution")) == executions
+
+
+def test_a_terminal_night_with_the_audience_prints_what_happened_to_it(workspace: Workspace) -> None:
+    """run --activate-audience without --json: after the segment table, the audience's name, AMC id,
+    what was done (created, then reused) and AMC's status, as `audience activate` prints them."""
+    code, out, err = workspace.cli("run", "--workflow", "segmentation", "--activate-audience")
+    assert code == 0, err
+    assert "High Value Customer" in out
+    (named,) = [line for line in out.splitlines() if line.startswith("audience: ")]
+    (created,) = workspace.amc_audiences()
+    assert created.audience_name in named and "action: created" in out and "AMC status: SUCCEEDED" in out
+    workspace.clock.advance(24 * HOUR)
+    code, out, _ = workspace.cli("run", "--workflow", "segmentation", "--activate-audience")
+    assert code == 0 and "action: reused" in out and created.audience_name in out
