@@ -238,7 +238,8 @@ class Doctor:
         return ok(
             name,
             f"the instance's advertisers span {', '.join(marketplaces)}: each execution reads only the "
-            f"{len(scope)} advertiser(s) of {self.config.amc.marketplace_id}, so sums are in one currency",
+            f"{len(scope)} advertiser(s) of {self.config.amc.marketplace_id} and its DSP advertisers (no "
+            "marketplace), so sums are in one currency",
         )
 
     # -- AMC's clock ------------------------------------------------------------------------------------

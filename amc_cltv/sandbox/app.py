@@ -305,20 +305,23 @@ class SandboxApp:
     # -- resources that need the request's host -----------------------------------------------------------
 
     def _advertisers(self) -> list[dict[str, Any]]:
-        advertisers = [
+        # As AMC's administration spec has it: a DSP (DISPLAY) advertiser has no marketplace (null); a
+        # sponsored ads advertiser (its entity id) has one. docs/amc-api.md §3.9.
+        advertisers: list[dict[str, Any]] = [
+            {"id": "1234567890", "name": "Sandbox DSP advertiser", "type": "DISPLAY", "marketplaceId": None},
             {
-                "id": "1234567890",
-                "name": "Sandbox DSP advertiser",
-                "type": "DISPLAY",
+                "id": ADVERTISER_ID,
+                "name": "Sandbox sponsored ads advertiser",
+                "type": "SPONSORED_ADS",
                 "marketplaceId": MARKETPLACE_ID,
-            }
+            },
         ]
         if self.settings.marketplaces > 1:  # an instance spanning marketplaces, hence currencies
             advertisers.append(
                 {
-                    "id": "2345678901",
-                    "name": "Sandbox DE advertiser",
-                    "type": "DISPLAY",
+                    "id": "ENTITYSANDBOXDE01",
+                    "name": "Sandbox DE sponsored ads advertiser",
+                    "type": "SPONSORED_ADS",
                     "marketplaceId": DE_MARKETPLACE_ID,
                 }
             )

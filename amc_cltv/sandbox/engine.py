@@ -211,11 +211,13 @@ class Engine:
         audience: bool = False,
         disable_aggregation_controls: bool = False,
         unavailable_tables: frozenset[str] = frozenset(),
+        unread_tables: frozenset[str] = frozenset(),
     ) -> QueryResult:
         """Run ``sql`` over the time window; raises Rejected (AMC rule, unknown table/parameter) or Failed.
 
         ``unavailable_tables`` are tables this instance does not give the query (a paid dataset it lacks):
-        reading one is rejected at compile time like an unknown table.
+        reading one is rejected at compile time like an unknown table. ``unread_tables`` hold no row the
+        execution may read (its ``advertisers`` restriction leaves out every advertiser of their kind).
         """
         cursor, sql_to_run, columns = self._compile(
             sql,
@@ -225,6 +227,7 @@ class Engine:
             audience=audience,
             disable_aggregation_controls=disable_aggregation_controls,
             unavailable_tables=unavailable_tables,
+            unread_tables=unread_tables,
         )
         try:
             table = f"__amc_result_{uuid.uuid4().hex[:12]}"
@@ -251,6 +254,7 @@ class Engine:
         audience: bool = False,
         disable_aggregation_controls: bool = False,
         unavailable_tables: frozenset[str] = frozenset(),
+        unread_tables: frozenset[str] = frozenset(),
     ) -> list[str]:
         """Validate and compile ``sql`` as AMC's ``dryRun`` does, without running it; its output columns.
 
@@ -264,6 +268,7 @@ class Engine:
             audience=audience,
             disable_aggregation_controls=disable_aggregation_controls,
             unavailable_tables=unavailable_tables,
+            unread_tables=unread_tables,
         )
         cursor.close()
         return columns
@@ -278,6 +283,7 @@ class Engine:
         audience: bool,
         disable_aggregation_controls: bool,
         unavailable_tables: frozenset[str],
+        unread_tables: frozenset[str] = frozenset(),
     ) -> tuple[duckdb.DuckDBPyConnection, str, list[str]]:
         start, end = _naive_utc(time_window_start), _naive_utc(time_window_end)
         if end <= start:
@@ -292,7 +298,7 @@ class Engine:
             raise Rejected(f"Table or view not found: {missing[0]}.")
         cursor = self._connection.cursor()
         try:
-            self._prepare(cursor, parsed.tables, start, end)
+            self._prepare(cursor, parsed.tables, start, end, unread_tables)
             columns = self._bind(cursor, parsed.sql)
             # A user_id column reference in the final SELECT counts even when an alias renames it.
             outputs = [*columns, "user_id"] if parsed.outputs_user_id and not audience else columns
@@ -305,7 +311,12 @@ class Engine:
         return cursor, parsed.sql, columns
 
     def _prepare(
-        self, cursor: duckdb.DuckDBPyConnection, tables: set[str], start: datetime, end: datetime
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        tables: set[str],
+        start: datetime,
+        end: datetime,
+        unread_tables: frozenset[str] = frozenset(),
     ) -> None:
         stored = self._stored_tables(cursor)
         for macro in MACROS:
@@ -314,10 +325,11 @@ class Engine:
             if name not in stored:
                 raise Rejected(f"Table or view not found: {name}.")
             column = ALL_TABLES[name].time_column
+            unread = " AND false" if name in unread_tables else ""
             try:
                 cursor.execute(
                     f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM "{self._catalog}".main."{name}" '
-                    f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}'
+                    f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}{unread}'
                 )
             except duckdb.Error as exc:  # a hand-made table without the AMC time column
                 raise Rejected(

@@ -31,6 +31,7 @@ from amc_cltv.sandbox.engine import Engine, Failed, Rejected
 from amc_cltv.sandbox.generator import GenerationStats, generate
 from amc_cltv.sandbox.settings import SandboxSettings
 from amc_cltv.sandbox.store import Store
+from amc_cltv.sandbox.tables import ALL_TABLES
 
 ACTIVE = ("PENDING", "RUNNING")
 SYNTHETIC_REQUIRED = "requireSyntheticData must be true for executions on a sandbox instance."
@@ -246,6 +247,7 @@ class Lifecycle:
             "unavailable_tables": frozenset()
             if settings.shopping_insights
             else frozenset({"conversions_all"}),
+            "unread_tables": unread_tables(execution.get("advertisers")),
         }
         try:
             if execution.get("dryRun"):
@@ -365,6 +367,23 @@ class Lifecycle:
                 count,
             )
         return "SUCCEEDED", None, count
+
+
+# The tables that hold one kind of advertiser's data (docs/sandbox.md, "AMC's rules it emulates").
+_TABLES_OF_TYPE = {
+    "DISPLAY": frozenset(name for name in ALL_TABLES if name.startswith("dsp_")),
+    "SPONSORED_ADS": frozenset(name for name in ALL_TABLES if name.startswith("sponsored_ads_")),
+}
+
+
+def unread_tables(advertisers: Any) -> frozenset[str]:
+    """The tables an execution restricted to ``advertisers`` reads as empty: those of every advertiser type it
+    leaves out (no restriction: none). The synthetic data belongs to the instance's DSP advertiser and its
+    sponsored ads advertiser in the profile's marketplace."""
+    if not isinstance(advertisers, list) or not advertisers:
+        return frozenset()
+    kept = {str(a.get("type") or "").upper() for a in advertisers if isinstance(a, dict)}
+    return frozenset().union(*(tables for kind, tables in _TABLES_OF_TYPE.items() if kind not in kept))
 
 
 def _output_columns_mismatch(execution: dict[str, Any], columns: list[str]) -> str | None:

@@ -230,3 +230,36 @@ def test_the_served_ids_are_those_written_in_configs_sandbox_toml() -> None:
     profile = tomllib.loads((Path(__file__).parents[2] / "configs" / "sandbox.toml").read_text())["amc"]
     served = (wire.INSTANCE_ID, wire.ADVERTISER_ID, wire.MARKETPLACE_ID)
     assert (profile["instance_id"], profile["advertiser_id"], profile["marketplace_id"]) == served
+
+
+def test_dsp_advertisers_have_no_marketplace_and_sponsored_ads_ones_have_theirs(
+    app: SandboxApp, api: Api
+) -> None:
+    """As AMC's administration spec has it: marketplaceId is null for a DISPLAY advertiser; marketplaces=2
+    adds a sponsored ads advertiser in DE."""
+    app.configure(marketplaces=2)
+    listed = api.r("GET", "/amc/instances/amcsandbox01/advertisers").json()["advertisers"]
+    by_type = {(a["type"], a["marketplaceId"]) for a in listed}
+    assert by_type == {
+        ("DISPLAY", None),
+        ("SPONSORED_ADS", "ATVPDKIKX0DER"),
+        ("SPONSORED_ADS", "A1PA6795UKMFR9"),
+    }
+
+
+def test_an_execution_restricted_to_sponsored_ads_advertisers_reads_no_dsp_rows(
+    app: SandboxApp, api: Api
+) -> None:
+    """An ``advertisers`` restriction leaving out every DSP advertiser leaves the DSP tables empty to it."""
+    sql = "SELECT COUNT(*) AS n FROM dsp_impressions"
+    only_ads = [{"id": "ENTITYSANDBOX0001", "marketplaceId": "ATVPDKIKX0DER", "type": "SPONSORED_ADS"}]
+    restricted = api.submit(sql, advertisers=only_ads)["workflowExecutionId"]
+    kept = api.submit(sql, advertisers=[*only_ads, {"id": "1234567890", "type": "DISPLAY"}])[
+        "workflowExecutionId"
+    ]
+    app.clock.advance(1)
+    counts = []
+    for execution_id in (restricted, kept):
+        url = api.r("GET", f"workflowExecutions/{execution_id}/downloadUrls").json()["downloadUrls"][0]
+        counts.append(int(api.http.get(url).text.splitlines()[1]))
+    assert counts[0] == 0 and counts[1] > 0
