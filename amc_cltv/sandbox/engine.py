@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 
 from amc_cltv.sandbox.dialect import MACROS, SqlRuleViolation, parse, sql_literal
-from amc_cltv.sandbox.tables import ALL_TABLES, AUDIENCE_SUFFIX, BASE_TABLES
+from amc_cltv.sandbox.documented_columns import view_sql
+from amc_cltv.sandbox.tables import ALL_TABLES
 
 # AMC writes TIMESTAMP columns as yyyy-MM-dd'T'HH:mm:ss.SSS and DATE columns as yyyy-MM-dd.
 _CSV_OPTIONS = (
@@ -166,19 +167,19 @@ class Engine:
     def over_parquet(
         cls, data_dir: Path, *, results_dir: Path | None = None, memory_limit: str | None = None
     ) -> Engine:
-        """An engine whose tables are views over ``<data_dir>/<table>.parquet``; twins read the same files.
+        """An engine whose tables are views over the generator's ``<data_dir>/<file>.parquet``.
 
-        Executed SQL reaches no file, environment variable, network address or extension: DuckDB's external
-        access is off and its configuration locked, with only ``data_dir`` (the tables), ``results_dir``
-        (where result CSVs are written) and the spill folder under it allowed.
+        Each view gives every documented column of its table (``sandbox.documented_columns``); twins read
+        the same files. Executed SQL reaches no file, environment variable, network address or extension:
+        DuckDB's external access is off and its configuration locked, with only ``data_dir`` (the tables),
+        ``results_dir`` (where result CSVs are written) and the spill folder under it allowed.
         """
         connection = duckdb.connect()
         if memory_limit:
             connection.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
-        for table in BASE_TABLES:
-            path = sql_literal(str(data_dir / f"{table.name}.parquet"))
-            for name in (table.name, table.name + AUDIENCE_SUFFIX):
-                connection.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({path})')
+        for name, table in ALL_TABLES.items():
+            source = f"read_parquet({sql_literal(str(data_dir / f'{table.stored_in}.parquet'))})"
+            connection.execute(f'CREATE VIEW "{name}" AS {view_sql(table, source)}')
         # DuckDB spills to its temp directory past the memory limit: it must be an allowed one too.
         spill = (results_dir or data_dir) / ".spill"
         connection.execute(f"SET temp_directory = {sql_literal(str(spill.resolve()))}")

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from amc_cltv.sandbox.acquisition import create_acquisition_table
-from amc_cltv.sandbox.tables import BASE_TABLES
+from amc_cltv.sandbox.tables import STORED_FILES
 
 HISTORY_DAYS = 396  # 13 months of dates, ending with end_date
 STATS_FILE = "generation.json"
@@ -254,7 +254,7 @@ def generate(
         )
     finally:
         con.close()
-    ordered = {t.name: rows[t.name] for t in BASE_TABLES}
+    ordered = {name: rows[name] for name in STORED_FILES}
     stats = GenerationStats(
         users=users,
         seed=seed,

@@ -359,9 +359,28 @@ class Reporting:
 
 
 def data_source(name: str) -> dict[str, Any]:
-    table = ALL_TABLES[name]
-    columns = [{"name": column, "columnType": kind} for column, kind in table.columns]
-    return {"dataSourceId": name, "owner": "AMAZON", "provider": "AMAZON", "columns": columns, "tags": []}
+    """A table as AMC's ``GET dataSources`` describes it (WMS spec ``DataSource``): its documented columns,
+    each DIMENSION or METRIC; the spec's column has no type field, so AMC's type name and unit are in its
+    ``description``."""
+    table = ALL_TABLES[name].documented
+    columns = [
+        {
+            "name": column.name,
+            "columnType": column.column_type,
+            "description": column.type + (f", {column.unit}" if column.unit else ""),
+        }
+        for column in table.columns
+    ]
+    audience = " Readable only by audience queries." if name.endswith("_for_audiences") else ""
+    return {
+        "dataSourceId": name,
+        "description": f"The AMC table {name}, as documented by Amazon Marketing Cloud.{audience}",
+        "owner": "AMAZON",
+        "provider": "AMAZON",
+        "columns": columns,
+        "tags": [],
+        "outputChannels": [{"channel": {"type": "DOWNLOAD"}, "outputAvailable": True}],
+    }
 
 
 _HIDDEN = (

@@ -1,91 +1,141 @@
-"""The AMC tables the sandbox holds: names, columns (AMC names and units) and the event timestamp each is
-restricted on when an execution's time window is applied."""
+"""The AMC tables the sandbox holds: AMC's names and documented columns (``amc_cltv.amc_schema``), the columns
+the generator stores, the file holding the rows, and the event timestamp the time window restricts.
+
+The generator stores only the columns that carry the data's behaviour (users, times, money, campaigns);
+every other documented column is derived per row when a query reads it (``sandbox.documented_columns``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-AUDIENCE_SUFFIX = "_for_audiences"
+from amc_cltv.amc_schema import AUDIENCE_SUFFIX, DataSource, data_source, is_audience_table
+
+__all__ = ["ALL_TABLES", "AUDIENCE_SUFFIX", "BASE_TABLES", "STORED_FILES", "AmcTable", "is_audience_table"]
 
 
 @dataclass(frozen=True)
 class AmcTable:
-    """One AMC table: its columns as (name, DuckDB type) and the timestamp the time window applies to."""
+    """One emulated AMC table.
+
+    ``columns`` are the stored columns as (name, DuckDB type), in the order the generator writes them;
+    ``stored_in`` names the Parquet file (``<stored_in>.parquet``) holding its rows; ``time_column`` is the
+    timestamp the execution's time window applies to.
+    """
 
     name: str
     time_column: str
     columns: tuple[tuple[str, str], ...]
+    stored_in: str
+
+    @property
+    def documented(self) -> DataSource:
+        """The table as AMC's data-source page documents it (every column, AMC's types)."""
+        found = data_source(self.name)
+        assert found is not None, f"{self.name} is not in AMC's published schema"
+        return found
+
+
+def _stored(table: str, *names: str) -> tuple[tuple[str, str], ...]:
+    """The columns ``names`` of ``table`` with the DuckDB type of their documented AMC type."""
+    documented = data_source(table)
+    assert documented is not None, table
+    found = documented.columns_by_name()
+    return tuple((name, found[name].duckdb_type) for name in names)
 
 
 _CONVERSION_COLUMNS = (
-    ("conversion_id", "VARCHAR"),
-    ("user_id", "VARCHAR"),
-    ("event_dt_utc", "TIMESTAMP"),
-    ("event_date_utc", "DATE"),
-    ("event_category", "VARCHAR"),
-    ("event_subtype", "VARCHAR"),
-    ("tracked_asin", "VARCHAR"),
-    ("conversions", "BIGINT"),
-    ("total_product_sales", "DECIMAL(38,4)"),
-    ("total_units_sold", "BIGINT"),
-    ("new_to_brand", "BOOLEAN"),
+    "conversion_id",
+    "user_id",
+    "event_dt_utc",
+    "event_date_utc",
+    "event_category",
+    "event_subtype",
+    "tracked_asin",
+    "conversions",
+    "total_product_sales",
+    "total_units_sold",
+    "new_to_brand",
 )
+_ATTRIBUTED_COLUMNS = (
+    "user_id",
+    "ad_product_type",
+    "campaign_id",
+    "traffic_event_dt_utc",
+    "conversion_event_dt_utc",
+    "conversion_event_subtype",
+    "tracked_asin",
+    "purchases",
+    "total_product_sales",
+    "total_units_sold",
+)
+_TRAFFIC_TIME = "amazon_attributed_events_by_traffic_time"
+_CONVERSION_TIME = "amazon_attributed_events_by_conversion_time"
 
 BASE_TABLES: tuple[AmcTable, ...] = (
-    AmcTable("conversions_all", "event_dt_utc", (*_CONVERSION_COLUMNS, ("exposure_type", "VARCHAR"))),
-    AmcTable("conversions", "event_dt_utc", _CONVERSION_COLUMNS),
+    AmcTable(
+        "conversions_all",
+        "event_dt_utc",
+        _stored("conversions_all", *_CONVERSION_COLUMNS, "exposure_type"),
+        "conversions_all",
+    ),
+    AmcTable("conversions", "event_dt_utc", _stored("conversions", *_CONVERSION_COLUMNS), "conversions"),
+    # One row per relevant campaign: the sandbox gives each conversion one campaign.
+    AmcTable(
+        "conversions_with_relevance",
+        "event_dt_utc",
+        _stored("conversions_with_relevance", *_CONVERSION_COLUMNS),
+        "conversions",
+    ),
     AmcTable(
         "sponsored_ads_traffic",
         "event_dt_utc",
-        (
-            ("user_id", "VARCHAR"),
-            ("event_dt_utc", "TIMESTAMP"),
-            ("event_date_utc", "DATE"),
-            ("ad_product_type", "VARCHAR"),
-            ("campaign_id", "BIGINT"),
-            ("impressions", "BIGINT"),
-            ("clicks", "BIGINT"),
-            ("spend", "BIGINT"),  # microcents
+        _stored(
+            "sponsored_ads_traffic",
+            "user_id",
+            "event_dt_utc",
+            "event_date_utc",
+            "ad_product_type",
+            "campaign_id",
+            "impressions",
+            "clicks",
+            "spend",  # microcents
         ),
+        "sponsored_ads_traffic",
     ),
     AmcTable(
         "dsp_impressions",
         "impression_dt_utc",
-        (
-            ("user_id", "VARCHAR"),
-            ("impression_dt_utc", "TIMESTAMP"),
-            ("impression_date_utc", "DATE"),
-            ("campaign_id", "BIGINT"),
-            ("impressions", "BIGINT"),
-            ("total_cost", "DOUBLE"),  # millicents
+        _stored(
+            "dsp_impressions",
+            "user_id",
+            "impression_dt_utc",
+            "impression_date_utc",
+            "campaign_id",
+            "impressions",
+            "total_cost",  # millicents
         ),
+        "dsp_impressions",
     ),
     AmcTable(
-        "amazon_attributed_events_by_traffic_time",
-        "traffic_event_dt_utc",
-        (
-            ("user_id", "VARCHAR"),
-            ("ad_product_type", "VARCHAR"),
-            ("campaign_id", "BIGINT"),
-            ("traffic_event_dt_utc", "TIMESTAMP"),
-            ("conversion_event_dt_utc", "TIMESTAMP"),
-            ("conversion_event_subtype", "VARCHAR"),
-            ("tracked_asin", "VARCHAR"),
-            ("purchases", "BIGINT"),
-            ("total_product_sales", "DECIMAL(38,4)"),
-            ("total_units_sold", "BIGINT"),
-        ),
+        _TRAFFIC_TIME, "traffic_event_dt_utc", _stored(_TRAFFIC_TIME, *_ATTRIBUTED_COLUMNS), _TRAFFIC_TIME
+    ),
+    # The same traffic-conversion pairs, windowed on the conversion's time instead of the traffic's.
+    AmcTable(
+        _CONVERSION_TIME,
+        "conversion_event_dt_utc",
+        _stored(_CONVERSION_TIME, *_ATTRIBUTED_COLUMNS),
+        _TRAFFIC_TIME,
     ),
 )
 
 
 def audience_twin(table: AmcTable) -> AmcTable:
     """The ``_for_audiences`` twin of a table: the same columns, readable only by audience queries."""
-    return AmcTable(table.name + AUDIENCE_SUFFIX, table.time_column, table.columns)
+    return AmcTable(table.name + AUDIENCE_SUFFIX, table.time_column, table.columns, table.stored_in)
 
 
 ALL_TABLES: dict[str, AmcTable] = {t.name: t for base in BASE_TABLES for t in (base, audience_twin(base))}
 
-
-def is_audience_table(name: str) -> bool:
-    return name.lower().endswith(AUDIENCE_SUFFIX)
+# The Parquet files the generator writes, each once (some tables read another's file).
+STORED_FILES: tuple[str, ...] = tuple(dict.fromkeys(t.stored_in for t in BASE_TABLES))

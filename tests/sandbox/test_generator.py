@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from amc_cltv.sandbox import GenerationStats, generate
-from amc_cltv.sandbox.tables import BASE_TABLES
+from amc_cltv.sandbox.tables import BASE_TABLES, STORED_FILES
 
 END = date(2026, 11, 25)
 
@@ -26,12 +26,14 @@ def _one(sql: str) -> tuple[object, ...]:
 
 
 def test_every_table_is_written_with_amc_columns(generated: GenerationStats) -> None:
-    """One Parquet file per base table, with exactly the columns the workflows may read (AMC names)."""
+    """One Parquet file per stored table, with exactly the stored columns and types of the tables it holds."""
     for table in BASE_TABLES:
-        path = generated.out_dir / f"{table.name}.parquet"
+        path = generated.out_dir / f"{table.stored_in}.parquet"
         described = duckdb.connect().execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
-        assert [row[0] for row in described] == [name for name, _ in table.columns]
-        assert generated.rows[table.name] > 0
+        stored = [(row[0], row[1]) for row in described]
+        assert stored[: len(table.columns)] == list(table.columns)
+        assert generated.rows[table.stored_in] > 0
+    assert sorted(generated.rows) == sorted(STORED_FILES)
     assert GenerationStats.read(generated.out_dir) == generated
 
 
