@@ -30,6 +30,10 @@ FILTERED_REASON_COLUMN = "filtered_reason"
 _ORDER = (
     "segmentation",
     "high-value-audience",
+    "growth-potential-audience",
+    "revenue-potential-audience",
+    "low-value-audience",
+    "segment-asins",
     "cltv",
     "cltv-ntb",
     "loyalty-segments",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from amc_cltv.audience.rules import SEGMENTS, Segment
 from amc_cltv.orchestration.cohorts import summarize
 from amc_cltv.sandbox import generate
 from amc_cltv.sandbox.engine import Engine
@@ -37,6 +38,7 @@ def _run_with_columns(engine: Engine, name: str) -> tuple[list[str], list[tuple[
         time_window_end=end,
         parameters=typed_parameters(list(rendered.input_parameters), dict(rendered.parameter_values)),
         audience=rendered.audience,
+        disable_aggregation_controls=rendered.synthetic_only,
     )
     return result.columns, result.rows
 
@@ -68,11 +70,20 @@ def test_every_segment_holds_a_plausible_share_and_money_is_realistic(engine: En
     assert 0.15 < spend / sales < 0.6
 
 
-def test_the_audience_query_selects_exactly_the_high_value_customers(engine: Engine) -> None:
-    """Same data, same window: the audience's users = num_users of the High Value Customer row."""
+@pytest.mark.parametrize("segment", list(SEGMENTS.values()), ids=list(SEGMENTS))
+def test_each_segments_audience_query_selects_exactly_that_segments_customers(
+    engine: Engine, segment: Segment
+) -> None:
+    """Same data, same window: each audience's users are the users customer-labels gives that label, and
+    as many as num_users of the segment's row in segmentation."""
     segments = {str(row[0]): int(str(row[1])) for row in _run(engine, "segmentation")}
-    audience = {row[0] for row in _run(engine, "high-value-audience")}
-    assert len(audience) == segments["High Value Customer"]
+    columns, labels = _run_with_columns(engine, "customer-labels")
+    user, label = columns.index("user_id"), columns.index("customer_audience_segment")
+    labelled = {row[user] for row in labels if row[label] == segment.label}
+    audience = [row[0] for row in _run(engine, segment.workflow)]
+    assert len(audience) == len(set(audience))
+    assert set(audience) == labelled
+    assert len(audience) == segments[segment.label] > 1000
     assert None not in audience
 
 

@@ -15,6 +15,10 @@ from amc_cltv.workflows.definitions import load_definitions, workflows_dir
 WORKFLOWS = [
     "segmentation",
     "high-value-audience",
+    "growth-potential-audience",
+    "revenue-potential-audience",
+    "low-value-audience",
+    "segment-asins",
     "cltv",
     "cltv-ntb",
     "loyalty-segments",
@@ -22,7 +26,17 @@ WORKFLOWS = [
     "cohorts",
     "customer-labels",
 ]
-LABELLING = ["segmentation", "high-value-audience", "segment-conversion-rate", "cohorts", "customer-labels"]
+LABELLING = [
+    "segmentation",
+    "high-value-audience",
+    "growth-potential-audience",
+    "revenue-potential-audience",
+    "low-value-audience",
+    "segment-asins",
+    "segment-conversion-rate",
+    "cohorts",
+    "customer-labels",
+]
 
 
 def test_names_are_every_workflow_main_first() -> None:
