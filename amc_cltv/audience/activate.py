@@ -159,10 +159,19 @@ def _dry_run(client: AmcClient, outcome: ActivationOutcome, body: dict[str, Any]
 
 
 def _finish(
-    client: AmcClient, ledger: Ledger, config: Config, record: AudienceRecord, outcome: ActivationOutcome
+    client: AmcClient,
+    ledger: Ledger,
+    config: Config,
+    record: AudienceRecord,
+    outcome: ActivationOutcome,
+    wait: bool = True,
 ) -> ActivationOutcome:
-    """Poll to a final status, rotate, and describe where the audience stands."""
+    """Poll to a final status, rotate, and describe where the audience stands (``wait`` False: say where
+    it stands now, without polling; a later activation of the same rules waits for it)."""
     if not is_final(record.status) and record.succeeded_at is None:
+        if not wait:
+            outcome.audience = AudienceView.of(record, clock.current().now())
+            return outcome
         # Built for the first time: wait for AMC. A refresh of an audience DSP already has is not waited on.
         record = wait_until_final(client, ledger, config, record)
     now = clock.current().now()
@@ -193,6 +202,7 @@ def _resume(
     body: dict[str, Any],
     outcome: ActivationOutcome,
     force: bool,
+    wait: bool,
 ) -> ActivationOutcome:
     """The ledger already has an audience of these rules: finish whatever is unfinished, send no duplicate."""
     outcome.action = REUSED
@@ -209,7 +219,7 @@ def _resume(
         record = ledger.record_audience_resubmitted(
             record.id, clock.current().now(), status=answer.status or AudienceStatus.PENDING
         )
-    return _finish(client, ledger, config, record, outcome)
+    return _finish(client, ledger, config, record, outcome, wait)
 
 
 def activate(
@@ -221,8 +231,10 @@ def activate(
     needed_by: datetime | None = None,
     force: bool = False,
     dry_run: bool = False,
+    wait: bool = True,
 ) -> ActivationOutcome:
-    """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it.
+    """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it (``wait`` False:
+    return once AMC has it; activating again waits).
 
     Raises Refused (exit 1: below ``min_size``, or ``needed_by`` cannot be met without ``force``),
     AudienceFailed (exit 1, AMC's statusReason), StillRunning (exit 4), NeedsHuman (exit 3); each error
@@ -256,7 +268,7 @@ def activate(
     with _carried_by_errors(ledger, config, outcome):
         existing = ledger.audience_by_name(config.instance_id, rules.audience_name)
         if existing is not None and existing.deleted_at is None:
-            return _resume(client, ledger, config, existing, body, outcome, force)
+            return _resume(client, ledger, config, existing, body, outcome, force, wait)
 
         waiting_for = _deferral(client, ledger, config, spec.key, rules.audience_name)
         if waiting_for is not None:
@@ -274,7 +286,7 @@ def activate(
         else:
             outcome.action = CREATED
             record = create.submit(client, ledger, record, _request_model(body))
-        return _finish(client, ledger, config, record, outcome)
+        return _finish(client, ledger, config, record, outcome, wait)
 
 
 def _intent(

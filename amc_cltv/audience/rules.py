@@ -26,12 +26,46 @@ class Segment:
     key: str  # as typed on the command line
     label: str  # ``customer_audience_segment`` in the report
     workflow: str  # the audience workflow of the catalogue
+    action: str  # what a DSP trader does with it, in one word (docs/segments.md §14)
+    use: str  # the recommended use, in a sentence
     report_workflow: str = "segmentation"
 
 
+# The four labels of the revenue x cost grid, in the order a trader reads them (docs/segments.md §14).
 SEGMENTS: dict[str, Segment] = {
-    "high-value": Segment(key="high-value", label="High Value Customer", workflow="high-value-audience"),
+    segment.key: segment
+    for segment in (
+        Segment(
+            key="high-value",
+            label="High Value Customer",
+            workflow="high-value-audience",
+            action="bid up",
+            use="bid up: higher bids to keep them buying; the seed of the lookalike audience",
+        ),
+        Segment(
+            key="growth-potential",
+            label="Growth Potential Customer",
+            workflow="growth-potential-audience",
+            action="nurture",
+            use="nurture: conversion-first creatives to grow what they spend per order",
+        ),
+        Segment(
+            key="revenue-potential",
+            label="Revenue Potential Customer",
+            workflow="revenue-potential-audience",
+            action="subscribe",
+            use="subscribe: revenue-focused bids toward repeat buys, low-margin ASINs left out",
+        ),
+        Segment(
+            key="low-value",
+            label="Low Value Customer",
+            workflow="low-value-audience",
+            action="suppress",
+            use="suppress: exclude from high-cost buys",
+        ),
+    )
 }
+ALL = "all"  # --segment all: every segment above, in this order
 
 
 def segment_named(key: str) -> Segment:
@@ -39,8 +73,18 @@ def segment_named(key: str) -> Segment:
     try:
         return SEGMENTS[key]
     except KeyError:
-        allowed = ", ".join(sorted(SEGMENTS))
-        raise UsageError(f"unknown segment {key!r}; allowed: {allowed}") from None
+        allowed = ", ".join(SEGMENTS)
+        raise UsageError(f"unknown segment {key!r}; allowed: {allowed}, or {ALL}") from None
+
+
+def segments_named(key: str) -> list[Segment]:
+    """The segments ``--segment KEY`` stands for: one, or every segment for ``all``."""
+    return list(SEGMENTS.values()) if key == ALL else [segment_named(key)]
+
+
+def segment_of_label(label: str) -> Segment | None:
+    """The segment whose report label is ``label`` (None for a label no audience is made of)."""
+    return next((segment for segment in SEGMENTS.values() if segment.label == label), None)
 
 
 # The fields of a rule-based audience's inputParameters entry (docs/amc-api.md §4.2). The workflow schema

@@ -87,10 +87,15 @@ def segment_size(
     return size
 
 
+# The guard a Refused names in its context: ``--segment all`` tells "under its guard" from other refusals.
+SIZE_GUARD = "size"
+
+
 def check_size(size: int, min_size: int, segment: Segment) -> None:
     """Refuse (exit 1, nothing sent) below ``[audience] min_size``."""
     if size < min_size:
         raise Refused(
             f"the {segment.key} segment has {size:,} users, below the minimum of {min_size:,} "
-            f"([audience] min_size; AMC fails audiences under 2,000): no audience was requested"
+            f"([audience] min_size; AMC fails audiences under 2,000): no audience was requested",
+            guard=SIZE_GUARD,
         )

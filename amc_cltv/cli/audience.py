@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,7 +57,12 @@ def _when(value: str | None) -> str:
 @app.command("activate")
 def activate(
     segment: Annotated[
-        str, typer.Option("--segment", metavar="SEGMENT", help="The segment to activate: high-value.")
+        str,
+        typer.Option(
+            "--segment",
+            metavar="SEGMENT",
+            help="high-value, growth-potential, revenue-potential, low-value, or all (each above its guard).",
+        ),
     ] = "high-value",
     needed_by: Annotated[
         str | None,
@@ -81,11 +87,17 @@ def activate(
 
     Refuses below [audience] min_size (exit 1, nothing sent). AMC FAILED: exit 1 with its reason.
     Amazon DSP can use the audience up to [audience] activation_lag_hours after AMC reports SUCCEEDED.
+    --segment all activates every segment that clears its guard and names the others with the reason.
 
     Example: amc-cltv audience activate --segment high-value --needed-by 2026-12-01T00:00Z
     """
     from amc_cltv.audience import activate as run_activation
     from amc_cltv.audience import known_on_error, parse_needed_by
+    from amc_cltv.audience.rules import ALL
+
+    if segment == ALL:
+        _activate_every(needed_by, force, dry_run, json_output)
+        return
 
     # On any error the JSON object still says what is known: these keys, filled in as activation learns.
     common.want_json(
@@ -114,16 +126,47 @@ def activate(
         common.emit_json({**payload, "exit_code": 0})
         return
     if outcome.request is not None:
-        request = outcome.request
-        for message in outcome.messages:
-            typer.echo(message)
-        typer.echo(f"{request['method']} {request['path']}  (dry run: nothing sent)")
-        for name, value in request["headers"].items():
-            typer.echo(f"{name}: {value}")
-        typer.echo("")
-        typer.echo(json.dumps(request["body"], indent=2))
+        typer.echo("\n".join(_request_lines(payload)))
         return
     typer.echo("\n".join(activation_lines(payload)))
+
+
+def _activate_every(needed_by: str | None, force: bool, dry_run: bool, json_output: bool) -> None:
+    """``--segment all``: every segment, one block each; exit non-zero when one failed (not when skipped)."""
+    from amc_cltv.audience import activate_every, parse_needed_by
+
+    common.want_json(json_output, segments=[], activated=[], skipped=[], failed=[])
+    config = common.invocation().config()
+    campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
+    with _session(config, offline=dry_run) as (client, ledger):
+        every = activate_every(config, client, ledger, needed_by=campaign_start, force=force, dry_run=dry_run)
+    payload = every.as_dict()
+    if json_output:
+        common.emit_json(payload)
+    else:
+        blocks = []
+        for entry in payload["segments"]:
+            head = f"== {entry['segment']}: {entry['result']}"
+            if entry["result"] != "activated":
+                blocks.append(f"{head}\n{entry['reason']}")
+            elif entry.get("request") is not None:
+                blocks.append("\n".join([head, *_request_lines(entry)]))
+            else:
+                blocks.append("\n".join([head, *activation_lines(entry)]))
+        typer.echo("\n\n".join(blocks))
+    for entry in every.failed:  # on stderr too, as every error of the CLI: one line each
+        sys.stderr.write(f"amc-cltv: error: {entry.segment}: {common.in_cli_words(entry.reason or '')}\n")
+    if every.exit_code:
+        raise typer.Exit(every.exit_code)
+
+
+def _request_lines(payload: dict[str, Any]) -> list[str]:
+    """A dry run: what the activation learnt, then the exact request it would send."""
+    request = payload["request"]
+    lines = list(payload["messages"])
+    lines.append(f"{request['method']} {request['path']}  (dry run: nothing sent)")
+    lines.extend(f"{name}: {value}" for name, value in request["headers"].items())
+    return [*lines, "", json.dumps(request["body"], indent=2)]
 
 
 def activation_lines(payload: dict[str, Any]) -> list[str]:

@@ -280,4 +280,4 @@ def record_segmentation(config: Config, ledger: Ledger, high_value_users: int) -
 
 
 # The end-to-end ground (real CLI, embedded sandbox, linked clocks) for test_e2e.py and test_crash.py.
-from tests.audience.sandbox_fixtures import sandbox_data, workspace  # noqa: E402, F401
+from tests.audience.sandbox_fixtures import sandbox_data, served, workspace  # noqa: E402, F401

@@ -4,13 +4,17 @@ clock and the sandbox's clock advanced together (48 hours pass in no time)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from amc_cltv.cli import main
@@ -106,3 +110,68 @@ def workspace(
     with use_clock(LinkedClock(datetime.now(UTC), sandbox)) as linked:
         assert isinstance(linked, LinkedClock)
         yield Workspace(tmp_path, sandbox, linked, capsys)
+
+
+@dataclass
+class Served:
+    """A real ``amc-cltv sandbox serve`` process on loopback holding the audience data set, a profile
+    pointing at it, and the server's state folder (read by the test as AMC's side of the wire)."""
+
+    folder: Path
+    profile: Path
+    server_state: Path
+    capsys: pytest.CaptureFixture[str]
+
+    def cli_json(self, *args: str) -> tuple[int, dict[str, Any]]:
+        code = main(["--config", str(self.profile), "--log-format", "json", *args, "--json"])
+        return code, json.loads(self.capsys.readouterr().out)
+
+
+@pytest.fixture
+def served(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox_data: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[Served]:
+    from tests.e2e.conftest import ROOT, loopback_profile
+    from tests.e2e.conftest import LinkedClock as HttpLinkedClock
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    server_state = tmp_path / "server" / "sandbox"
+    shutil.copytree(sandbox_data, server_state / "data")
+    app = embedded_app(server_state)
+    app.configure(users=USERS, seed=SEED)
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "amc_cltv", "sandbox", "serve"),
+            *("--port", "0", "--state-dir", str(server_state)),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=work,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "listening on" in line, line
+        base_url = line.rsplit(" ", 1)[-1].strip()
+        profile = loopback_profile(work, base_url)
+        with profile.open("a", encoding="utf-8") as extra:  # the data set's segments are sized with it
+            extra.write("[workflows]\nshopping_insights = true\n")
+        for name in ("AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN"):
+            monkeypatch.setenv(name, f"loopback-{name.lower()}")
+        with httpx.Client(base_url=base_url, timeout=10) as http:
+
+            def advance(seconds: float) -> None:
+                http.post("/_sandbox/clock", json={"advance_s": seconds}).raise_for_status()
+
+            with use_clock(HttpLinkedClock(advance, lambda: app.clock.offset_s)):
+                yield Served(work, profile, server_state, capsys)
+    finally:
+        process.kill()
+        process.wait(timeout=10)

@@ -199,7 +199,11 @@ def test_nightly_run_chains_the_activation_on_its_own_result(workspace: Workspac
     ("args", "message"),
     [
         (("--needed-by", "next tuesday"), "--needed-by: not a date"),
-        (("--segment", "low-value"), "unknown segment 'low-value'; allowed: high-value"),
+        (
+            ("--segment", "lowvalue"),
+            "unknown segment 'lowvalue'; allowed: high-value, growth-potential, revenue-potential, "
+            "low-value, or all",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(workspace: Workspace, args: tuple[str, ...], message: str) -> None:

@@ -94,10 +94,12 @@ def test_parameter_values_are_part_of_the_rules() -> None:
 
 
 def test_unknown_segment_is_a_usage_error_listing_the_allowed_ones() -> None:
-    """--segment low-value: exit 2 naming high-value."""
+    """--segment lowvalue: exit 2 naming the four segments and all."""
     with pytest.raises(UsageError) as raised:
-        segment_named("low-value")
-    assert "high-value" in str(raised.value) and raised.value.exit_code == 2
+        segment_named("lowvalue")
+    message = str(raised.value)
+    assert "high-value, growth-potential, revenue-potential, low-value, or all" in message
+    assert raised.value.exit_code == 2
 
 
 def test_audience_input_parameters_carry_only_the_documented_fields() -> None:

@@ -1,0 +1,144 @@
+"""Every segment as an audience: the real CLI against the sandbox, in process and served over loopback.
+
+Each audience AMC builds holds exactly its segment's customers (as labelled by the reports), ``--segment all``
+skips a segment under its guard and says why, and its creates are spaced under AMC's audience rate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from amc_cltv.audience.every import CREATE_SPACING_S
+from amc_cltv.audience.rules import SEGMENTS
+from amc_cltv.sandbox import embedded_app
+from tests.audience.sandbox_fixtures import Served, Workspace
+
+pytestmark = pytest.mark.e2e
+
+
+def _result_rows(folder: Path, workflow: str) -> list[dict[str, Any]]:
+    files = sorted(str(p) for p in (folder / "results").rglob(f"{workflow}/*/part-*.csv"))
+    assert files, f"no {workflow} result under {folder}"
+    with duckdb.connect() as db:
+        cursor = db.execute("SELECT * FROM read_csv($files, all_varchar = true)", {"files": files})
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _segment_sizes(folder: Path) -> dict[str, int]:
+    rows = _result_rows(folder, "segmentation")
+    return {row["customer_audience_segment"]: int(row["num_users"]) for row in rows}
+
+
+def _members(state: Path, audience_execution_id: str) -> set[str]:
+    """The users of an audience as AMC (the sandbox) builds it: its stored query run by the sandbox engine."""
+    from amc_cltv.sandbox.lifecycle import parse_iso
+
+    app = embedded_app(state)
+    audience = app.store.get("audience", audience_execution_id)
+    assert audience is not None
+    result = app.lifecycle.engine().execute(
+        audience["resolvedQuery"],
+        time_window_start=parse_iso(audience["timeWindowStart"]),
+        time_window_end=parse_iso(audience["timeWindowEnd"]),
+        parameters=audience.get("resolvedParameters") or {},
+        audience=True,
+    )
+    try:
+        return {str(row[0]) for row in result.rows}
+    finally:
+        result.close()
+
+
+def _assert_each_audience_is_its_segment(activated: dict[str, Any], folder: Path, state: Path) -> None:
+    """Every segment activated; each audience's AMC count and members are exactly the segment's customers."""
+    sizes = _segment_sizes(folder)
+    labels = _result_rows(folder, "customer-labels")
+    assert activated["activated"] == list(SEGMENTS) and activated["skipped"] == activated["failed"] == []
+    for entry in activated["segments"]:
+        segment = SEGMENTS[entry["segment"]]
+        assert entry["status"] == "SUCCEEDED" and entry["action"] == "created", entry
+        assert entry["audience_count"] == entry["segment_size"] == sizes[segment.label]
+        expected = {row["user_id"] for row in labels if row["customer_audience_segment"] == segment.label}
+        assert _members(state, entry["audience_execution_id"]) == expected
+    assert sum(entry["audience_count"] for entry in activated["segments"]) == len(labels)
+
+
+def test_all_activates_every_segment_with_exactly_its_customers(workspace: Workspace) -> None:
+    """In process: one audience per segment; each holds exactly the users customer-labels gives its label,
+    as many as segmentation's num_users; the creates were spaced under AMC's rate."""
+    code, activated = workspace.cli_json("audience", "activate", "--segment", "all")
+    assert code == 0, activated
+    assert workspace.cli_json("run", "--workflow", "customer-labels")[0] == 0
+    state = workspace.folder / ".amc-cltv" / "sandbox"
+    _assert_each_audience_is_its_segment(activated, workspace.folder, state)
+    names = [a.audience_name for a in workspace.amc_audiences()]
+    assert sorted(names) == sorted(entry["name"] for entry in activated["segments"])
+    assert workspace.clock.sleeps.count(CREATE_SPACING_S) == len(SEGMENTS) - 1
+
+    code, again = workspace.cli_json("audience", "activate", "--segment", "all")
+    assert code == 0 and {entry["action"] for entry in again["segments"]} == {"reused"}
+    assert len(workspace.amc_audiences()) == len(SEGMENTS)
+
+
+def test_all_served_over_loopback_gives_each_segment_exactly_its_customers(served: Served) -> None:
+    """The same against a ``sandbox serve`` process: what AMC built over the wire is each segment."""
+    code, activated = served.cli_json("audience", "activate", "--segment", "all")
+    assert code == 0, activated
+    assert served.cli_json("run", "--workflow", "customer-labels")[0] == 0
+    _assert_each_audience_is_its_segment(activated, served.folder, served.server_state)
+
+
+def test_all_skips_the_segment_under_its_guard_and_says_why(workspace: Workspace) -> None:
+    """min_size just above the smallest segment: that one is skipped with its size and the minimum, nothing
+    is sent for it, the three others are activated, exit 0."""
+    assert workspace.cli_json("run", "--workflow", "segmentation")[0] == 0
+    sizes = _segment_sizes(workspace.folder)
+    smallest_label = min(sizes, key=lambda label: sizes[label])
+    smallest = next(s for s in SEGMENTS.values() if s.label == smallest_label)
+    assert sorted(sizes.values())[1] > sizes[smallest_label] + 1 >= 2000
+    profile = workspace.profile(
+        "guard.toml", audience=f"min_size = {sizes[smallest_label] + 1}", workflows="shopping_insights = true"
+    )
+
+    code, out, err = workspace.cli("--config", profile, "audience", "activate", "--segment", "all")
+    assert code == 0, err
+    assert f"== {smallest.key}: skipped" in out and "below the minimum" in out
+    code, activated = workspace.cli_json("--config", profile, "audience", "activate", "--segment", "all")
+    assert code == 0, activated
+    (skipped,) = activated["skipped"]
+    assert skipped["segment"] == smallest.key
+    reason = skipped["reason"]
+    assert f"{sizes[smallest_label]:,} users, below the minimum of {sizes[smallest_label] + 1:,}" in reason
+    assert activated["activated"] == [key for key in SEGMENTS if key != smallest.key]
+    on_amc = {a.audience_name.split()[1] for a in workspace.amc_audiences()}
+    assert on_amc == set(SEGMENTS) - {smallest.key}
+
+
+def test_all_reports_a_segment_amc_failed_and_exits_1_while_the_others_are_activated(
+    workspace: Workspace,
+) -> None:
+    """AMC fails the first audience created (high-value): that segment is failed with AMC's reason (exit 1),
+    the other three are activated."""
+    reason = "Invalid tables in the SQL query: Use audience-specific tables in the query."
+    workspace.sandbox.faults.script(
+        [
+            {
+                "kind": "execution_outcome",
+                "status": "FAILED",
+                "status_reason": reason,
+                "match": "^POST /amc/audiences/query$",
+                "times": 1,
+            },
+        ]
+    )
+    code, activated = workspace.cli_json("audience", "activate", "--segment", "all")
+    assert code == 1, activated
+    assert [f["segment"] for f in activated["failed"]] == ["high-value"]
+    assert reason in activated["failed"][0]["reason"] and activated["exit_code"] == 1
+    assert activated["activated"] == [key for key in SEGMENTS if key != "high-value"]
+    assert activated["segments"][0]["status"] == "FAILED"
