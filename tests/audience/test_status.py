@@ -43,8 +43,8 @@ def _started(config: Config, client: AmcClient, ledger: Ledger, fake: FakeAudien
 def test_polls_on_the_polling_schedule_until_final(
     config: Config, client: AmcClient, ledger: Ledger, amc: Amc, tool_clock: FakeClock
 ) -> None:
-    """The polling schedule from the intent's time (no past audience: an early look, then every
-    max_interval_s) until SUCCEEDED; each status is written to the ledger."""
+    """The polling schedule from the intent's time (no past audience: a look every max_interval_s, the
+    grid moved a little earlier by the audience id) until SUCCEEDED; each status is written to the ledger."""
     _, fake = amc
     fake.script = ["PENDING", "RUNNING", "RUNNING", "RUNNING", "SUCCEEDED"]
     row_id = _started(config, client, ledger, fake, tool_clock)
@@ -52,7 +52,7 @@ def test_polls_on_the_polling_schedule_until_final(
     final = wait_until_final(client, ledger, config, record)
     assert final.id == row_id and final.status == "SUCCEEDED" and final.audience_count == fake.count
     assert record.audience_execution_id is not None
-    first = 30 * (1 + 0.2 * phase_of(record.audience_execution_id))
+    first = 300 * (1 - 0.05 * phase_of(record.audience_execution_id))
     assert tool_clock.sleeps == pytest.approx([first, 300, 300, 300])
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from amc_cltv.cadence import Forecast, Schedule, Seen, phase_of
+from amc_cltv.cadence import Forecast, Regime, Schedule, Seen, phase_of, trend_t, usable_logs
 from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import PollingSettings
 from amc_cltv.orchestration.history import amc_durations
@@ -35,13 +35,15 @@ def calls_and_delay(schedule: Schedule, end: float) -> tuple[int, float]:
     return calls, elapsed - end
 
 
-def test_no_history_is_one_early_look_then_a_fixed_grid_of_max_interval() -> None:
-    """No history: one look after initial_interval_s (moved by up to 20 % with the execution id), then every
-    max_interval_s; never a gap above max_interval_s, never more calls than a 300 s poll."""
+def test_no_history_is_a_fixed_poll_of_max_interval_from_the_submit() -> None:
+    """No history: a look every max_interval_s after the submit (AMC's answer to the submit is the first
+    look), the grid moved up to 5 % earlier by the execution id; never a gap above max_interval_s, never
+    more calls than a fixed 300 s poll, nor a later look."""
     schedule = Schedule(DEFAULTS, [], key="e1")
-    first = 30 * (1 + 0.2 * phase_of("e1"))
+    first = 300 * (1 - 0.05 * phase_of("e1"))
     times = looks(schedule, 4 * HOUR)
-    assert schedule.learned is False and times[0] == pytest.approx(first)
+    assert schedule.learned is False and schedule.regime is Regime.NO_HISTORY
+    assert times[0] == pytest.approx(first)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps == pytest.approx([300.0] * len(gaps))
     for end in (100.0, 899.0, 3600.0, 12345.0):
@@ -55,18 +57,59 @@ def test_two_histories_short_of_the_minimum_are_no_history() -> None:
 
 
 def test_history_sleeps_long_while_the_run_cannot_be_done_and_looks_densely_where_past_runs_ended() -> None:
-    """Two early looks (30 s, 75 s), sleeps of at most max_sleep_s, then looks closer than max_interval_s
-    around the usual end: far fewer calls than a 300 s poll for an hour-long run."""
+    """The early window on the fixed grid (about 300 s and 600 s: runs that fail, fail early), then sleeps of
+    at most max_sleep_s, then looks closer than max_interval_s around the usual end: about half the calls
+    of a 300 s poll for an hour-long run."""
     schedule = Schedule(DEFAULTS, USUAL, key="e2")
+    assert schedule.regime is Regime.LEARNT
     times = looks(schedule, 1.2 * HOUR)
-    assert times[:2] == pytest.approx([30, 75])
+    grid = 300 * (1 - 0.05 * phase_of("e2"))
+    assert times[:2] == pytest.approx([grid, grid + 300])
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) <= DEFAULTS.max_sleep_s
-    assert max(gaps[:2]) > DEFAULTS.max_interval_s  # long sleeps early on
+    assert gaps[1] > DEFAULTS.max_interval_s  # a long sleep after the early window
     around_end = [b - a for a, b in itertools.pairwise(times) if 0.97 * HOUR <= a <= 1.03 * HOUR]
     assert around_end and max(around_end) < DEFAULTS.max_interval_s
     calls, delay = calls_and_delay(schedule, HOUR)
-    assert calls <= 8 < math.ceil(HOUR / 300) + 1 and delay < 150
+    assert calls <= 8 < math.ceil(HOUR / 300) and delay < 150
+
+
+def test_a_failure_in_the_early_window_is_seen_as_a_fixed_poll_would_see_it() -> None:
+    """Even with a history of hour-long runs, a run that fails 7 minutes in is seen at the 600 s look, not
+    after a long sleep."""
+    schedule = Schedule(DEFAULTS, USUAL, key="e2")
+    _, delay = calls_and_delay(schedule, 420.0)
+    assert delay <= 300
+
+
+def test_durations_that_cannot_forecast_the_next_run_fall_back_to_the_fixed_poll() -> None:
+    """Each regime the forecast cannot serve gets the same looks as no history at all."""
+    drifting = [HOUR * 0.95**night for night in range(10)]  # each night 5 % shorter
+    bimodal = [HOUR * f for f in (1, 3, 1.02, 2.9, 0.98, 3.1, 1.01, 3.05, 0.99, 2.95)]
+    queued = [HOUR * f for f in (1.0, 2.6, 1.4, 2.9, 1.2, 2.0, 1.7, 2.4, 1.1, 2.2)]  # 0-2 h queue + 1 h
+    short = [60 * f for f in (8, 8.5, 9, 8.2, 8.8, 8.4)]  # steady 8-9 minute runs
+    changed = [*USUAL[:9], 0.6 * HOUR]  # the last run far faster than all before it
+    cases = {
+        Regime.DRIFTING: drifting,
+        Regime.SPREAD: bimodal,
+        Regime.SHORT: short,
+        Regime.CHANGED: changed,
+    }
+    no_history = looks(Schedule(DEFAULTS, [], key="e8"), 4 * HOUR)
+    for regime, durations in cases.items():
+        schedule = Schedule(DEFAULTS, durations, key="e8")
+        assert schedule.regime is regime and not schedule.learned, regime
+        assert looks(schedule, 4 * HOUR) == pytest.approx(no_history), regime
+    assert Schedule(DEFAULTS, queued).regime is Regime.SPREAD
+    # The same histories without their irregularity are learnt from.
+    assert Schedule(DEFAULTS, [HOUR * (1 + 0.01 * (i % 3)) for i in range(10)]).regime is Regime.LEARNT
+    assert Schedule(DEFAULTS, [*USUAL[:9], 1.6 * HOUR]).regime is Regime.LEARNT  # a slower last run is safe
+
+
+def test_noise_alone_is_not_a_trend() -> None:
+    """Runs scattered around an hour in no order: no significant trend, so the history is learnt from."""
+    assert abs(trend_t(usable_logs(USUAL), DEFAULTS)) < 4
+    assert trend_t(usable_logs([HOUR * 1.05**n for n in range(10)]), DEFAULTS) > 4
 
 
 def test_one_outlier_among_ten_runs_does_not_widen_the_forecast() -> None:
@@ -132,17 +175,21 @@ def test_clock_skew_between_the_ledger_and_amc() -> None:
     assert amc_durations(listed(skew)) == pytest.approx(amc_durations(listed(timedelta(0))))
     assert amc_durations(listed(skew)) == pytest.approx(USUAL[:5])
     schedule = Schedule(DEFAULTS, amc_durations(listed(skew)), key="e5")
-    assert schedule.next_delay(-600.0) == schedule.next_delay(0.0) == pytest.approx(30)
+    first = 300 * (1 - 0.05 * phase_of("e5"))
+    assert schedule.next_delay(-600.0) == schedule.next_delay(0.0) == pytest.approx(first)
 
 
-def test_queueing_moves_the_forecast_later_and_publishing_brings_the_looks_close() -> None:
-    """Still PENDING 20 minutes in: the dense looks start 20 minutes later. PUBLISHING: the next look is
-    initial_interval_s away, then the ramp."""
+def test_a_run_still_queued_falls_back_to_the_grid_and_publishing_brings_the_looks_close() -> None:
+    """Still PENDING at a look after the submit's answer: the queueing decides the end, so the looks stay on
+    the fixed grid (a long sleep would see the queue end late) and the predicted finish moves later.
+    PUBLISHING: the next look is initial_interval_s away, then the ramp."""
     schedule = Schedule(DEFAULTS, USUAL, key="e6")
-    queued = Seen().after("PENDING", 1500.0)
-    assert schedule.shift(queued) == pytest.approx(1500 - 75)
-    assert schedule.next_delay(0.9 * HOUR, queued) > schedule.next_delay(0.9 * HOUR)
-    assert schedule.predicted_finish_s(queued) == pytest.approx(schedule.predicted_finish_s() + 1425)
+    grid = 300 * (1 - 0.05 * phase_of("e6"))
+    queued = Seen().after("PENDING", grid + 300)
+    assert schedule.queued(queued) and not schedule.queued(Seen().after("PENDING", 0.0))
+    assert schedule.next_delay(grid + 300, queued) == pytest.approx(300)
+    assert schedule.next_delay(grid + 300) > DEFAULTS.max_interval_s
+    assert schedule.predicted_finish_s(queued) == pytest.approx(schedule.predicted_finish_s() + 300)
     publishing = Seen().after("RUNNING", 100.0).after("PUBLISHING", 2000.0)
     assert schedule.next_delay(2000.0, publishing) == pytest.approx(30)
     assert schedule.next_delay(2030.0, publishing) == pytest.approx(45)
