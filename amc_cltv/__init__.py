@@ -12,6 +12,7 @@ The public Python API (the CLI is a thin layer over it)::
     submit_workflow        submit or adopt, return at once; ``outcome.handle`` names the execution
     wait_for_workflow      follow that handle: wait up to ``max_wait_s`` (0: look once), download if done
     wait_for_workflow_async    the same for a coroutine (waits on the event loop)
+    watch_execution, watch_audience   the waiting alone, on the event loop (an Airflow trigger)
     ExecutionHandle        execution id, pinned window and parameter values (``as_dict()`` is plain JSON)
     activate_audience      create or reuse the high-value rule-based audience and wait for AMC
     AmcClient, AsyncAmcClient   the AMC API itself (resources: workflows, executions, audiences, ...)
@@ -49,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     "submit_workflow": "amc_cltv.api",
     "wait_for_workflow": "amc_cltv.api",
     "wait_for_workflow_async": "amc_cltv.api",
+    "watch_execution": "amc_cltv.api",
+    "watch_audience": "amc_cltv.api",
     "activate_audience": "amc_cltv.api",
     "open_client": "amc_cltv.api",
     "open_async_client": "amc_cltv.api",
@@ -130,6 +133,8 @@ __all__ = [
     "submit_workflow",
     "wait_for_workflow",
     "wait_for_workflow_async",
+    "watch_audience",
+    "watch_execution",
 ]
 
 if TYPE_CHECKING:
@@ -141,6 +146,8 @@ if TYPE_CHECKING:
         submit_workflow,
         wait_for_workflow,
         wait_for_workflow_async,
+        watch_audience,
+        watch_execution,
     )
     from amc_cltv.audience import ActivationOutcome
     from amc_cltv.client import AmcClient, AsyncAmcClient

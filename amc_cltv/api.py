@@ -4,6 +4,8 @@
     submit_workflow(config, workflow, ...)         -> RunOutcome   submit or adopt, return without waiting
     wait_for_workflow(config, handle, ...)         -> RunOutcome   follow that execution, wait, download
     await wait_for_workflow_async(config, handle)  -> RunOutcome   the same, waiting on the event loop
+    await watch_execution(config, handle)          -> WorkflowExecution | None   poll only (a trigger)
+    await watch_audience(config, audience_id)      -> AudienceMetadata | None    poll only (a trigger)
     activate_audience(config, ...)                 -> ActivationOutcome
     open_client(config) / open_async_client(config)
 
@@ -36,6 +38,7 @@ from amc_cltv.orchestration.handle import ExecutionHandle
 if TYPE_CHECKING:
     from amc_cltv.audience import ActivationOutcome
     from amc_cltv.client import AmcClient, AsyncAmcClient
+    from amc_cltv.client.models import AudienceMetadata, WorkflowExecution
     from amc_cltv.ledger import Ledger
     from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
 
@@ -52,6 +55,8 @@ __all__ = [
     "submit_workflow",
     "wait_for_workflow",
     "wait_for_workflow_async",
+    "watch_audience",
+    "watch_execution",
 ]
 
 
@@ -268,23 +273,69 @@ async def wait_for_workflow_async(
     """
     import asyncio
 
-    from amc_cltv.orchestration.waiting import wait_for_handle
+    _check_wait(max_wait_s)
+    loaded = _config(config)
+    followed = _handle(handle)
+    await watch_execution(loaded, followed, max_wait_s=max_wait_s, client=client)
+    return await asyncio.to_thread(wait_for_workflow, loaded, followed, max_wait_s=0)
+
+
+async def watch_execution(
+    config: ConfigLike,
+    execution: HandleLike | str,
+    *,
+    max_wait_s: float | None = None,
+    client: AsyncAmcClient | None = None,
+) -> WorkflowExecution | None:
+    """Poll an execution on the event loop until AMC finishes it or ``max_wait_s`` runs out (None:
+    ``[polling] max_wait_s``); AMC's last answer (``.status.terminal`` says which), None if none came.
+
+    The waiting half of ``wait_for_workflow_async``, for a caller that records and downloads elsewhere (an
+    Airflow trigger, whose task then calls ``wait_for_workflow`` with the same handle). ``execution`` is a
+    handle, its ``as_dict()``, or a bare execution id (the schedule then counts from AMC's ``createTime``).
+    The schedule is the profile's, learnt from the workflow's past executions on AMC (one list call);
+    429 (after its ``Retry-After``), 5xx and lost connections are waited out until the bound. Raises
+    UsageError for a malformed handle or one of another instance, and the API errors that are not transient.
+    """
+    from amc_cltv.orchestration.waiting import watch_execution as watch
 
     _check_wait(max_wait_s)
-    followed = _handle(handle)
     loaded = _config(config)
-    if followed.instance_id != loaded.instance_id:
+    followed = None if isinstance(execution, str) else _handle(execution)
+    if followed is not None and followed.instance_id != loaded.instance_id:
         raise UsageError(
             f"execution {followed.execution_id} runs on instance {followed.instance_id}, "
             f"not on this profile's {loaded.instance_id}"
         )
-    wait = loaded.profile.polling.max_wait_s if max_wait_s is None else max_wait_s
-    if client is None:
-        async with open_async_client(loaded) as opened:
-            await wait_for_handle(opened, loaded, followed, max_wait_s=wait)
-    else:
-        await wait_for_handle(client, loaded, followed, max_wait_s=wait)
-    return await asyncio.to_thread(wait_for_workflow, loaded, followed, max_wait_s=0)
+    execution_id = followed.execution_id if followed is not None else str(execution)
+    polling = loaded.profile.polling
+    wait = polling.max_wait_s if max_wait_s is None else max_wait_s
+    since = followed.submitted_at if followed is not None else None
+    if client is not None:
+        return await watch(client, execution_id, polling=polling, max_wait_s=wait, since=since)
+    async with open_async_client(loaded) as opened:
+        return await watch(opened, execution_id, polling=polling, max_wait_s=wait, since=since)
+
+
+async def watch_audience(
+    config: ConfigLike,
+    audience_execution_id: str,
+    *,
+    max_wait_s: float | None = None,
+    client: AsyncAmcClient | None = None,
+) -> AudienceMetadata | None:
+    """``watch_execution`` for a rule-based audience AMC is building: until SUCCEEDED, FAILED or
+    DEACTIVATED, or the bound; AMC's last answer (None if none came)."""
+    from amc_cltv.orchestration.waiting import watch_audience as watch
+
+    _check_wait(max_wait_s)
+    loaded = _config(config)
+    polling = loaded.profile.polling
+    wait = polling.max_wait_s if max_wait_s is None else max_wait_s
+    if client is not None:
+        return await watch(client, audience_execution_id, polling=polling, max_wait_s=wait)
+    async with open_async_client(loaded) as opened:
+        return await watch(opened, audience_execution_id, polling=polling, max_wait_s=wait)
 
 
 def activate_audience(

@@ -19,6 +19,7 @@ from amc_cltv.errors import StillRunning
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.history import audience_durations
+from amc_cltv.orchestration.polling import Poll, Step, drive
 
 log = get_logger("amc_cltv.audience")
 
@@ -74,44 +75,48 @@ def wait_until_final(
 ) -> AudienceRecord:
     """Poll the audience until AMC reports SUCCEEDED, FAILED or DEACTIVATED; return its ledger row.
 
-    Raises StillRunning (exit 4) after ``max_wait_s`` (default ``[polling] max_wait_s``).
+    Raises StillRunning after ``max_wait_s`` (default ``[polling] max_wait_s``).
     """
     polling = config.profile.polling
-    limit = polling.max_wait_s if max_wait_s is None else max_wait_s
-    now = clock.current()
     history = audience_durations(ledger, config.instance_id, record.segment)
-    schedule = Schedule(polling, history, key=record.audience_execution_id or record.name)
-    started = now.monotonic()
-    last_wait = False  # the wait was cut to what was left of the bound: the next poll is the last
-    while True:
-        record = refresh(client, ledger, config, record)
-        status = record.status or "UNKNOWN"
-        if is_final(status):
+    poll = Poll(
+        Schedule(polling, history, key=record.audience_execution_id or record.name),
+        since=record.requested_at,
+        started=clock.current().monotonic(),
+        max_wait_s=polling.max_wait_s if max_wait_s is None else max_wait_s,
+        final=is_final,
+    )
+
+    def observe(seen: AudienceRecord, step: Step) -> None:
+        if step.delay_s is not None:
             log.info(
-                "audience_finished",
-                audience=record.name,
-                audience_execution_id=record.audience_execution_id,
-                status=status,
-                audience_count=record.audience_count,
+                "audience_status",
+                audience=seen.name,
+                audience_execution_id=seen.audience_execution_id,
+                status=seen.status or "UNKNOWN",
+                next_poll_s=round(step.delay_s, 1),
             )
-            return record
-        elapsed = max(0.0, (now.now() - record.requested_at).total_seconds())
-        delay = schedule.next_delay(elapsed)
-        waited = now.monotonic() - started
-        if waited + delay > limit:
-            remaining = limit - waited
-            # A remainder below the clock's resolution would never be used up: end after the cut wait.
-            if remaining <= 0 or last_wait:
-                raise StillRunning(
-                    f"audience {record.name!r} ({record.audience_execution_id}) is still {status} after "
-                    f"waiting {waited:.0f} s; run the same command again to resume"
-                )
-            delay, last_wait = remaining, True
-        log.info(
-            "audience_status",
-            audience=record.name,
-            audience_execution_id=record.audience_execution_id,
-            status=status,
-            next_poll_s=round(delay, 1),
+
+    current = record
+
+    def look() -> AudienceRecord:
+        nonlocal current
+        current = refresh(client, ledger, config, current)
+        return current
+
+    record, step = drive(poll, look, lambda seen: seen.status, on_step=observe)
+    status = record.status or "UNKNOWN"
+    if step.gave_up:
+        waited = poll.waited_s(clock.current().monotonic())
+        raise StillRunning(
+            f"audience {record.name!r} ({record.audience_execution_id}) is still {status} after "
+            f"waiting {waited:.0f} s; run the same command again to resume"
         )
-        now.sleep(delay)
+    log.info(
+        "audience_finished",
+        audience=record.name,
+        audience_execution_id=record.audience_execution_id,
+        status=status,
+        audience_count=record.audience_count,
+    )
+    return record
