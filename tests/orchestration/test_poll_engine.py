@@ -52,12 +52,12 @@ def test_publishing_and_pending_are_fed_to_the_schedule() -> None:
 
 
 def test_the_bound_cuts_the_last_wait_then_gives_up() -> None:
-    poll = _poll(100.0, history=[])
-    first = poll.after_look("RUNNING", NOW, 0.0)
-    assert first.delay_s == pytest.approx(min(Schedule(POLLING, [], key="e1").next_delay(0), 100.0))
-    cut = poll.after_look("RUNNING", NOW + timedelta(seconds=60), 60.0)
-    assert cut.delay_s == pytest.approx(40.0)
-    assert poll.after_look("RUNNING", NOW + timedelta(seconds=100), 100.0).gave_up
+    first_delay = Schedule(POLLING, [], key="e1").next_delay(0)
+    poll = _poll(first_delay + 10, history=[])
+    assert poll.after_look("RUNNING", NOW, 0.0).delay_s == pytest.approx(first_delay)
+    at = NOW + timedelta(seconds=first_delay)
+    assert poll.after_look("RUNNING", at, first_delay).delay_s == pytest.approx(10.0)  # what is left
+    assert poll.after_look("RUNNING", at + timedelta(seconds=10), first_delay + 10).gave_up
 
 
 def test_a_zero_bound_is_one_look() -> None:
