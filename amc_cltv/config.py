@@ -28,6 +28,11 @@ SANDBOX_INSTANCE_ID = "amcsandbox01"
 SANDBOX_ADVERTISER_ID = "ENTITYSANDBOX0001"
 SANDBOX_MARKETPLACE_ID = "ATVPDKIKX0DER"
 
+# AMC's workflowExecutionTimeoutSeconds: its range and the default its execute-workflow guide shows.
+MIN_EXECUTION_TIMEOUT_S = 900
+MAX_EXECUTION_TIMEOUT_S = 86_400
+DEFAULT_EXECUTION_TIMEOUT_S = 21_600
+
 
 def _is_loopback(host: str | None) -> bool:
     if not host:
@@ -101,6 +106,23 @@ class WorkflowSettings(_Section):
     # Insights subscription (docs/amc-api.md §5.3): off unless the profile says so (the sandbox's does);
     # `amc-cltv doctor` tells whether the instance has it.
     shopping_insights: Annotated[bool, Field(strict=True)] = False
+    # workflowExecutionTimeoutSeconds of every execution: AMC allows 900 to 86,400 and shows 21,600 as its
+    # default (docs/amc-api.md §3.10). None here: a workflow's own value, else AMC's default.
+    execution_timeout_s: Annotated[int | None, Field(strict=True)] = None
+
+    @field_validator("execution_timeout_s")
+    @classmethod
+    def _execution_timeout(cls, value: int | None) -> int | None:
+        if value is not None and not MIN_EXECUTION_TIMEOUT_S <= value <= MAX_EXECUTION_TIMEOUT_S:
+            raise ValueError(
+                f"must be {MIN_EXECUTION_TIMEOUT_S} to {MAX_EXECUTION_TIMEOUT_S} seconds (AMC's range for "
+                f"workflowExecutionTimeoutSeconds), got {value}"
+            )
+        return value
+
+    def execution_timeout(self, workflow_timeout_s: int | None) -> int:
+        """The timeout an execution is sent with: the profile's, else the workflow's, else AMC's default."""
+        return self.execution_timeout_s or workflow_timeout_s or DEFAULT_EXECUTION_TIMEOUT_S
 
 
 class PollingSettings(_Section):

@@ -118,7 +118,7 @@ def _planned(config: Config, workflow: str, rendered: RenderedWorkflow, window: 
         workflow_id=rendered.workflow_id,
         window=window,
         parameter_values=parameter_values,
-        timeout_s=rendered.execution_timeout_s,
+        timeout_s=config.profile.workflows.execution_timeout(rendered.execution_timeout_s),
         synthetic_data=config.amc.synthetic_data,
         disable_aggregation_controls=aggregation_controls_off(
             rendered, synthetic_data=config.amc.synthetic_data

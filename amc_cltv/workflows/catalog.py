@@ -55,7 +55,7 @@ class RenderedWorkflow:
     input_parameters: tuple[dict[str, str], ...]
     parameter_values: dict[str, str]
     output_columns: tuple[dict[str, str], ...]  # the result's columns, in order: checked here, not sent
-    execution_timeout_s: int
+    execution_timeout_s: int | None  # the workflow's own; None: the profile's
     audience: bool
     definition_sha256: str
     # Outputs user_id: executions must be sent with disableAggregationControls (synthetic data only).

@@ -78,7 +78,8 @@ class WorkflowDefinition(_Strict):
     description: str
     sql: str
     audience: bool
-    execution_timeout_s: Annotated[int, Field(ge=900, le=86400)]
+    # The workflow's own workflowExecutionTimeoutSeconds, used only when the profile sets none (None: AMC's).
+    execution_timeout_s: Annotated[int | None, Field(ge=900, le=86400)] = None
     segment: str | None = None  # the segment label an audience selects
     parameters: tuple[ParameterSpec, ...] = ()
     output_columns: Annotated[tuple[OutputColumn, ...], Field(min_length=1)]

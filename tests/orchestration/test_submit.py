@@ -42,7 +42,7 @@ def intent(ledger: Ledger, plan: RunPlan, config: Config, fake_clock: FakeClock)
 
 
 def test_the_request_is_a_saved_workflow_over_an_explicit_window(plan: RunPlan) -> None:
-    """workflowId, EXPLICIT window in AMC's format, time zone, parameters and the workflow's timeout."""
+    """workflowId, EXPLICIT window in AMC's format, time zone, parameters and AMC's default timeout."""
     assert plan.execution_request() == {
         "workflowId": "amc_cltv.segmentation",
         "timeWindowType": "EXPLICIT",
@@ -50,7 +50,7 @@ def test_the_request_is_a_saved_workflow_over_an_explicit_window(plan: RunPlan) 
         "timeWindowEnd": "2026-11-23T00:00:00",
         "timeWindowTimeZone": "UTC",
         "parameterValues": {"threshold_method": "mean", "threshold_quantile": "0.5"},
-        "workflowExecutionTimeoutSeconds": 3600,
+        "workflowExecutionTimeoutSeconds": 21600,
     }
 
 

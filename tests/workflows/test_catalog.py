@@ -61,7 +61,7 @@ def test_rendering_is_deterministic_and_hashes_what_is_uploaded(name: str) -> No
     expected = {"workflowId", "sqlQuery", "inputParameters"} | (set() if first.audience else marks)
     assert set(body) == expected
     assert body["sqlQuery"] == first.sql and body["workflowId"] == first.workflow_id
-    assert 900 <= first.execution_timeout_s <= 86400
+    assert first.execution_timeout_s is None  # the profile's ([workflows] execution_timeout_s)
     assert not first.sql.rstrip().endswith(";")
 
 
@@ -168,7 +168,9 @@ def _copy_workflows(tmp_path: Path) -> Path:
 def test_invalid_metadata_is_one_config_error_naming_the_file(tmp_path: Path) -> None:
     folder = _copy_workflows(tmp_path)
     (folder / "cltv.toml").write_text(
-        (folder / "cltv.toml").read_text().replace("execution_timeout_s = 3600", "execution_timeout_s = 60")
+        (folder / "cltv.toml")
+        .read_text()
+        .replace("audience = false", "audience = false\nexecution_timeout_s = 60")
     )
     with pytest.raises(ConfigError, match=r"^cltv\.toml: invalid workflow metadata at 'execution_timeout_s'"):
         load_definitions(folder)
