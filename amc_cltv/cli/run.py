@@ -141,9 +141,7 @@ def _print_summary(outcome: RunOutcome) -> None:
         notes.append(f"columns not shown: {', '.join(hidden)}")
     if notes:
         console.print(f"({'; '.join(notes)}: see the CSV)", highlight=False)
-    from amc_cltv.orchestration.filtered import aggregation_filtered
-
-    filtered = aggregation_filtered(outcome.files)
+    filtered = outcome.filtered()
     if filtered is not None and filtered.rows:
         console.print(filtered.describe(), highlight=False)
     console.print(

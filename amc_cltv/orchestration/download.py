@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from amc_cltv.errors import DownloadError, DownloadUrlExpired
 from amc_cltv.ledger import FileRecord
 from amc_cltv.log import get_logger
-from amc_cltv.orchestration.filtered import aggregation_filtered
+from amc_cltv.orchestration.filtered import UNREAD, AggregationFiltered, Unread, aggregation_filtered
 
 CHUNK_SIZE = 1 << 16  # what the socket delivers at a time: larger chunks only add copying
 MAX_URL_REQUESTS = 4
@@ -213,8 +213,10 @@ def write_manifest(
     time_window_end: str,
     sql_sha256: str,
     files: list[VerifiedFile],
+    filtered: AggregationFiltered | Unread | None = UNREAD,
 ) -> Path:
-    """Write ``manifest.json`` (docs/contract.md §3.2) atomically; it names no URL."""
+    """Write ``manifest.json`` (docs/contract.md §3.2) atomically; it names no URL. ``filtered``: what
+    ``aggregation_filtered`` found in the files, when the caller has read it already."""
     manifest: dict[str, Any] = {
         "execution_id": execution_id,
         "workflow": workflow,
@@ -224,7 +226,8 @@ def write_manifest(
         "sql_sha256": sql_sha256,
         "files": [f.manifest_entry() for f in files],
     }
-    filtered = aggregation_filtered([f.path for f in files])
+    if isinstance(filtered, Unread):
+        filtered = aggregation_filtered([f.path for f in files])
     # Rows AMC's aggregation thresholds filtered (values removed, marked), and why (docs/amc-api.md §5.2).
     manifest["aggregation_filtered"] = filtered.as_json() if filtered is not None else None
     path = folder / "manifest.json"

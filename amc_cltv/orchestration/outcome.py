@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.orchestration.filtered import UNREAD, AggregationFiltered, Unread
 from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.timewindow import TimeWindow
 
@@ -50,6 +51,8 @@ class RunOutcome:
     detection_delay_bound_s: float | None = None  # AMC ended it at most this long before the tool saw it
     # The execution followed, window pinned: what ``wait_for_workflow`` takes (None before any id).
     handle: ExecutionHandle | None = None
+    # What AMC filtered in ``files``, read once when they were downloaded (UNREAD: read on first use).
+    aggregation_filtered: AggregationFiltered | Unread | None = UNREAD
 
     def as_json(self) -> dict[str, Any]:
         """The ``run --json`` object of docs/contract.md §3.1."""
@@ -72,11 +75,19 @@ class RunOutcome:
             ),
         }
 
-    def aggregation_filtered_json(self) -> dict[str, Any] | None:
+    def filtered(self) -> AggregationFiltered | None:
         """How many result rows AMC filtered for privacy and why (None without results to read)."""
-        from amc_cltv.orchestration.filtered import aggregation_filtered
+        if self.exit_code != 0:
+            return None
+        if isinstance(self.aggregation_filtered, Unread):
+            from amc_cltv.orchestration.filtered import aggregation_filtered
 
-        found = aggregation_filtered(self.files) if self.exit_code == 0 else None
+            return aggregation_filtered(self.files)
+        return self.aggregation_filtered
+
+    def aggregation_filtered_json(self) -> dict[str, Any] | None:
+        """``filtered()`` as JSON."""
+        found = self.filtered()
         return found.as_json() if found is not None else None
 
     def raise_for_status(self) -> RunOutcome:

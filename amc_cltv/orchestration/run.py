@@ -35,6 +35,13 @@ from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
 from amc_cltv.orchestration.adopt import adopt_from_amc
+from amc_cltv.orchestration.filtered import (
+    UNREAD,
+    AggregationFiltered,
+    Unread,
+    aggregation_filtered,
+    recorded_filtered,
+)
 from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.orchestration.history import execution_durations
 from amc_cltv.orchestration.marketplaces import marketplace_scope
@@ -518,7 +525,15 @@ class _Runner:
             if intact is not None:
                 log.info("results_reused", files=len(intact))
                 paths = [Path(f.path) for f in intact]
-                return self._outcome(execution_id, "SUCCEEDED", None, paths, rows=sum(f.rows for f in intact))
+                filtered = recorded_filtered(paths[0].parent) if paths else UNREAD
+                return self._outcome(
+                    execution_id,
+                    "SUCCEEDED",
+                    None,
+                    paths,
+                    rows=sum(f.rows for f in intact),
+                    filtered=filtered,
+                )
         folder = result_folder(self.config, self.workflow, execution_id)
         try:
             files = dl.download_all(
@@ -528,6 +543,7 @@ class _Runner:
                 workflow=self.workflow,
                 execution_id=execution_id,
             )
+            filtered = aggregation_filtered([f.path for f in files])
             dl.write_manifest(
                 folder,
                 execution_id=execution_id,
@@ -537,6 +553,7 @@ class _Runner:
                 time_window_end=run.time_window_end,
                 sql_sha256=run.sql_sha256,
                 files=files,
+                filtered=filtered,
             )
         except OSError as error:  # AMC's result is safe: the next run after the fix downloads it again
             raise local_fault(error, f"write the results of execution {execution_id} to", folder) from None
@@ -545,7 +562,9 @@ class _Runner:
         rows = sum(f.rows for f in files)
         log.info("results_downloaded", files=len(files), rows=rows, folder=str(folder))
         self._notify("downloaded", files=[str(f.path) for f in files], rows=rows)
-        return self._outcome(execution_id, "SUCCEEDED", None, [f.path for f in files], rows=rows)
+        return self._outcome(
+            execution_id, "SUCCEEDED", None, [f.path for f in files], rows=rows, filtered=filtered
+        )
 
     def _outcome(
         self,
@@ -557,6 +576,7 @@ class _Runner:
         rows: int = 0,
         exit_code: int = 0,
         message: str | None = None,
+        filtered: AggregationFiltered | Unread | None = UNREAD,
     ) -> RunOutcome:
         return RunOutcome(
             workflow=self.workflow,
@@ -573,4 +593,5 @@ class _Runner:
             status_calls=self.status_calls,
             detection_delay_bound_s=self.detection_delay_bound_s,
             handle=ExecutionHandle.of(self.record) if self.record is not None else None,
+            aggregation_filtered=filtered,
         )

@@ -8,6 +8,7 @@ rendered.parameter_values            # parameterValues of the execution (or audi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -123,13 +124,7 @@ def render(
     rendered = render_template(folder, spec.sql, tables, {**TEMPLATE_FLAGS, **spec.render})
     source = f"workflows/{spec.sql}"
     origins = tuple(Origin(f"workflows/{origin.file}", origin.line) for origin in rendered.origins)
-    lint(
-        rendered.sql,
-        audience=spec.audience,
-        source=source,
-        origins=origins,
-        synthetic_only=spec.synthetic_only,
-    )
+    _lint(rendered.sql, spec.audience, source, origins, spec.synthetic_only)
     _check_declarations(spec, rendered.sql, source)
     input_parameters = tuple(parameter.as_input_parameter() for parameter in spec.parameters)
     output_columns = tuple(column.as_output_column() for column in spec.output_columns)
@@ -148,6 +143,13 @@ def render(
         definition_sha256=_sha256(json.dumps(body, sort_keys=True, separators=(",", ":"))),
         synthetic_only=spec.synthetic_only,
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _lint(sql: str, audience: bool, source: str, origins: tuple[Origin, ...], synthetic_only: bool) -> None:
+    """``lint``, once per distinct SQL text: it reads the SQL character by character, and a fleet renders
+    the same workflow for every profile (a failure is not cached: it raises again)."""
+    lint(sql, audience=audience, source=source, origins=origins, synthetic_only=synthetic_only)
 
 
 def _check_declarations(spec: WorkflowDefinition, sql: str, source: str) -> None:

@@ -234,3 +234,21 @@ def test_reports_ask_amc_to_mark_the_rows_it_filters(name: str) -> None:
     else:
         assert body["filteredMetricsDiscriminatorColumn"] == catalog.FILTERED_COLUMN == "filtered"
         assert body["filteredReasonColumn"] == catalog.FILTERED_REASON_COLUMN == "filtered_reason"
+
+
+def test_the_same_sql_is_linted_once_however_many_profiles_render_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fleet renders one workflow per profile: the character-by-character lint runs once per SQL text,
+    and another parameter value or table set (another SQL) is linted on its own."""
+    calls: list[str] = []
+    real = catalog.lint
+
+    def counting(sql: str, **options: object) -> None:
+        calls.append(sql)
+        real(sql, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalog, "lint", counting)
+    catalog._lint.cache_clear()
+    for _ in range(3):
+        catalog.render("segmentation")
+    catalog.render("segmentation", shopping_insights=False)
+    assert len(calls) == 2 and calls[0] != calls[1]
