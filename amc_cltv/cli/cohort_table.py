@@ -93,6 +93,12 @@ def print_cohorts(console: Console, outcome: RunOutcome, summary: CohortSummary)
         highlight=False,
     )
     console.print(reading(summary), highlight=False)
+    if summary.filtered_rows:
+        from amc_cltv.orchestration.filtered import aggregation_filtered
+
+        filtered = aggregation_filtered(outcome.files)
+        if filtered is not None:
+            console.print(f"{filtered.describe()}; left out of every cohort", highlight=False)
     console.print(
         f"{outcome.rows:,} row(s) in {len(outcome.files)} file(s): {outcome.files[0].parent}", highlight=False
     )

@@ -7,6 +7,10 @@ averages are those rows' averages weighted by ``num_users``. A cohort **looks pr
 average sales per customer are at or above the all-customer average while its average CLTV is below the
 all-customer average CLTV.
 
+A row AMC marked filtered (``filtered`` true: too few users, its cohort and segment removed and its values
+summed with others', docs/amc-api.md §5.2) belongs to no cohort: it is left out of every cohort and of the
+all-customer averages, and counted in ``filtered_rows``.
+
     from amc_cltv.orchestration.cohorts import read_cohorts
     summary = read_cohorts(outcome.files)
     [c.cohort_month for c in summary.cohorts if c.looks_profitable_but_is_not]
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from amc_cltv.errors import NeedsHuman
+from amc_cltv.workflows.catalog import FILTERED_COLUMN
 
 COHORTS_WORKFLOW = "cohorts"
 EXISTING = "existing"  # the cohort of customers acquired before the window
@@ -64,6 +69,7 @@ class CohortSummary:
 
     cohorts: tuple[Cohort, ...]
     all_customers: Cohort
+    filtered_rows: int = 0  # rows AMC marked filtered, left out of every figure
 
     @property
     def flagged(self) -> list[Cohort]:
@@ -78,6 +84,7 @@ class CohortSummary:
                 for key, value in self.all_customers.as_json().items()
                 if key not in ("cohort_month", "looks_profitable_but_is_not")
             },
+            "filtered_rows": self.filtered_rows,
         }
 
 
@@ -104,9 +111,16 @@ def _weighted(rows: Sequence[Mapping[str, Any]], name: str, label: str) -> Cohor
     )
 
 
+def marked_filtered(row: Mapping[str, Any]) -> bool:
+    """Whether AMC marked the row filtered (below its aggregation threshold)."""
+    return str(row.get(FILTERED_COLUMN, "")).strip().lower() in ("true", "1")
+
+
 def summarize(rows: Iterable[Mapping[str, Any]]) -> CohortSummary:
-    """Group the workflow's rows into cohorts and flag those that look profitable but are not."""
-    materialized = list(rows)
+    """Group the workflow's rows into cohorts and flag those that look profitable but are not; rows AMC
+    marked filtered are left out (and counted)."""
+    given = list(rows)
+    materialized = [row for row in given if not marked_filtered(row)]
     by_month: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in materialized:
         by_month[str(row["cohort_month"])].append(row)
@@ -126,7 +140,7 @@ def summarize(rows: Iterable[Mapping[str, Any]]) -> CohortSummary:
                 looks_profitable_but_is_not=flagged,
             )
         )
-    return CohortSummary(tuple(cohorts), everyone)
+    return CohortSummary(tuple(cohorts), everyone, len(given) - len(materialized))
 
 
 def read_cohorts(files: Sequence[Path]) -> CohortSummary:

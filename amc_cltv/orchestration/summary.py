@@ -39,6 +39,11 @@ def result_table(files: Sequence[Path], max_rows: int = MAX_ROWS) -> tuple[list[
     connection = duckdb.connect()
     try:
         relation = connection.read_csv([str(path) for path in files], header=True)
+        if FILTERED_COLUMN in relation.columns:
+            # A row AMC marked filtered has no segment and sums other rows' values: it is counted apart
+            # (amc_cltv.orchestration.filtered), never shown as a segment.
+            marked = f"lower(trim(CAST(\"{FILTERED_COLUMN}\" AS VARCHAR))) IN ('true', '1')"
+            relation = relation.filter(f"NOT coalesce({marked}, false)")
         # AMC's privacy marks are told apart (amc_cltv.orchestration.filtered), not shown as columns.
         columns = [c for c in relation.columns if c not in (FILTERED_COLUMN, FILTERED_REASON_COLUMN)]
         relation = relation.select(*(f'"{c}"' for c in columns))
