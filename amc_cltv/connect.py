@@ -12,6 +12,7 @@ from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.client import AmcClient, AsyncAmcClient, async_wsgi_transport, wsgi_transport
+from amc_cltv.client.retry import MAX_DELAY_S
 from amc_cltv.config import Config
 
 SANDBOX_API_URL = "https://advertising-api.sandbox.invalid"
@@ -54,17 +55,21 @@ def _embedded_app(config: Config) -> Any:
     return embedded_app(config.state_dir / "sandbox")
 
 
-def open_client(config: Config, *, offline: bool = False) -> AmcClient:
+def open_client(
+    config: Config, *, offline: bool = False, retry_max_delay_s: float | None = None
+) -> AmcClient:
     """An ``AmcClient`` for the profile's instance; close it (or use ``with``) when done.
 
     ``offline``: the caller only asks what requests would be sent (a dry run), so the secrets need not be
-    set; a request that did go out would be refused by Login with Amazon.
+    set; a request that did go out would be refused by Login with Amazon. ``retry_max_delay_s``: a shorter
+    bound than the policy's on the retries of one call (``doctor`` keeps within its own budget).
     """
     transport = wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
     return AmcClient(
         **_identity(config, offline=offline),
         transport=transport,
         sleep=lambda seconds: clock.current().sleep(seconds),
+        retry_max_delay_s=MAX_DELAY_S if retry_max_delay_s is None else retry_max_delay_s,
     )
 
 

@@ -1,16 +1,19 @@
-"""``amc-cltv doctor [--json]``: the checklist that says whether tonight's run will work."""
+"""``amc-cltv doctor [--json] [--budget SECONDS]``: the checklist that says whether tonight will work."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from amc_cltv.cli import common
-from amc_cltv.errors import ConfigError
+from amc_cltv.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from amc_cltv.orchestration.doctor import Check
+    from amc_cltv.orchestration.checklist import Check
+
+DEFAULT_BUDGET_S = 180.0  # amc_cltv.orchestration.doctor.DEFAULT_BUDGET_S (not imported: help stays light)
 
 
 def register(app: typer.Typer) -> None:
@@ -19,20 +22,28 @@ def register(app: typer.Typer) -> None:
 
 def doctor(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    budget: Annotated[
+        float,
+        typer.Option("--budget", help="Seconds the whole checklist may take, AMC's dry runs included."),
+    ] = DEFAULT_BUDGET_S,
 ) -> None:
-    """Check everything tonight's run needs, one line each (ok, or the problem and its fix): the profile and
-    secrets, the Login with Amazon token, the account, instance and marketplace ids, the clock, the paid
-    shopping dataset, every workflow compiled by AMC (dry run: no quota, no output), the DSP advertiser and
-    the local folders. Safe to run at any time: nothing on AMC is changed.
+    """Check everything tonight's run needs, one line each (ok; the problem and its fix; or skipped and
+    why): the profile and secrets, the Login with Amazon token, the account, instance and marketplace ids,
+    the clock, the paid shopping dataset, every workflow compiled by AMC (dry run: no quota, no output), the
+    DSP advertiser and the local folders. Safe to run at any time: nothing on AMC is changed. The whole list
+    takes at most --budget seconds (a dry run AMC has not finished by then is a problem of its own).
 
-    Exit 0 when every check passes; 2 for a config problem (profile, secret, id); 5 when AMC is unreachable;
-    1 when AMC answered and the run would fail, or this machine is not ready.
+    Exit 0 when no check finds a problem; 2 for a config problem (profile, secret, id); 5 when Login with
+    Amazon or AMC did not answer, or AMC did not finish a dry run within the budget; 1 when AMC answered and
+    the run would fail, or this machine is not ready.
 
     Example: amc-cltv --config configs/my-instance.toml doctor
     """
-    from amc_cltv.orchestration.doctor import Doctor, Kind, exit_code, problem
+    from amc_cltv.orchestration.checklist import Kind, exit_code, problem
 
-    common.want_json(as_json, checks=[])
+    common.want_json(as_json, checks=[], budget_s=budget)
+    if not (math.isfinite(budget) and budget > 0):
+        raise UsageError(f"--budget must be a number of seconds above 0, got {budget}")
     checks: list[Check] = []
     try:
         config = common.invocation().config()
@@ -45,16 +56,24 @@ def doctor(
         )
     else:
         from amc_cltv.connect import open_client
+        from amc_cltv.orchestration.doctor import Doctor
 
-        with open_client(config) as client:
-            for check in Doctor(config, client).checks():
+        if not as_json:
+            typer.echo(f"doctor: every check within {budget:g} s (--budget)")
+        with open_client(config, retry_max_delay_s=budget) as client:
+            for check in Doctor(config, client, budget_s=budget).checks():
                 checks.append(check)
                 if not as_json:
                     _print(check)
     code = exit_code(checks)
     if as_json:
         common.emit_json(
-            {"checks": [check.as_json() for check in checks], "ok": code == 0, "exit_code": code}
+            {
+                "checks": [check.as_json() for check in checks],
+                "ok": code == 0,
+                "budget_s": budget,
+                "exit_code": code,
+            }
         )
     elif len(checks) == 1 and not checks[0].ok:
         _print(checks[0])
@@ -63,7 +82,9 @@ def doctor(
 
 
 def _print(check: Check) -> None:
-    if check.ok:
+    if check.state == "ok":
         typer.echo(f"ok       {check.name}: {check.detail}")
+    elif check.state == "skipped":
+        typer.echo(f"skipped  {check.name}: {check.detail}")
     else:
         typer.echo(f"PROBLEM  {check.name}: {check.detail}; fix: {check.fix}")

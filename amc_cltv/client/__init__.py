@@ -38,7 +38,7 @@ from amc_cltv.client.resources import (
     Schedules,
     Workflows,
 )
-from amc_cltv.client.retry import RetryPolicy, RetryQuota
+from amc_cltv.client.retry import MAX_DELAY_S, RetryPolicy, RetryQuota
 from amc_cltv.client.transport import (
     AsyncTransport,
     Downloader,
@@ -57,7 +57,8 @@ class AmcClient:
 
     ``transport`` (an httpx transport) serves both the API and downloads; None means the network.
     ``sleep``, ``monotonic`` and ``jitter`` are the retry policy's seams; ``retry_quota`` defaults to a
-    bucket of this client's own (pass one to share it between clients).
+    bucket of this client's own (pass one to share it between clients); ``retry_max_delay_s`` bounds the
+    retries of one call (docs/reliability.md §3: 300 s).
     """
 
     def __init__(
@@ -76,6 +77,7 @@ class AmcClient:
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         retry_quota: RetryQuota | None = None,
+        retry_max_delay_s: float = MAX_DELAY_S,
     ) -> None:
         install_log_filter()
         self.auth = LwaAuth(
@@ -87,7 +89,9 @@ class AmcClient:
         )
         self._transport = Transport(base_url=api_url, auth=self.auth, transport=transport)
         self._downloader = Downloader(transport=transport)
-        self.retry = RetryPolicy(sleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota)
+        self.retry = RetryPolicy(
+            sleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota, max_delay_s=retry_max_delay_s
+        )
         self._base = BaseClient(
             transport=self._transport,
             retry=self.retry,

@@ -1,140 +1,120 @@
-"""``amc-cltv doctor``: will tonight's run work? A checklist, each line ok or a problem with its fix.
+"""``amc-cltv doctor``: will tonight's run work? A checklist, each line ok, a problem with its fix, or
+skipped and why.
 
 Nothing here changes AMC: the workflows are compiled by AMC as ad-hoc executions with ``dryRun: true``
 (validated and compiled, never run, no quota, no output; docs/amc-api.md §3.2), saved workflows and
-audiences are left alone. The checks run in order and stop early only where nothing after them can be
-asked (no token, no instance).
+audiences are left alone. The whole list runs within its own budget of seconds (``Budget``), whatever the
+profile's nightly ``max_wait_s``: a dry run AMC has not finished by then is a problem of its own (AMC did
+not answer in time), never read as the answer. Every check is listed: one that cannot run (no token, no
+instance, no time left) says so. A failure is put on the component that failed: Login with Amazon (the
+token), AMC (the API), or the instance's data (a dataset, a dry run AMC rejected).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.client import AmcClient
-from amc_cltv.client.models import CreateWorkflowExecution, Workflow, WorkflowExecution
+from amc_cltv.client.models import AmcAccount, CreateWorkflowExecution, Workflow, WorkflowExecution
 from amc_cltv.config import Config
-from amc_cltv.errors import (
-    APIConnectionError,
-    APIError,
-    AuthenticationError,
-    InternalServerError,
-    PermissionDeniedError,
-    RateLimitError,
-    RetryBudgetExhausted,
-    UsageError,
+from amc_cltv.errors import APIError, UsageError
+from amc_cltv.orchestration.checklist import (
+    Budget,
+    Check,
+    Kind,
+    amc_problem,
+    login_problem,
+    ok,
+    problem,
+    skipped,
+    writable,
 )
 from amc_cltv.orchestration.marketplaces import marketplace_scope, spans_marketplaces
 from amc_cltv.timewindow import resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
-from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_TABLE, likely_cause
+from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_CAUSE, SHOPPING_INSIGHTS_TABLE, likely_cause
 
 MAX_CLOCK_SKEW_S = 60
+DEFAULT_BUDGET_S = 180.0  # the whole checklist, dry runs included (`doctor --budget`)
+VALIDATE_WAIT_S = 900.0  # `run --dry-run --validate`: one workflow's dry run
 PLACEHOLDER_DSP_ADVERTISER_ID = "1234567890"  # the sandbox profile's; no real DSP advertiser has it
 SHOPPING_INSIGHTS_PROBE = f"SELECT SUM(conversions) AS conversions FROM {SHOPPING_INSIGHTS_TABLE}"
+SHOPPING = "shopping insights"
+# The checks that need the instance's ids, in order, after the token.
+ID_CHECKS = ("AMC account", "AMC instance", "currencies")
+# An HTTP date (RFC 9110 IMF-fixdate): a response carrying two Date headers has them joined by ", ".
+_HTTP_DATE = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
 
 
-class Kind(StrEnum):
-    """What a failed check means for the exit code (docs/real-instance.md, "doctor")."""
-
-    CONFIG = "config"  # exit 2: the profile, the secrets or an id is wrong
-    UNREACHABLE = "unreachable"  # exit 5: AMC or Login with Amazon did not answer
-    CHECK = "check"  # exit 1: AMC answered, and tonight's run would fail (or the machine is not ready)
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the checklist."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str | None = None
-    kind: Kind = Kind.CHECK
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "check": self.name,
-            "ok": self.ok,
-            "detail": self.detail,
-            "fix": self.fix,
-            "kind": None if self.ok else str(self.kind),
-        }
-
-
-def exit_code(checks: list[Check]) -> int:
-    """0 when every check passed; else 5 if AMC was unreachable, 2 for a config problem, 1 otherwise."""
-    failed = {check.kind for check in checks if not check.ok}
-    if not failed:
-        return 0
-    if Kind.UNREACHABLE in failed:
-        return 5
-    return 2 if Kind.CONFIG in failed else 1
-
-
-def ok(name: str, detail: str) -> Check:
-    return Check(name, True, detail)
-
-
-def problem(name: str, detail: str, fix: str, kind: Kind = Kind.CHECK) -> Check:
-    return Check(name, False, detail, fix, kind)
-
-
-def _api_problem(name: str, error: APIError) -> Check:
-    """A check that could not be made because AMC answered with an error or not at all."""
-    if isinstance(error, APIConnectionError | InternalServerError | RateLimitError | RetryBudgetExhausted):
-        return problem(
-            name,
-            f"AMC is unreachable: {error}",
-            "check the network and [amc] api_url, then run doctor again",
-            Kind.UNREACHABLE,
-        )
-    if isinstance(error, AuthenticationError | PermissionDeniedError):
-        return problem(
-            name,
-            f"AMC refused the request: {error}",
-            "check that the credentials' Amazon Ads account has access to this AMC instance",
-            Kind.CONFIG,
-        )
-    return problem(name, f"AMC answered with an error: {error}", "see AMC's message", Kind.CHECK)
+def server_time(header: str) -> datetime | None:
+    """The time of AMC's ``Date`` header; of the last one when the answer carried several (an HTTP server in
+    front of the app adds its own before the app's), None when none can be read."""
+    dates = _HTTP_DATE.findall(header) or [header]
+    try:
+        moment = parsedate_to_datetime(dates[-1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Doctor:
-    """The checks of one profile, over one client."""
+    """The checks of one profile, over one client, within ``budget_s`` seconds of the tool's clock."""
 
     def __init__(
-        self, config: Config, client: AmcClient, *, now: Callable[[], datetime] | None = None
+        self,
+        config: Config,
+        client: AmcClient,
+        *,
+        now: Callable[[], datetime] | None = None,
+        budget_s: float = DEFAULT_BUDGET_S,
     ) -> None:
         self.config = config
         self.client = client
         self._now = now or (lambda: clock.current().now())
+        self.budget = Budget(budget_s, lambda: clock.current().monotonic())
         self._optional_datasets: list[Any] = []
+        self._accounts: list[AmcAccount] | None = None
+        self._accounts_error: APIError | None = None
 
     def checks(self) -> Iterator[Check]:
-        """Every check, in order; stops after the token or the ids when nothing further can be asked."""
+        """Every check, in order; one that cannot run is listed as skipped, with why."""
         yield self._profile()
         token = self._token()
         yield token
         if not token.ok:
+            why = "needs a Login with Amazon token (see above)"
+            yield from (skipped(name, why) for name in (*ID_CHECKS, *self._amc_checks()))
             yield from self._local()
             return
         ids = self._ids()
         yield from ids
+        yield from (skipped(name, "needs a known AMC instance (see above)") for name in ID_CHECKS[len(ids) :])
         if not all(check.ok for check in ids):
+            yield from (
+                skipped(name, "needs a known AMC instance (see above)") for name in self._amc_checks()
+            )
             yield from self._local()
             return
         yield self._clock()
-        yield self._shopping_insights()
-        yield from self._workflows()
+        yield from self._compiled()
         yield from self._local()
+
+    def _amc_checks(self) -> list[str]:
+        """The names of the checks after the ids, for the lines that say they were skipped."""
+        return ["clock", SHOPPING, *(f"workflow {name}" for name in catalog.names())]
+
+    def _out_of_time(self, name: str) -> Check | None:
+        if self.budget.spent():
+            return skipped(name, f"{self.budget.describe()} ran out before this check (`doctor --budget`)")
+        return None
+
+    def _amc_problem(self, name: str, error: APIError) -> Check:
+        return amc_problem(name, error, self.config.amc.api_url)
 
     # -- the profile and the credentials --------------------------------------------------------------
 
@@ -144,29 +124,25 @@ class Doctor:
         return ok("profile", f"{where}: instance {amc.instance_id}, advertiser {amc.advertiser_id}")
 
     def _token(self) -> Check:
+        """The first call needs a token: when none was obtained, Login with Amazon failed, and AMC was never
+        asked; when one was, what AMC answered belongs to the ids' checks."""
+        name = "Login with Amazon"
         try:
-            self.client.accounts.list()
-        except AuthenticationError as error:
-            said = error.details or str(error)
-            return problem(
-                "Login with Amazon",
-                f"the token grant was refused: {said}",
-                "check AMC_CLTV_CLIENT_ID, AMC_CLTV_CLIENT_SECRET and AMC_CLTV_REFRESH_TOKEN (a refresh "
-                "token for this client id, from the Login with Amazon consent)",
-                Kind.CONFIG,
-            )
+            self._accounts = self.client.accounts.list()
         except APIError as error:
-            return _api_problem("Login with Amazon", error)
-        return ok("Login with Amazon", "the refresh token was exchanged for an access token")
+            if self.client.auth.refresh_count == 0:
+                return login_problem(name, error, self.config.amc.token_url)
+            self._accounts_error = error
+        return ok(name, "the refresh token was exchanged for an access token")
 
     # -- ids --------------------------------------------------------------------------------------------
 
     def _ids(self) -> list[Check]:
         amc = self.config.amc
-        try:
-            accounts = self.client.accounts.list()
-        except APIError as error:
-            return [_api_problem("AMC account", error)]
+        if self._accounts is None:
+            assert self._accounts_error is not None
+            return [self._amc_problem("AMC account", self._accounts_error)]
+        accounts = self._accounts
         found: list[Check] = []
         known = {account.account_id: account for account in accounts}
         if accounts and amc.advertiser_id not in known:
@@ -198,7 +174,7 @@ class Doctor:
                 advertiser_id=amc.advertiser_id, marketplace_id=amc.marketplace_id
             )
         except APIError as error:
-            return [*found, _api_problem("AMC instance", error)]
+            return [*found, self._amc_problem("AMC instance", error)]
         instance = next((i for i in instances if i.instance_id == amc.instance_id), None)
         if instance is None:
             listed = (
@@ -227,7 +203,7 @@ class Doctor:
         try:
             advertisers = self.client.instances.advertisers()
         except APIError as error:
-            return _api_problem(name, error)
+            return self._amc_problem(name, error)
         marketplaces = spans_marketplaces(advertisers)
         if not marketplaces:
             return ok(name, "the instance's advertisers are in one marketplace: one currency")
@@ -248,10 +224,8 @@ class Doctor:
         header = self.client.server_date
         if not header:
             return ok("clock", "AMC sent no Date header; the clock could not be compared")
-        try:
-            server = parsedate_to_datetime(header)
-            server = server if server.tzinfo else server.replace(tzinfo=UTC)
-        except (TypeError, ValueError):
+        server = server_time(header)
+        if server is None:
             return ok("clock", f"AMC's Date header {header!r} could not be read; the clock was not compared")
         skew = (self._now() - server).total_seconds()
         if abs(skew) > MAX_CLOCK_SKEW_S:
@@ -293,43 +267,115 @@ class Doctor:
         )
         return self.client.executions.create(request)
 
-    def _wait(self, execution_ids: list[str]) -> dict[str, WorkflowExecution]:
-        """Poll the dry runs until each is terminal (or the wait runs out)."""
+    def _wait(self, execution_ids: list[str], budget: Budget | None = None) -> dict[str, WorkflowExecution]:
+        """Poll the dry runs until each is terminal, or the budget runs out: those not done are left out.
+        A status AMC has not documented is not terminal: it is polled until the budget runs out."""
+        budget = budget or self.budget
         polling = self.config.profile.polling
         interval = min(polling.initial_interval_s, 5.0)
-        waited, done = 0.0, {}
+        done: dict[str, WorkflowExecution] = {}
         while True:
             for execution_id in execution_ids:
                 if execution_id not in done:
                     execution = self.client.executions.get(execution_id)
                     if execution.terminal:
                         done[execution_id] = execution
-            if len(done) == len(execution_ids) or waited >= min(polling.max_wait_s, 900):
+            remaining = budget.remaining()
+            if len(done) == len(execution_ids) or remaining <= 0:
                 return done
-            clock.current().sleep(interval)
-            waited += interval
+            clock.current().sleep(min(interval, remaining))
             interval = min(interval * polling.multiplier, 30.0)
 
-    def _shopping_insights(self) -> Check:
-        name = "shopping insights"
+    def _compiled(self) -> Iterator[Check]:
+        """The shopping dataset probe and every reporting workflow, submitted as dry runs at once and waited
+        for together, within what is left of the budget."""
+        insights = self.config.profile.workflows.shopping_insights
+        pending: dict[str, str] = {}  # check name -> the dry run's execution id
+        sql: dict[str, str] = {SHOPPING: SHOPPING_INSIGHTS_PROBE}
+        lines: dict[str, Check] = {}
+        for name, rendered in [
+            (SHOPPING, None),
+            *((n, catalog.render(n, shopping_insights=insights)) for n in catalog.names()),
+        ]:
+            label = name if rendered is None else f"workflow {name}"
+            if rendered is not None and rendered.audience:
+                lines[label] = ok(
+                    label,
+                    "audience query linted; AMC's audience API has no dry run, so AMC checks it when the "
+                    "audience is created (`audience activate`)",
+                )
+                continue
+            if rendered is not None and rendered.synthetic_only and not self.config.amc.synthetic_data:
+                lines[label] = skipped(
+                    label, "outputs one row per user: runs only on synthetic data, not checked here"
+                )
+                continue
+            late = self._out_of_time(label)
+            if late is not None:
+                lines[label] = late
+                continue
+            try:
+                if rendered is None:
+                    execution = self._dry_run(SHOPPING_INSIGHTS_PROBE, parameters=[], values={})
+                else:
+                    execution = self._dry_run(
+                        rendered.sql,
+                        parameters=[dict(p) for p in rendered.input_parameters],
+                        values={k: str(v) for k, v in rendered.parameter_values.items()},
+                        rendered=rendered,
+                        disable_aggregation_controls=True if rendered.synthetic_only else None,
+                    )
+                    sql[label] = rendered.sql
+            except APIError as error:
+                lines[label] = self._amc_problem(label, error)
+                continue
+            pending[label] = execution.workflow_execution_id
+        finished: dict[str, WorkflowExecution] = {}
+        try:
+            finished = self._wait(list(pending.values())) if pending else {}
+        except APIError as error:
+            lines.update((label, self._amc_problem(label, error)) for label in pending)
+            pending = {}
+        for label, execution_id in pending.items():
+            result = finished.get(execution_id)
+            if label == SHOPPING:
+                lines[label] = self._shopping_insights(result)
+            else:
+                lines[label] = self._workflow(label, result, sql[label])
+        order = [SHOPPING, *(f"workflow {name}" for name in catalog.names())]
+        yield from (lines[label] for label in order)
+
+    def _shopping_insights(self, result: WorkflowExecution | None) -> Check:
+        """Whether the instance can read conversions_all. Only AMC's answer decides: accepted, or rejected
+        for that table; a dry run AMC did not finish (in the budget, or at all) decides nothing."""
+        name = SHOPPING
         wanted = self.config.profile.workflows.shopping_insights
         datasets = ", ".join(str(d) for d in self._optional_datasets) or "none"
-        try:
-            probe = self._dry_run(SHOPPING_INSIGHTS_PROBE, parameters=[], values={})
-            execution = self._wait([probe.workflow_execution_id])
-        except APIError as error:
-            return _api_problem(name, error)
-        result = next(iter(execution.values()), None)
-        readable = result is not None and result.status == "SUCCEEDED"
         seen = f"optional datasets: {datasets}; a dry run reading conversions_all was "
-        if readable and wanted:
-            return ok(name, seen + "accepted, and shopping_insights = true uses it")
-        if readable:
+        if result is None:
+            return problem(
+                name,
+                seen + f"not finished by AMC within {self.budget.describe()}: whether the instance has the "
+                "paid dataset is not known yet",
+                "run doctor again later, or with a larger --budget; leave [workflows] shopping_insights as "
+                "it is until AMC answers",
+                Kind.UNREACHABLE,
+            )
+        if result.status == "SUCCEEDED":
+            if wanted:
+                return ok(name, seen + "accepted, and shopping_insights = true uses it")
             return ok(
                 name,
                 seen + "accepted: set [workflows] shopping_insights = true to count non-ad-exposed sales too",
             )
-        reason = result.status_reason if result is not None else "no answer in time"
+        reason = result.status_reason or "AMC gave no reason"
+        missing = result.status_reason and likely_cause(result.status_reason, SHOPPING_INSIGHTS_PROBE)
+        if result.status not in ("REJECTED", "FAILED") or missing != SHOPPING_INSIGHTS_CAUSE:
+            return problem(
+                name,
+                seen + f"ended {result.status} ({reason}), which says nothing about the dataset",
+                "read AMC's message; leave [workflows] shopping_insights as it is until a dry run answers",
+            )
         if wanted:
             return problem(
                 name,
@@ -339,58 +385,24 @@ class Doctor:
             )
         return ok(name, seen + "rejected: shopping_insights = false is right for this instance")
 
-    def _workflows(self) -> Iterator[Check]:
-        insights = self.config.profile.workflows.shopping_insights
-        submitted: dict[str, str] = {}
-        sql: dict[str, str] = {}
-        for name in catalog.names():
-            label = f"workflow {name}"
-            rendered = catalog.render(name, shopping_insights=insights)
-            if rendered.audience:
-                yield ok(
-                    label,
-                    "audience query linted; AMC's audience API has no dry run, so AMC checks it when the "
-                    "audience is created (`audience activate`)",
-                )
-                continue
-            if rendered.synthetic_only and not self.config.amc.synthetic_data:
-                yield ok(label, "outputs one row per user: runs only on synthetic data, not checked here")
-                continue
-            try:
-                execution = self._dry_run(
-                    rendered.sql,
-                    parameters=[dict(p) for p in rendered.input_parameters],
-                    values={k: str(v) for k, v in rendered.parameter_values.items()},
-                    rendered=rendered,
-                    disable_aggregation_controls=True if rendered.synthetic_only else None,
-                )
-            except APIError as error:
-                yield _api_problem(label, error)
-                continue
-            submitted[name] = execution.workflow_execution_id
-            sql[name] = rendered.sql
-        if not submitted:
-            return
-        try:
-            finished = self._wait(list(submitted.values()))
-        except APIError as error:
-            yield _api_problem("workflows", error)
-            return
-        for name, execution_id in submitted.items():
-            label = f"workflow {name}"
-            execution = finished.get(execution_id)
-            if execution is None:
-                yield problem(label, "AMC did not finish the dry run in time", "run doctor again later")
-            elif execution.status == "SUCCEEDED":
-                yield ok(label, "compiled by AMC (dry run)")
-            else:
-                reason = execution.status_reason or "AMC gave no reason"
-                cause = likely_cause(execution.status_reason, sql[name])
-                yield problem(
-                    label,
-                    f"AMC's dry run ended {execution.status}: {reason}",
-                    cause or "read AMC's message; `amc-cltv workflows show " + name + "` prints the SQL",
-                )
+    def _workflow(self, label: str, execution: WorkflowExecution | None, sql: str) -> Check:
+        if execution is None:
+            return problem(
+                label,
+                f"AMC did not finish the dry run within {self.budget.describe()}",
+                "run doctor again later, or with a larger --budget (nothing to change in the profile)",
+                Kind.UNREACHABLE,
+            )
+        if execution.status == "SUCCEEDED":
+            return ok(label, "compiled by AMC (dry run)")
+        reason = execution.status_reason or "AMC gave no reason"
+        cause = likely_cause(execution.status_reason, sql)
+        name = label.removeprefix("workflow ")
+        return problem(
+            label,
+            f"AMC's dry run ended {execution.status}: {reason}",
+            cause or "read AMC's message; `amc-cltv workflows show " + name + "` prints the SQL",
+        )
 
     def validate(self, rendered: RenderedWorkflow) -> dict[str, Any]:
         """AMC's dry run of one rendered workflow (``run --dry-run --validate``): its status, AMC's reason and
@@ -402,7 +414,8 @@ class Doctor:
             rendered=rendered,
             disable_aggregation_controls=True if rendered.synthetic_only else None,
         )
-        finished = self._wait([execution.workflow_execution_id]).get(execution.workflow_execution_id)
+        wait = Budget(VALIDATE_WAIT_S, lambda: clock.current().monotonic())
+        finished = self._wait([execution.workflow_execution_id], wait).get(execution.workflow_execution_id)
         status = str(finished.status) if finished is not None else "PENDING"
         reason = finished.status_reason if finished is not None else "AMC did not finish the dry run in time"
         return {
@@ -425,20 +438,4 @@ class Doctor:
         else:
             yield ok("DSP advertiser", f"audiences go to DSP advertiser {dsp}")
         for label, folder in (("state_dir", self.config.state_dir), ("output_dir", self.config.output_dir)):
-            yield _writable(label, folder)
-
-
-def _writable(label: str, folder: Path) -> Check:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-", delete=True) as handle:
-            handle.write(b"ok")
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as error:
-        return problem(
-            label,
-            f"{folder} is not writable: {error.strerror or error}",
-            f"create it or give this user write access, or set [paths] {label}",
-        )
-    return ok(label, f"{folder} is writable")
+            yield writable(label, folder)

@@ -1,0 +1,184 @@
+"""The vocabulary of ``doctor``'s checklist: a check's state, what a failure means for the exit code, the
+time budget the whole list runs within, and how an API error reads, named after the component that failed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from amc_cltv.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    InternalServerError,
+    PermissionDeniedError,
+    RateLimitError,
+    RetryBudgetExhausted,
+)
+
+
+class State(StrEnum):
+    """What became of one check."""
+
+    OK = "ok"
+    PROBLEM = "problem"
+    SKIPPED = "skipped"  # not run: what it needs failed first, or doctor's budget ran out
+
+
+class Kind(StrEnum):
+    """What a problem means for the exit code (docs/real-instance.md, "doctor")."""
+
+    CONFIG = "config"  # exit 2: the profile, the secrets or an id is wrong
+    UNREACHABLE = "unreachable"  # exit 5: AMC or Login with Amazon did not answer (or not in time)
+    CHECK = "check"  # exit 1: AMC answered, and tonight's run would fail (or the machine is not ready)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the checklist."""
+
+    name: str
+    state: State
+    detail: str
+    fix: str | None = None
+    kind: Kind | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.state is State.OK
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "check": self.name,
+            "ok": self.ok,
+            "state": str(self.state),
+            "detail": self.detail,
+            "fix": self.fix,
+            "kind": None if self.kind is None else str(self.kind),
+        }
+
+
+def ok(name: str, detail: str) -> Check:
+    return Check(name, State.OK, detail)
+
+
+def problem(name: str, detail: str, fix: str, kind: Kind = Kind.CHECK) -> Check:
+    return Check(name, State.PROBLEM, detail, fix, kind)
+
+
+def skipped(name: str, why: str) -> Check:
+    return Check(name, State.SKIPPED, why)
+
+
+def exit_code(checks: list[Check]) -> int:
+    """0 when no check found a problem; else 5 if something did not answer, 2 for a config problem, 1
+    otherwise. Skipped checks count for nothing: the problem that made them skip has its own line."""
+    failed = {check.kind for check in checks if check.state is State.PROBLEM}
+    if not failed:
+        return 0
+    if Kind.UNREACHABLE in failed:
+        return 5
+    return 2 if Kind.CONFIG in failed else 1
+
+
+class Budget:
+    """The seconds the whole checklist may take, on the tool's clock (``monotonic``)."""
+
+    def __init__(self, seconds: float, monotonic: Callable[[], float]) -> None:
+        self.seconds = seconds
+        self._monotonic = monotonic
+        self._started = monotonic()
+
+    def remaining(self) -> float:
+        return max(0.0, self.seconds - (self._monotonic() - self._started))
+
+    def spent(self) -> bool:
+        return self.remaining() <= 0
+
+    def describe(self) -> str:
+        return f"doctor's budget of {self.seconds:g} s"
+
+
+def _status_said(error: APIError) -> str:
+    status = f"HTTP {error.status_code}" if isinstance(error, APIStatusError) else error.__class__.__name__
+    return f"{status}: {error}"
+
+
+def login_problem(name: str, error: APIError, token_url: str) -> Check:
+    """The token grant failed: Login with Amazon refused it, did not answer, or had trouble."""
+    if isinstance(error, AuthenticationError):
+        said = error.details or str(error)
+        return problem(
+            name,
+            f"the token grant was refused: {said}",
+            "check AMC_CLTV_CLIENT_ID, AMC_CLTV_CLIENT_SECRET and AMC_CLTV_REFRESH_TOKEN (a refresh "
+            "token for this client id, from the Login with Amazon consent)",
+            Kind.CONFIG,
+        )
+    if isinstance(error, APIConnectionError):
+        reason = error.context.get("reason") or "no answer"
+        return problem(
+            name,
+            f"Login with Amazon did not answer at {token_url} ({reason})",
+            "check the network and [amc] token_url, then run doctor again",
+            Kind.UNREACHABLE,
+        )
+    if isinstance(error, InternalServerError | RateLimitError | RetryBudgetExhausted):
+        return problem(
+            name,
+            f"Login with Amazon answered with an error ({_status_said(error)})",
+            "Login with Amazon is failing or rate-limiting: run doctor again later (nothing to change)",
+            Kind.UNREACHABLE,
+        )
+    return problem(name, f"the token grant failed: {error}", "see Login with Amazon's message")
+
+
+def amc_problem(name: str, error: APIError, api_url: str) -> Check:
+    """A check that could not be made because AMC answered with an error, or not at all."""
+    if isinstance(error, APIConnectionError):
+        reason = error.context.get("reason") or "no answer"
+        return problem(
+            name,
+            f"AMC did not answer at {api_url} ({reason})",
+            "check the network and [amc] api_url, then run doctor again",
+            Kind.UNREACHABLE,
+        )
+    if isinstance(error, InternalServerError | RateLimitError | RetryBudgetExhausted):
+        return problem(
+            name,
+            f"AMC answered with an error ({_status_said(error)})",
+            "AMC is failing or rate-limiting these calls: run doctor again later (nothing to change)",
+            Kind.UNREACHABLE,
+        )
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
+        return problem(
+            name,
+            f"AMC refused the request: {error}",
+            "check that the credentials' Amazon Ads account has access to this AMC instance",
+            Kind.CONFIG,
+        )
+    return problem(name, f"AMC answered with an error: {error}", "see AMC's message", Kind.CHECK)
+
+
+def writable(label: str, folder: Path) -> Check:
+    """``folder`` can be created and a file in it written and synced."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-", delete=True) as handle:
+            handle.write(b"ok")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        return problem(
+            label,
+            f"{folder} is not writable: {error.strerror or error}",
+            f"create it or give this user write access, or set [paths] {label}",
+        )
+    return ok(label, f"{folder} is writable")
