@@ -61,7 +61,7 @@ def test_every_check_passes_on_the_sandbox(sandbox: Sandbox) -> None:
     dry_runs = sandbox.executions()
     assert dry_runs and all(e["dryRun"] for e in dry_runs)
     # Each workflow is compiled as it would be uploaded, with its aggregation-threshold marks.
-    reporting = [name for name in catalog.names() if not catalog.render(name, shopping_insights=True).audience]
+    reporting = [n for n in catalog.names() if not catalog.render(n, shopping_insights=True).audience]
     assert sum(e["filteredColumns"] == ["filtered", "filtered_reason"] for e in dry_runs) == len(reporting)
     assert not any(e.get("files") for e in dry_runs)
     assert not sandbox.app.store.all("workflow")  # ad-hoc dry runs: no saved workflow was changed
