@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from amc_cltv.workflows.definitions import WorkflowDefinition, load_definitions,
 from amc_cltv.workflows.lint import lint, produced_labels
 from amc_cltv.workflows.parameters import resolve_parameters
 from amc_cltv.workflows.rendering import TEMPLATE_FLAGS, Origin, render_template, table_names
+from amc_cltv.workflows.schema import columns_read
 
 WORKFLOW_ID_PREFIX = "amc_cltv."
 # Asked of AMC on every reporting workflow: rows under an aggregation threshold are kept with their values
@@ -167,3 +168,55 @@ def _check_declarations(spec: WorkflowDefinition, sql: str, source: str) -> None
             f"{source}: segment-label: workflows/{spec.name}.toml selects {spec.segment!r}, "
             "which no CASE in the query produces"
         )
+
+
+@dataclass(frozen=True)
+class MissingColumns:
+    """What one workflow reads that an instance does not list: a table's columns, or (``columns`` empty)
+    the whole table."""
+
+    workflow: str
+    table: str
+    columns: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if not self.columns:
+            return f"{self.workflow} reads {self.table}, which the instance does not list"
+        return f"{self.workflow} reads {self.table}.{{{', '.join(self.columns)}}}, which the instance lacks"
+
+
+def columns_read_by_workflow(*, shopping_insights: bool = True) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The AMC columns each workflow reads, per table, as rendered for a profile (``shopping_insights``).
+
+    ``{workflow: {table: (column, ...)}}``, sorted. Raises WorkflowLintError as :func:`render` does.
+    """
+    read: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name in names():
+        rendered = render(name, shopping_insights=shopping_insights)
+        tables = columns_read(rendered.sql)
+        read[name] = {table: tuple(sorted(tables[table])) for table in sorted(tables)}
+    return read
+
+
+def missing_from_data_sources(
+    data_sources: Iterable[Mapping[str, Any]], *, shopping_insights: bool = True
+) -> list[MissingColumns]:
+    """Every table and column our workflows read that an instance's ``GET dataSources`` answer lacks.
+
+    ``data_sources`` are the answer's ``dataSources`` entries (every page), each with ``dataSourceId`` and
+    ``columns[].name``; names compare case-insensitively. An empty list means every workflow can run.
+    """
+    listed: dict[str, set[str]] = {}
+    for entry in data_sources:
+        names_listed = {str(column.get("name", "")).lower() for column in entry.get("columns") or []}
+        listed[str(entry.get("dataSourceId", "")).lower()] = names_listed
+    missing = []
+    for workflow, tables in columns_read_by_workflow(shopping_insights=shopping_insights).items():
+        for table, columns in tables.items():
+            if table not in listed:
+                missing.append(MissingColumns(workflow, table))
+                continue
+            absent = tuple(column for column in columns if column not in listed[table])
+            if absent:
+                missing.append(MissingColumns(workflow, table, absent))
+    return missing

@@ -1,7 +1,9 @@
 """The local lint: SQL constructs AMC rejects, caught before anything is uploaded.
 
 Each rule has a name; a violation reads ``file:line: rule: what is wrong``. Comments and string literals
-are masked first, so a rule never fires on text inside them.
+are masked first, so a rule never fires on text inside them. The table and column names are checked on
+DuckDB's parse of the query against AMC's published schema (``workflows.schema``), so a misspelt or
+undocumented column fails before anything is uploaded.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from amc_cltv.errors import WorkflowLintError
+from amc_cltv.workflows.schema import unknown_names
 
 AUDIENCE_SUFFIX = "_for_audiences"
 
@@ -28,6 +31,8 @@ RULES: dict[str, str] = {
     "concat-operator": "the || operator is rejected by AMC (use CONCAT)",
     "segment-label": "filters a segment label that no CASE in the query produces",
     "cast-type": "casts to a type that is not in the data types table of AMC's SQL reference",
+    "unknown-table": "reads a table that no AMC data-source page documents",
+    "unknown-column": "names a column that none of the tables it reads documents (nor the query defines)",
 }
 
 # The cast targets AMC's SQL reference lists ("Overview of SQL in Amazon Marketing Cloud", Data types; see
@@ -257,6 +262,7 @@ def find_violations(sql: str, *, audience: bool, synthetic_only: bool = False) -
     found = _simple_rules(code) + _order_by_outside_window(code) + _unknown_segment_labels(with_strings)
     found += _undocumented_casts(code)
     found += _table_kinds(code, audience=audience)
+    found += [Violation(line, rule, f"{RULES[rule]}: {name}") for line, rule, name in unknown_names(sql)]
     if not audience and not synthetic_only:
         found += _user_id_output(code)
     return sorted(found, key=lambda violation: (violation.line, violation.rule))

@@ -8,6 +8,7 @@ from amc_cltv.errors import ExitCode, WorkflowLintError
 from amc_cltv.workflows import catalog, lint
 from amc_cltv.workflows.lint import RULES, find_violations
 from amc_cltv.workflows.rendering import Origin
+from amc_cltv.workflows.schema import columns_read
 
 # One bad example per rule: (rule, audience query?, SQL whose line 2 breaks the rule).
 BAD_EXAMPLES = [
@@ -66,11 +67,29 @@ BAD_EXAMPLES = [
         "FROM dsp_impressions_for_audiences GROUP BY campaign_id",
     ),
     ("concat-operator", False, "SELECT campaign_id\n, 'c' || campaign_id AS label FROM dsp_impressions"),
-    ("cast-type", False, "SELECT SUM(impressions) AS n,\n CAST(campaign_id AS STRING) AS c FROM d"),
     (
         "cast-type",
         False,
-        "SELECT SUM(impressions) AS n,\n CAST(COALESCE(campaign_id, 0) AS varchar) AS c FROM d",
+        "SELECT SUM(impressions) AS n,\n CAST(campaign_id AS STRING) AS c FROM dsp_impressions d",
+    ),
+    (
+        "cast-type",
+        False,
+        "SELECT SUM(impressions) AS n,\n CAST(COALESCE(campaign_id, 0) AS varchar) AS c "
+        "FROM dsp_impressions d",
+    ),
+    ("unknown-table", False, "SELECT campaign_id, SUM(impressions) AS n\nFROM dsp_impression GROUP BY 1"),
+    (
+        "unknown-column",
+        False,
+        "WITH c AS (SELECT campaign_id, SUM(spend) AS cost FROM sponsored_ads_traffic GROUP BY 1)\n"
+        "SELECT c.campaign_id, c.cost, SUM(d.total_costs) AS dsp FROM c JOIN dsp_impressions d "
+        "ON d.campaign_id = c.campaign_id GROUP BY 1, 2",
+    ),
+    (
+        "unknown-column",
+        False,
+        "SELECT campaign_id,\n SUM(purchase) AS p FROM amazon_attributed_events_by_traffic_time",
     ),
     (
         "segment-label",
@@ -159,3 +178,35 @@ def test_violation_in_a_shared_file_names_that_file_and_line() -> None:
             source="workflows/segmentation.sql",
             origins=origins,
         )
+
+
+def test_a_misspelt_column_in_a_real_workflow_is_caught_with_its_line() -> None:
+    """The schema rules run on what is uploaded: one wrong letter in the segmentation SQL fails the lint."""
+    rendered = catalog.render("segmentation")
+    broken = rendered.sql.replace("total_product_sales", "total_product_sale", 1)
+    violations = find_violations(broken, audience=False)
+    line = broken[: broken.index("total_product_sale")].count("\n") + 1
+    assert [(v.rule, v.line) for v in violations] == [("unknown-column", line)]
+    assert violations[0].detail.endswith(": total_product_sale")
+
+
+def test_names_the_query_defines_are_not_unknown() -> None:
+    """CTE names and their columns, select aliases, table aliases and lambda parameters are all known."""
+    sql = (
+        "WITH t (uid, n) AS (SELECT user_id, COUNT(1) FROM conversions GROUP BY 1), "
+        "u AS (SELECT uid, n AS orders FROM t) "
+        "SELECT orders, COUNT(DISTINCT x.uid) AS users, SUM(orders) AS total FROM u x GROUP BY orders"
+    )
+    assert find_violations(sql, audience=False) == []
+
+
+def test_columns_read_lists_documented_columns_per_table() -> None:
+    sql = (
+        "WITH a AS (SELECT user_id, SUM(spend) AS cost FROM sponsored_ads_traffic s WHERE s.clicks > 0 "
+        "GROUP BY user_id) SELECT COUNT(DISTINCT d.user_id) AS users, SUM(a.cost) AS cost "
+        "FROM a JOIN dsp_impressions d ON d.user_id = a.user_id WHERE d.impressions > 0"
+    )
+    assert columns_read(sql) == {
+        "sponsored_ads_traffic": frozenset({"user_id", "spend", "clicks"}),
+        "dsp_impressions": frozenset({"user_id", "impressions"}),
+    }
