@@ -50,7 +50,7 @@ from amc_cltv.orchestration.polling import PollUpdate, amc_duration_s, poll_unti
 from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
 from amc_cltv.timewindow import TimeWindow, resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
-from amc_cltv.workflows.rejections import likely_cause
+from amc_cltv.workflows.rejections import OVERLAP_CAUSE, likely_cause
 
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
@@ -508,6 +508,12 @@ class _Runner:
         reason = run.status_reason or "AMC gave no reason"
         hint = "; call again with force_rerun=True to submit it again" if self.reused else ""
         cause = likely_cause(run.status_reason, self.plan.rendered.sql)
+        if cause == OVERLAP_CAUSE:  # submitting again is what AMC refuses: point at the result there is
+            earlier = latest_succeeded(
+                self.ledger, self.config, self.workflow, self.plan.window, rendered=self.plan.rendered
+            )
+            where = f"; execution {earlier.execution_id} holds this window's result" if earlier else ""
+            cause, hint = f"{cause}{where}", ""
         hint = f" (likely cause: {cause}){hint}" if cause else hint
         message = f"execution {run.execution_id} of {self.workflow} ended {run.status}: {reason}{hint}"
         log.error("execution_failed", status=run.status, status_reason=run.status_reason)

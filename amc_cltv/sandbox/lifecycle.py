@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import shutil
 import threading
 import uuid
@@ -35,6 +36,11 @@ from amc_cltv.sandbox.tables import ALL_TABLES
 
 ACTIVE = ("PENDING", "RUNNING")
 SYNTHETIC_REQUIRED = "requireSyntheticData must be true for executions on a sandbox instance."
+# AMC's message, from its execute-workflow guide (docs/amc-api.md §3.11).
+OVERLAP_REJECTED = (
+    'Execution "{execution}" of workflow "{workflow}" could not be run because too many workflows have '
+    "already been run against the same input data sources in the same or overlapping time windows."
+)
 
 
 def iso(moment: datetime) -> str:
@@ -238,6 +244,10 @@ class Lifecycle:
             return str(forced["status"]), str(forced.get("status_reason") or "Injected fault."), [], 0
         if not execution.get("requireSyntheticData"):
             return "FAILED", SYNTHETIC_REQUIRED, [], 0
+        if settings.overlap_limit and not execution.get("dryRun"):
+            rejected = self._overlap_rejection(execution, settings.overlap_limit)
+            if rejected:
+                return "REJECTED", rejected, [], 0
         query: dict[str, Any] = {
             "time_window_start": parse_iso(execution["timeWindowStart"]),
             "time_window_end": parse_iso(execution["timeWindowEnd"]),
@@ -271,6 +281,28 @@ class Lifecycle:
         for name in computed.files:
             shutil.copyfile(computed.folder / name, out / name)
         return "SUCCEEDED", None, list(computed.files), computed.rows
+
+    def _overlap_rejection(self, execution: dict[str, Any], limit: int) -> str | None:
+        """AMC's rejection when ``limit`` executions that ran already read a table this one reads over a
+        time window overlapping its own (docs/amc-api.md §3.11); None otherwise."""
+        tables = tables_read(execution["sqlQuery"])
+        start, end = execution["timeWindowStart"], execution["timeWindowEnd"]
+        earlier = [
+            other
+            for other in self._store.all("execution")
+            if other["workflowExecutionId"] != execution["workflowExecutionId"]
+            and other.get("instanceId") == execution.get("instanceId")
+            and other["status"] == "SUCCEEDED"
+            and not other.get("dryRun")
+            and other["timeWindowStart"] < end
+            and start < other["timeWindowEnd"]
+            and tables & tables_read(other["sqlQuery"])
+        ]
+        if len(earlier) < limit:
+            return None
+        return OVERLAP_REJECTED.format(
+            execution=execution["workflowExecutionId"], workflow=execution["workflowId"]
+        )
 
     def _result(
         self, execution: dict[str, Any], query: dict[str, Any], settings: SandboxSettings
@@ -374,6 +406,11 @@ _TABLES_OF_TYPE = {
     "DISPLAY": frozenset(name for name in ALL_TABLES if name.startswith("dsp_")),
     "SPONSORED_ADS": frozenset(name for name in ALL_TABLES if name.startswith("sponsored_ads_")),
 }
+
+
+def tables_read(sql: str) -> frozenset[str]:
+    """The AMC tables ``sql`` names."""
+    return frozenset(re.findall(r"[a-z_]+", sql.lower())) & frozenset(ALL_TABLES)
 
 
 def unread_tables(advertisers: Any) -> frozenset[str]:

@@ -33,6 +33,9 @@ class SandboxSettings:
     # Every audience DSP has (SUCCEEDED, past the activation lag) is on a campaign's line item: AMC's
     # best-effort check answers deletable false and refuses its DELETE with a 400 (docs/sandbox.md).
     audiences_in_use: bool = False
+    # AMC rejects an execution when this many that already ran read one of its tables over an overlapping
+    # time window ("too many workflows ... overlapping time windows"); 0: never. docs/sandbox.md.
+    overlap_limit: int = 0
     # Marketplaces of the instance's advertisers: 2 adds a DE advertiser (another currency) to the US one.
     marketplaces: int = 1
 

@@ -3,6 +3,8 @@
 AMC's compile-time messages name the symptom (a table not found, a column not resolved), not the cause. The
 one that costs users a night is a reporting query reading ``conversions_all`` on an instance without the paid
 Flexible Shopping Insights subscription: AMC's message does not name the subscription (docs/amc-api.md §5.3).
+Another is AMC's privacy guard against overlapping executions (docs/amc-api.md §3.11): its message says what
+happened, not that re-running the same workflow over the same days is what triggers it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ SHOPPING_INSIGHTS_CAUSE = (
     "(revenue from conversions, ad-exposed sales only) or subscribe"
 )
 
+OVERLAP_CAUSE = (
+    "AMC's privacy guard: too many executions have already read the same tables over the same or "
+    "overlapping days, and one more could single out users by comparing results. Do not submit this "
+    "workflow again over those days (no force_rerun=True): reuse the result already downloaded, or run over "
+    "a window that does not overlap the earlier ones. AMC publishes neither the limit nor when it resets"
+)
+
 # (pattern in AMC's reason, likely cause); the first match wins.
 _CAUSES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"too many workflows have already been run|overlapping time windows", re.I), OVERLAP_CAUSE),
     (
         re.compile(r"user_id", re.I),
         "the query outputs user_id, which AMC allows only in audience queries or, on synthetic data, with "

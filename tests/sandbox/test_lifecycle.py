@@ -284,3 +284,25 @@ def test_declared_output_columns_are_checked_against_the_query(app: SandboxApp, 
     rejected = api.status(bad)
     assert rejected["status"] == "REJECTED"
     assert "outputColumns" in str(rejected["statusReason"])
+
+
+def test_too_many_executions_over_overlapping_windows_are_rejected_with_amcs_message(
+    app: SandboxApp, api: Api
+) -> None:
+    """With overlap_limit 1, a second execution reading the same table over an overlapping window is REJECTED
+    with the execute-workflow guide's message; one over a window that does not overlap runs."""
+    app.configure(overlap_limit=1)
+    first = api.submit()["workflowExecutionId"]
+    app.clock.advance(1)
+    assert api.status(first)["status"] == "SUCCEEDED"
+    again = api.submit(timeWindowStart="2026-06-01T00:00:00")["workflowExecutionId"]
+    elsewhere = api.submit(timeWindowStart="2025-01-01T00:00:00", timeWindowEnd="2025-06-01T00:00:00")
+    app.clock.advance(1)
+    rejected = api.status(again)
+    assert rejected["status"] == "REJECTED"
+    assert rejected["statusReason"] == (
+        f'Execution "{again}" of workflow "{rejected["workflowId"]}" could not be run because too many '
+        "workflows have already been run against the same input data sources in the same or overlapping "
+        "time windows."
+    )
+    assert api.status(str(elsewhere["workflowExecutionId"]))["status"] == "SUCCEEDED"
