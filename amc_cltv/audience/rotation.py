@@ -39,22 +39,28 @@ class RotationReport:
 
 
 def superseded(ledger: Ledger, instance_id: str, current: AudienceRecord) -> list[AudienceRecord]:
-    """The other audiences of the same segment that are not deleted yet."""
+    """The other audiences of the same segment and type that are not deleted yet (a lookalike replaces
+    only an earlier lookalike of its segment, never the segment's rule-based audience)."""
     return [
         record
         for record in ledger.audiences(instance_id=instance_id)
-        if record.segment == current.segment and record.id != current.id
+        if record.segment == current.segment
+        and record.audience_type == current.audience_type
+        and record.id != current.id
     ]
 
 
-def on_their_way(ledger: Ledger, instance_id: str, segment: str, name: str) -> list[AudienceRecord]:
-    """Audiences of ``segment`` (other names) that the ledger last saw on their way to DSP: any of them
-    still there forbids creating another one now."""
+def on_their_way(
+    ledger: Ledger, instance_id: str, segment: str, name: str, audience_type: str = "RULE_BASED"
+) -> list[AudienceRecord]:
+    """Audiences of ``segment`` and ``audience_type`` (other names) that the ledger last saw on their way to
+    DSP: any of them still there forbids creating another one now."""
     now = clock.current().now()
     return [
         record
         for record in ledger.audiences(instance_id=instance_id)
         if record.segment == segment
+        and record.audience_type == audience_type
         and record.name != name
         and record.retired_at is None
         and lag.inside_lag(record, now)

@@ -117,6 +117,10 @@ class AudienceRecord:
     retired_at: datetime | None
     deleted_at: datetime | None
     updated_at: datetime
+    audience_type: str = "RULE_BASED"  # AMC's audienceType: RULE_BASED or LOOKALIKE
+    expected_reach: str | None = None  # a lookalike's lookalikeAudienceExpectedReach
+    refresh_rate_days: int | None = None  # as sent to AMC
+    seed_count: int | None = None  # the report's count of the segment when the audience was requested
 
 
 R = TypeVar("R", RunRecord, FileRecord, ApplyRecord, AudienceRecord)

@@ -53,6 +53,14 @@ _VERSION_1: tuple[str, ...] = (
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     # When a run was adopted from AMC's list of executions instead of submitted from this ledger.
     2: ("ALTER TABLE runs ADD COLUMN adopted_at TEXT",),
+    # What kind of audience a row is (AMC's audienceType: RULE_BASED, LOOKALIKE), a lookalike's expected
+    # reach, the refreshRateDays it was sent with, and the report's count of its segment when requested.
+    3: (
+        "ALTER TABLE audiences ADD COLUMN audience_type TEXT NOT NULL DEFAULT 'RULE_BASED'",
+        "ALTER TABLE audiences ADD COLUMN expected_reach TEXT",
+        "ALTER TABLE audiences ADD COLUMN refresh_rate_days INTEGER",
+        "ALTER TABLE audiences ADD COLUMN seed_count INTEGER",
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -284,22 +284,35 @@ class Ledger:
         time_window_start: str,
         time_window_end: str,
         now: datetime,
+        audience_type: str = "RULE_BASED",
+        expected_reach: str | None = None,
+        refresh_rate_days: int | None = None,
+        seed_count: int | None = None,
     ) -> AudienceRecord:
         """Write the intent to create an audience (state ``creating``), or return the existing row."""
         with self._write() as db:
             db.execute(
                 "INSERT INTO audiences (instance_id, name, segment, rules_sha256, state, time_window_start,"
-                " time_window_end, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " time_window_end, requested_at, updated_at, audience_type, expected_reach,"
+                " refresh_rate_days, seed_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (instance_id, name) DO NOTHING",
                 [instance_id, name, segment, rules_sha256, AudienceRecordState.CREATING.value,
-                 time_window_start, time_window_end, iso(now), iso(now)],
+                 time_window_start, time_window_end, iso(now), iso(now), audience_type, expected_reach,
+                 refresh_rate_days, seed_count],
             )  # fmt: skip
         found = self.audience_by_name(instance_id, name)
         assert found is not None
         return found
 
     def restart_audience(
-        self, audience_id: int, now: datetime, *, time_window_start: str, time_window_end: str
+        self,
+        audience_id: int,
+        now: datetime,
+        *,
+        time_window_start: str,
+        time_window_end: str,
+        refresh_rate_days: int | None = None,
+        seed_count: int | None = None,
     ) -> AudienceRecord:
         """Write the intent anew on the row of a deleted audience (one row per name): everything AMC had
         said about the old one is cleared, state ``creating``."""
@@ -308,8 +321,9 @@ class Ledger:
             "state = ?, requested_at = ?, time_window_start = ?, time_window_end = ?,"
             " audience_execution_id = NULL, status = NULL, status_reason = NULL, audience_count = NULL,"
             " dsp_audience_id = NULL, created_at = NULL, succeeded_at = NULL, usable_in_dsp_at = NULL,"
-            " retired_at = NULL, deleted_at = NULL",
-            [AudienceRecordState.CREATING.value, iso(now), time_window_start, time_window_end],
+            " retired_at = NULL, deleted_at = NULL, refresh_rate_days = ?, seed_count = ?",
+            [AudienceRecordState.CREATING.value, iso(now), time_window_start, time_window_end,
+             refresh_rate_days, seed_count],
         )  # fmt: skip
         return self.audience(audience_id)
 
