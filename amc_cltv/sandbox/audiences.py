@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request
 
 from amc_cltv.sandbox.clock import SandboxClock
 from amc_cltv.sandbox.faults import Faults
-from amc_cltv.sandbox.lifecycle import iso, parse_iso
+from amc_cltv.sandbox.lifecycle import LOOKALIKE_REACH, iso, parse_iso
 from amc_cltv.sandbox.reporting import typed_parameters
 from amc_cltv.sandbox.settings import SandboxSettings
 from amc_cltv.sandbox.store import Store
@@ -89,7 +89,27 @@ class Audiences:
         }
 
     def create(self, request: Request) -> dict[str, Any]:
-        definition = self._definition(json_body(request))
+        return self._start(request, self._definition(json_body(request)))
+
+    def create_lookalike(self, request: Request) -> dict[str, Any]:
+        """``POST /amc/audiences/lookalike`` (docs/amc-api.md §4.6): the rule-based body, whose query is the
+        seed, plus a required ``lookalikeAudienceExpectedReach``; ``refreshRateDays`` 7 to 21 (default 21)."""
+        body = json_body(request)
+        reach = body.get("lookalikeAudienceExpectedReach")
+        if reach not in LOOKALIKE_REACH:
+            raise AmcError(
+                400,
+                "lookalikeAudienceExpectedReach is required and must be one of "
+                f"{', '.join(LOOKALIKE_REACH)}.",
+            )
+        refresh = body.get("refreshRateDays", 21)
+        if not isinstance(refresh, int) or isinstance(refresh, bool) or not 7 <= refresh <= 21:
+            raise AmcError(400, "For lookalike audiences only refreshRateDays values from 7 to 21 are valid.")
+        definition = self._definition({**body, "refreshRateDays": refresh})
+        definition.update(audienceType="LOOKALIKE", lookalikeAudienceExpectedReach=reach)
+        return self._start(request, definition)
+
+    def _start(self, request: Request, definition: dict[str, Any]) -> dict[str, Any]:
         now = iso(self._clock.now())
         audience_id = str(uuid.uuid4())
         forced = self._faults.take(request.method, request.path, ("execution_outcome",))
@@ -164,6 +184,15 @@ class Audiences:
             for field in ("audienceName", "advertiserId"):
                 if definition[field] != existing[field]:
                     raise AmcError(400, f"{field} cannot be changed on update.")
+            kind = existing.get("audienceType", "RULE_BASED")
+            if body.get("audienceType", kind) != kind:
+                raise AmcError(400, "audienceType cannot be changed on update.")
+            definition["audienceType"] = kind
+            if kind == "LOOKALIKE":
+                reach = body.get("lookalikeAudienceExpectedReach", existing["lookalikeAudienceExpectedReach"])
+                if reach != existing["lookalikeAudienceExpectedReach"]:
+                    raise AmcError(400, "lookalikeAudienceExpectedReach cannot be changed on update.")
+                definition["lookalikeAudienceExpectedReach"] = reach
             now = iso(self._clock.now())
             doc = {
                 **definition,

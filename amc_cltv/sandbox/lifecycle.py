@@ -42,6 +42,19 @@ OVERLAP_REJECTED = (
     "already been run against the same input data sources in the same or overlapping time windows."
 )
 
+# lookalikeAudienceExpectedReach, from the most similar to the broadest, and the size the sandbox gives each:
+# the low end of the guide's range for Europe and the Americas (docs/amc-api.md §4.6).
+LOOKALIKE_REACH = {
+    "MOST_SIMILAR": 500_000,
+    "SIMILAR": 1_500_000,
+    "BALANCED": 2_000_000,
+    "BROAD": 2_500_000,
+    "MOST_BROAD": 3_000_000,
+}
+# AMC models a lookalike only from a seed of 500 to 500,000 users (docs/amc-api.md §4.6).
+LOOKALIKE_SEED_MIN = 500
+LOOKALIKE_SEED_MAX = 500_000
+
 
 def iso(moment: datetime) -> str:
     """AMC's response time format: UTC with a Z."""
@@ -391,6 +404,8 @@ class Lifecycle:
             count = result.distinct_count("user_id")
         finally:
             result.close()
+        if audience.get("audienceType") == "LOOKALIKE":
+            return _lookalike_outcome(audience, count)
         if count < settings.min_audience_size:
             return (
                 "FAILED",
@@ -421,6 +436,19 @@ def unread_tables(advertisers: Any) -> frozenset[str]:
         return frozenset()
     kept = {str(a.get("type") or "").upper() for a in advertisers if isinstance(a, dict)}
     return frozenset().union(*(tables for kind, tables in _TABLES_OF_TYPE.items() if kind not in kept))
+
+
+def _lookalike_outcome(audience: dict[str, Any], seed: int) -> tuple[str, str | None, int]:
+    """A lookalike is modelled from its seed query's users: 500 to 500,000 of them, else FAILED; its size is
+    the low end of its expected reach's range (docs/amc-api.md §4.6)."""
+    if not LOOKALIKE_SEED_MIN <= seed <= LOOKALIKE_SEED_MAX:
+        return (
+            "FAILED",
+            f"The seed audience has {seed} user_ids; a lookalike audience needs between "
+            f"{LOOKALIKE_SEED_MIN} and {LOOKALIKE_SEED_MAX} user_ids.",
+            0,
+        )
+    return "SUCCEEDED", None, LOOKALIKE_REACH[audience["lookalikeAudienceExpectedReach"]]
 
 
 def _output_columns_mismatch(execution: dict[str, Any], columns: list[str]) -> str | None:
