@@ -99,6 +99,10 @@ class AudienceSettings(_Section):
     min_size: Annotated[int, Field(ge=2000, strict=True)] = 2500
     refresh_rate_days: Annotated[int, Field(ge=0, le=21, strict=True)] = 7
     activation_lag_hours: Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)] = 48
+    # A lookalike's seed: AMC fails it under 500 users or over 500,000 (docs/amc-api.md §4.6).
+    lookalike_min_seed: Annotated[int, Field(ge=500, le=500_000, strict=True)] = 500
+    # A lookalike's refreshRateDays: AMC takes 7 to 21 for a lookalike (not 0 to 21).
+    lookalike_refresh_rate_days: Annotated[int, Field(ge=7, le=21, strict=True)] = 7
 
 
 class WorkflowSettings(_Section):

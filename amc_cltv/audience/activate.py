@@ -15,7 +15,7 @@ The steps, in order:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,10 +25,10 @@ from amc_cltv import clock
 from amc_cltv.audience import create, lag, rotation, sizing
 from amc_cltv.audience.poll import wait_until_final
 from amc_cltv.audience.request import create_body
-from amc_cltv.audience.rules import render_rules, segment_named
+from amc_cltv.audience.rules import Segment, render_rules, segment_named
 from amc_cltv.audience.status import AudienceView
 from amc_cltv.client import AmcClient
-from amc_cltv.client.models import AudienceRequest
+from amc_cltv.client.models import AudienceRequest, LookalikeAudienceRequest
 from amc_cltv.client.status import AudienceStatus, is_final
 from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError, AudienceFailed, Refused
@@ -44,7 +44,9 @@ ADOPTED = "adopted"  # AMC already had it (found through the list endpoint)
 DEFERRED = "deferred"  # another audience of the segment is still on its way to DSP
 DRY_RUN = "dry-run"
 
-RULE_BASED = "RULE_BASED"  # audienceType, required when AMC's PUT fixes a FAILED audience
+# audienceType (required when AMC's PUT fixes a FAILED audience, and kept in the ledger)
+RULE_BASED = "RULE_BASED"
+LOOKALIKE = "LOOKALIKE"
 
 
 @dataclass
@@ -61,6 +63,8 @@ class ActivationOutcome:
     waiting_for: AudienceView | None = None  # deferred: the audience of earlier rules still inside its lag
     segment_size: int | None = None
     min_size: int | None = None
+    audience_type: str = RULE_BASED
+    expected_reach: str | None = None  # a lookalike's lookalikeAudienceExpectedReach
     needed_by: datetime | None = None
     lag_statement: str | None = None
     request: dict[str, Any] | None = None  # the exact request, for --dry-run
@@ -89,6 +93,8 @@ class ActivationOutcome:
             "rules_sha256": self.rules_sha256,
             "time_window_start": self.time_window_start,
             "time_window_end": self.time_window_end,
+            "audience_type": self.audience_type,
+            "expected_reach": self.expected_reach,
             "segment_size": self.segment_size,
             "min_size": self.min_size,
             "needed_by": self.needed_by.isoformat() if self.needed_by else None,
@@ -149,6 +155,8 @@ def _hold_campaign(plan: lag.LagPlan | lag.DeferredPlan, force: bool, outcome: A
 
 
 def _request_model(body: dict[str, Any]) -> AudienceRequest:
+    if "lookalikeAudienceExpectedReach" in body:
+        return LookalikeAudienceRequest.model_validate(body)
     return AudienceRequest.model_validate(body)
 
 
@@ -214,7 +222,8 @@ def _resume(
     failed_id = record.audience_execution_id if record.status == AudienceStatus.FAILED else None
     if failed_id is not None and force:  # a FAILED status came from AMC, so its id is known
         outcome.messages.append("resubmitting the FAILED audience with its current definition (--force)")
-        answer = client.audiences.update(failed_id, _request_model({**body, "audienceType": RULE_BASED}))
+        audience_type = LOOKALIKE if "lookalikeAudienceExpectedReach" in body else RULE_BASED
+        answer = client.audiences.update(failed_id, _request_model({**body, "audienceType": audience_type}))
         # Rebuilt: DSP gets it anew, after the lag.
         record = ledger.record_audience_resubmitted(
             record.id, clock.current().now(), status=answer.status or AudienceStatus.PENDING
@@ -242,21 +251,84 @@ def activate(
     """
     spec = segment_named(segment)
     rules = render_rules(spec, shopping_insights=config.profile.workflows.shopping_insights)
-    now = clock.current().now()
-    window: TimeWindow = resolve_window(now, config.amc.time_zone)
-    body = create_body(rules, config, window)
-    outcome = ActivationOutcome(
-        segment=spec.key,
+    window: TimeWindow = resolve_window(clock.current().now(), config.amc.time_zone)
+    plan = AudiencePlan(
         name=rules.audience_name,
         rules_sha256=rules.rules_sha256,
+        audience_type=RULE_BASED,
+        body=create_body(rules, config, window),
+        min_size=config.profile.audience.min_size,
+        check_size=sizing.check_size,
+    )
+    return activate_plan(
+        config,
+        client,
+        ledger,
+        spec,
+        window,
+        plan,
+        needed_by=needed_by,
+        force=force,
+        dry_run=dry_run,
+        wait=wait,
+    )
+
+
+@dataclass(frozen=True)
+class AudiencePlan:
+    """The audience one activation is about: its name and rules hash, AMC's type, the create body, and the
+    size guard its segment must clear before anything is sent."""
+
+    name: str
+    rules_sha256: str
+    audience_type: str  # RULE_BASED or LOOKALIKE
+    body: dict[str, Any]
+    min_size: int
+    check_size: Callable[[int, int, Segment], None]  # raises Refused(guard=...) under the guard
+    expected_reach: str | None = None
+
+    @property
+    def refresh_rate_days(self) -> int | None:
+        value = self.body.get("refreshRateDays")
+        return int(value) if value is not None else None
+
+
+def activate_plan(
+    config: Config,
+    client: AmcClient,
+    ledger: Ledger,
+    spec: Segment,
+    window: TimeWindow,
+    plan: AudiencePlan,
+    *,
+    needed_by: datetime | None,
+    force: bool,
+    dry_run: bool,
+    wait: bool,
+) -> ActivationOutcome:
+    """The lifecycle of one audience (rule-based or lookalike) of ``spec``: see ``activate``."""
+    now = clock.current().now()
+    body = plan.body
+    outcome = ActivationOutcome(
+        segment=spec.key,
+        name=plan.name,
+        rules_sha256=plan.rules_sha256,
         time_window_start=window.audience_start,
         time_window_end=window.audience_end,
-        min_size=config.profile.audience.min_size,
+        min_size=plan.min_size,
         needed_by=needed_by,
+        audience_type=plan.audience_type,
+        expected_reach=plan.expected_reach,
     )
-    log.info("audience_activate", segment=spec.key, audience=rules.audience_name, dry_run=dry_run)
+    log.info(
+        "audience_activate",
+        segment=spec.key,
+        audience=plan.name,
+        audience_type=plan.audience_type,
+        dry_run=dry_run,
+    )
     if dry_run:
-        known = ledger.audience_by_name(config.instance_id, rules.audience_name)
+        known = ledger.audience_by_name(config.instance_id, plan.name)
         if known is not None and known.deleted_at is None:
             outcome.audience = AudienceView.of(known, now)
             outcome.messages.append(
@@ -266,20 +338,20 @@ def activate(
         return _dry_run(client, outcome, body)
 
     with _carried_by_errors(ledger, config, outcome):
-        existing = ledger.audience_by_name(config.instance_id, rules.audience_name)
+        existing = ledger.audience_by_name(config.instance_id, plan.name)
         if existing is not None and existing.deleted_at is None:
             return _resume(client, ledger, config, existing, body, outcome, force, wait)
 
-        waiting_for = _deferral(client, ledger, config, spec.key, rules.audience_name)
+        waiting_for = _deferral(client, ledger, config, spec.key, plan)
         if waiting_for is not None:
             return _defer(config, waiting_for, outcome, force)
 
         _check_lag(config, None, needed_by, force, outcome)
-        found = create.find_existing(client, rules.audience_name)
+        found = create.find_existing(client, plan.name)
         if found is None:
             outcome.segment_size = sizing.segment_size(config, client, ledger, spec, window)
-            sizing.check_size(outcome.segment_size, config.profile.audience.min_size, spec)
-        record = _intent(ledger, config, existing, rules.audience_name, spec.key, rules.rules_sha256, window)
+            plan.check_size(outcome.segment_size, plan.min_size, spec)
+        record = _intent(ledger, config, existing, spec.key, plan, window, outcome.segment_size)
         if found is not None:
             outcome.action = ADOPTED
             record = create.adopt(ledger, record, found)
@@ -293,10 +365,10 @@ def _intent(
     ledger: Ledger,
     config: Config,
     deleted: AudienceRecord | None,
-    name: str,
     segment: str,
-    rules_hash: str,
+    plan: AudiencePlan,
     window: TimeWindow,
+    seed_count: int | None,
 ) -> AudienceRecord:
     """Write the intent to create the audience (before the POST). The rules may have come back to those of
     an audience deleted earlier: its ledger row (one per name) is then written afresh as the new intent."""
@@ -304,15 +376,24 @@ def _intent(
     if deleted is None:
         return ledger.begin_audience(
             instance_id=config.instance_id,
-            name=name,
+            name=plan.name,
             segment=segment,
-            rules_sha256=rules_hash,
+            rules_sha256=plan.rules_sha256,
             time_window_start=window.audience_start,
             time_window_end=window.audience_end,
             now=now,
+            audience_type=plan.audience_type,
+            expected_reach=plan.expected_reach,
+            refresh_rate_days=plan.refresh_rate_days,
+            seed_count=seed_count,
         )
     return ledger.restart_audience(
-        deleted.id, now, time_window_start=window.audience_start, time_window_end=window.audience_end
+        deleted.id,
+        now,
+        time_window_start=window.audience_start,
+        time_window_end=window.audience_end,
+        refresh_rate_days=plan.refresh_rate_days,
+        seed_count=seed_count,
     )
 
 
@@ -335,12 +416,14 @@ def _defer(
 
 
 def _deferral(
-    client: AmcClient, ledger: Ledger, config: Config, segment: str, name: str
+    client: AmcClient, ledger: Ledger, config: Config, segment: str, plan: AudiencePlan
 ) -> AudienceRecord | None:
-    """Another audience of the segment still on its way to DSP (as AMC says now), if any."""
+    """Another audience of the segment and type still on its way to DSP (as AMC says now), if any."""
     from amc_cltv.audience.status import refresh_record
 
-    for candidate in rotation.on_their_way(ledger, config.instance_id, segment, name):
+    for candidate in rotation.on_their_way(
+        ledger, config.instance_id, segment, plan.name, plan.audience_type
+    ):
         if candidate.audience_execution_id is None:
             candidate = _settle_intent(client, ledger, candidate)
         if candidate.audience_execution_id is not None:

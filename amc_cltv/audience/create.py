@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from amc_cltv import clock
 from amc_cltv.client import AmcClient
-from amc_cltv.client.models import AudienceMetadata, AudienceRequest
+from amc_cltv.client.models import AudienceMetadata, AudienceRequest, LookalikeAudienceRequest
 from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman
 from amc_cltv.ledger import AudienceRecord, AudienceRecordState, Ledger
 from amc_cltv.log import get_logger
@@ -69,7 +69,10 @@ def submit(
     """POST the audience whose intent row is ``record`` and record AMC's id; reconcile when ambiguous."""
     for _ in range(MAX_AMBIGUOUS_SUBMITS):
         try:
-            created = client.audiences.create(request)
+            if isinstance(request, LookalikeAudienceRequest):
+                created = client.audiences.create_lookalike(request)
+            else:
+                created = client.audiences.create(request)
         except AmbiguousSubmitError as exc:
             # The audience may exist on AMC: look before posting again.
             log.warning("audience_submit_ambiguous", audience=record.name, error=str(exc))

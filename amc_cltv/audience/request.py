@@ -1,4 +1,5 @@
-"""The ``POST /amc/audiences/query`` body for a segment (docs/amc-api.md §4.2), in AMC's field names."""
+"""The ``POST /amc/audiences/query`` body for a segment (docs/amc-api.md §4.2), and the lookalike body it
+seeds (§4.6), in AMC's field names."""
 
 from __future__ import annotations
 
@@ -7,6 +8,22 @@ from typing import Any
 from amc_cltv.audience.rules import AudienceRules
 from amc_cltv.config import Config
 from amc_cltv.timewindow import TimeWindow
+
+
+def lookalike_body(
+    rules: AudienceRules, config: Config, window: TimeWindow, name: str, reach: str
+) -> dict[str, Any]:
+    """The ``POST /amc/audiences/lookalike`` body (docs/amc-api.md §4.6): the segment's audience query is
+    the seed; AMC builds only the lookalike, refreshed every ``lookalike_refresh_rate_days`` (7 to 21)."""
+    body = create_body(rules, config, window)
+    body["audienceName"] = name
+    body["audienceDescription"] = (
+        f"amc-cltv: lookalike ({reach}) of the customers labelled '{rules.segment.label}' by the "
+        f"segmentation rules (rules sha256 {rules.rules_sha256[:16]})"
+    )
+    body["refreshRateDays"] = config.profile.audience.lookalike_refresh_rate_days
+    body["lookalikeAudienceExpectedReach"] = reach
+    return body
 
 
 def create_body(rules: AudienceRules, config: Config, window: TimeWindow) -> dict[str, Any]:

@@ -118,6 +118,18 @@ def audience_name(segment: Segment, rules_hash: str) -> str:
     return f"{NAME_PREFIX} {segment.key} {rules_hash[:SHORT_HASH]}"
 
 
+def lookalike_sha256(rules_hash: str, reach: str) -> str:
+    """The hash that names a lookalike: its seed's rules and its expected reach (another reach, another
+    audience)."""
+    return hashlib.sha256(f"LOOKALIKE {reach} {rules_hash}".encode()).hexdigest()
+
+
+def lookalike_name(segment: Segment, lookalike_hash: str, reach: str) -> str:
+    """``audienceName`` of a lookalike: the segment, ``lookalike-<reach>``, a short hash."""
+    kind = "lookalike-" + reach.lower().replace("_", "-")
+    return f"{NAME_PREFIX} {segment.key} {kind} {lookalike_hash[:SHORT_HASH]}"
+
+
 def render_rules(segment: Segment, *, shopping_insights: bool) -> AudienceRules:
     """Render the segment's audience query from the catalogue (WorkflowLintError if AMC would reject it)."""
     from amc_cltv.workflows import catalog

@@ -87,6 +87,29 @@ def segment_size(
     return size
 
 
+# AMC fails a lookalike whose seed holds more users than this (docs/amc-api.md §4.6).
+MAX_LOOKALIKE_SEED = 500_000
+SEED_GUARD = "seed"
+
+
+def check_seed(size: int, min_seed: int, segment: Segment) -> None:
+    """Refuse (exit 1, nothing sent) a lookalike seed outside ``[audience] lookalike_min_seed`` .. 500,000."""
+    if size < min_seed:
+        raise Refused(
+            f"the {segment.key} segment has {size:,} users, below the lookalike seed minimum of {min_seed:,} "
+            "([audience] lookalike_min_seed; AMC fails a lookalike seeded by under 500): no lookalike was "
+            "requested",
+            guard=SEED_GUARD,
+        )
+    if size > MAX_LOOKALIKE_SEED:
+        raise Refused(
+            f"the {segment.key} segment has {size:,} users, above AMC's lookalike seed maximum of "
+            f"{MAX_LOOKALIKE_SEED:,}: no lookalike was requested (a narrower threshold_method gives a "
+            "smaller seed)",
+            guard=SEED_GUARD,
+        )
+
+
 # The guard a Refused names in its context: ``--segment all`` tells "under its guard" from other refusals.
 SIZE_GUARD = "size"
 

@@ -191,6 +191,78 @@ def activation_lines(payload: dict[str, Any]) -> list[str]:
     return lines
 
 
+@app.command("lookalike")
+def lookalike(
+    segment: Annotated[
+        str, typer.Option("--segment", metavar="SEGMENT", help="The seed segment: high-value.")
+    ] = "high-value",
+    reach: Annotated[
+        str,
+        typer.Option(
+            "--reach",
+            metavar="REACH",
+            help="most-similar, similar, balanced, broad or most-broad (AMC's expected reach).",
+        ),
+    ] = "balanced",
+    needed_by: Annotated[
+        str | None,
+        typer.Option(
+            "--needed-by",
+            metavar="DATETIME",
+            help="The campaign start (2026-12-01 or 2026-12-01T09:00Z); exit 1 if the lag cannot be met.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Go ahead although --needed-by cannot be met; resubmit a FAILED lookalike."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the exact request (secrets masked) and send nothing.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Create (or reuse) a lookalike audience seeded by the segment's audience query; wait for AMC.
+
+    Refuses a seed outside [audience] lookalike_min_seed .. 500,000 users (exit 1, nothing sent).
+    Amazon DSP can use it up to [audience] activation_lag_hours after AMC reports SUCCEEDED.
+
+    Example: amc-cltv audience lookalike --segment high-value --reach balanced
+    """
+    from amc_cltv.audience import known_on_error, parse_needed_by
+    from amc_cltv.audience.lookalike import create_lookalike
+
+    common.want_json(
+        json_output, segment=segment, name=None, audience_execution_id=None, status=None, status_reason=None
+    )
+    config = common.invocation().config()
+    campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
+    with _session(config, offline=dry_run) as (client, ledger):
+        try:
+            outcome = create_lookalike(
+                config,
+                client,
+                ledger,
+                segment=segment,
+                reach=reach,
+                needed_by=campaign_start,
+                force=force,
+                dry_run=dry_run,
+            )
+        except AmcCltvError as exc:
+            known = known_on_error(exc)
+            if known is not None:
+                common.want_json(json_output, **known.as_dict())
+            raise
+    payload = outcome.as_dict()
+    if json_output:
+        common.emit_json({**payload, "exit_code": 0})
+        return
+    lines = _request_lines(payload) if outcome.request is not None else activation_lines(payload)
+    typer.echo("\n".join(lines))
+
+
 @app.command("status")
 def status(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,

@@ -11,6 +11,7 @@ requests keep the exact strings AMC expects.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -327,6 +328,24 @@ class AudienceRequest(AmcModel):
         return self
 
 
+class LookalikeReach(StrEnum):
+    """``lookalikeAudienceExpectedReach``: from the most similar (smallest) to the broadest audience."""
+
+    MOST_SIMILAR = "MOST_SIMILAR"
+    SIMILAR = "SIMILAR"
+    BALANCED = "BALANCED"
+    BROAD = "BROAD"
+    MOST_BROAD = "MOST_BROAD"
+
+
+class LookalikeAudienceRequest(AudienceRequest):
+    """Create a lookalike audience (``POST /amc/audiences/lookalike``): the rule-based body, whose query is
+    the seed, plus the expected reach; ``refreshRateDays`` 7 to 21 (docs/amc-api.md §4.6)."""
+
+    lookalike_audience_expected_reach: LookalikeReach
+    refresh_rate_days: Annotated[int, Field(ge=7, le=21)] | None = None
+
+
 class AudienceExecution(AmcModel):
     """What AMC answers to a create or update: the audience's id and first status."""
 
@@ -357,6 +376,7 @@ class AudienceMetadata(AmcModel):
     dsp_audience_id: str | None = None
     dsp_canonical_id: str | None = None
     deletable: bool | None = None
+    lookalike_audience_expected_reach: str | None = None
 
 
 class AudiencesPage(AmcModel):

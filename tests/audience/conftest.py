@@ -32,6 +32,7 @@ ENTITY = "ENTITY1AA1AA11AAA1"
 CLIENT_SECRET = "amzn1.oa2-cs.v1.audience-test-secret"
 REFRESH_TOKEN = "Atzr|audience-test-refresh"
 AUDIENCES = "/amc/audiences/query"
+LOOKALIKE = "/amc/audiences/lookalike"
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 PROFILE = """
@@ -150,6 +151,7 @@ class FakeAudiences:
 
     def mount(self, router: respx.MockRouter) -> None:
         router.post(AUDIENCES, name="create").mock(side_effect=self._create)
+        router.post(LOOKALIKE, name="create_lookalike").mock(side_effect=self._create)
         router.get(AUDIENCES, name="list").mock(side_effect=self._list)
         router.get(url__regex=rf"{AUDIENCES}/(?P<audience_id>[^/?]+)$", name="get").mock(
             side_effect=self._get

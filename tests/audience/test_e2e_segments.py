@@ -6,6 +6,7 @@ skips a segment under its guard and says why, and its creates are spaced under A
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,32 @@ def test_all_reports_a_segment_amc_failed_and_exits_1_while_the_others_are_activ
     assert reason in activated["failed"][0]["reason"] and activated["exit_code"] == 1
     assert activated["activated"] == [key for key in SEGMENTS if key != "high-value"]
     assert activated["segments"][0]["status"] == "FAILED"
+
+
+def test_lookalike_of_high_value_end_to_end_with_lag_and_reuse(workspace: Workspace) -> None:
+    """In process: a campaign start inside the lag is refused (exit 1, nothing sent); then the lookalike is
+    created from the high-value seed, SUCCEEDED at its reach's size, pending the lag; run again: reused."""
+    soon = (workspace.clock.now() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%MZ")
+    code, refused = workspace.cli_json("audience", "lookalike", "--needed-by", soon)
+    assert code == 1 and refused["exit_code"] == 1
+    assert workspace.amc_audiences() == []
+
+    code, created = workspace.cli_json(
+        "audience", "lookalike", "--segment", "high-value", "--reach", "most-similar"
+    )
+    assert code == 0, created
+    assert created["action"] == "created" and created["audience_type"] == "LOOKALIKE"
+    assert created["expected_reach"] == "MOST_SIMILAR" and created["status"] == "SUCCEEDED"
+    assert created["audience_count"] == 500_000 and created["state"] == "pending lag"
+    assert created["segment_size"] == _segment_sizes(workspace.folder)["High Value Customer"]
+    (on_amc,) = workspace.amc_audiences()
+    assert on_amc.audience_type == "LOOKALIKE" and on_amc.lookalike_audience_expected_reach == "MOST_SIMILAR"
+
+    code, again = workspace.cli_json("audience", "lookalike", "--reach", "most-similar")
+    assert code == 0 and again["action"] == "reused" and len(workspace.amc_audiences()) == 1
+
+
+def test_lookalike_served_over_loopback(served: Served) -> None:
+    code, created = served.cli_json("audience", "lookalike", "--reach", "broad")
+    assert code == 0, created
+    assert created["status"] == "SUCCEEDED" and created["audience_count"] == 2_500_000

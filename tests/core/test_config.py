@@ -73,6 +73,14 @@ def test_environment_variable_selects_the_profile(tmp_path: Path) -> None:
         (MINIMAL.replace('instance_id    = "amc1234abcd"\n', ""), "missing key 'amc.instance_id'"),
         (MINIMAL + '[audience]\nmin_size = "many"\n', "invalid value for 'audience.min_size'"),
         (MINIMAL + "[audience]\nmin_size = 1500\n", "invalid value for 'audience.min_size'"),
+        (
+            MINIMAL + "[audience]\nlookalike_min_seed = 499\n",
+            "invalid value for 'audience.lookalike_min_seed'",
+        ),
+        (
+            MINIMAL + "[audience]\nlookalike_refresh_rate_days = 0\n",
+            "invalid value for 'audience.lookalike_refresh_rate_days'",
+        ),
         (MINIMAL.replace("[amc]", '[amc]\napi_url = "http://amc.example.com"'), "must use https://"),
         (MINIMAL.replace("[amc]", '[amc]\napi_url = "not a url"'), "invalid value for 'amc.api_url'"),
         (MINIMAL.replace("[amc]", '[amc]\ntime_zone = "Mars/Olympus"'), "unknown time zone"),

@@ -1,14 +1,24 @@
-"""Rule-based audiences: ``/amc/audiences/query`` (instance and entity go in headers, not the path)."""
+"""Rule-based audiences: ``/amc/audiences/query`` (instance and entity go in headers, not the path), and
+their lookalikes: ``POST /amc/audiences/lookalike`` (docs/amc-api.md §4.6), read through ``/query`` after."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from amc_cltv.client.base import AUDIENCE_CONTENT_TYPE, AsyncBaseClient, BaseClient, Call, ClientBase, segment
-from amc_cltv.client.models import AudienceExecution, AudienceMetadata, AudienceRequest, AudiencesPage
+from amc_cltv.client.models import (
+    AudienceExecution,
+    AudienceMetadata,
+    AudienceRequest,
+    AudiencesPage,
+    LookalikeAudienceRequest,
+)
 from amc_cltv.client.retry import CallKind
 
 PATH = "/amc/audiences/query"
+LOOKALIKE_PATH = "/amc/audiences/lookalike"
+# The lookalike create is sent as a rule-based body and answered in its own media type (spec-rba).
+LOOKALIKE_ACCEPT = "application/vnd.amclookalikeaudience.v1+json"
 PAGE_SIZE = 100
 
 
@@ -23,6 +33,17 @@ class AudienceCalls:
             "POST",
             PATH,
             self._base.audience_headers("POST"),
+            AudienceExecution,
+            kind=CallKind.SUBMIT,
+            body=request.dump(),
+            content_type=AUDIENCE_CONTENT_TYPE,
+        )
+
+    def create_lookalike(self, request: LookalikeAudienceRequest) -> Call[AudienceExecution]:
+        return Call(
+            "POST",
+            LOOKALIKE_PATH,
+            {**self._base.audience_headers("POST"), "Accept": LOOKALIKE_ACCEPT},
             AudienceExecution,
             kind=CallKind.SUBMIT,
             body=request.dump(),
@@ -62,11 +83,20 @@ class Audiences:
         once it may have reached AMC: raises AmbiguousSubmitError and the caller lists to reconcile."""
         return self._base.fetch_call(self._calls.create(request))
 
+    def create_lookalike(self, request: LookalikeAudienceRequest) -> AudienceExecution:
+        """Start creating a lookalike audience seeded by the request's query; never re-sent once it may
+        have reached AMC (AmbiguousSubmitError, as ``create``)."""
+        return self._base.fetch_call(self._calls.create_lookalike(request))
+
     def preview_create(self, request: AudienceRequest) -> dict[str, Any]:
-        """What ``create`` would send (method, path, headers, JSON body), for a dry run; sends nothing.
+        """What ``create`` (or ``create_lookalike``, for a lookalike request) would send (method, path,
+        headers, JSON body), for a dry run; sends nothing.
 
         The Authorization header is added by the auth flow at send time, so it appears here masked."""
-        call = self._calls.create(request)
+        if isinstance(request, LookalikeAudienceRequest):
+            call = self._calls.create_lookalike(request)
+        else:
+            call = self._calls.create(request)
         headers = {"Authorization": "Bearer ***", **call.send_headers()}
         return {"method": call.method, "path": call.path, "headers": headers, "body": call.body}
 
@@ -97,6 +127,10 @@ class AsyncAudiences:
     async def create(self, request: AudienceRequest) -> AudienceExecution:
         """See ``Audiences.create`` (never re-sent once it may have reached AMC)."""
         return await self._base.fetch_call(self._calls.create(request))
+
+    async def create_lookalike(self, request: LookalikeAudienceRequest) -> AudienceExecution:
+        """See ``Audiences.create_lookalike``."""
+        return await self._base.fetch_call(self._calls.create_lookalike(request))
 
     async def get(self, audience_execution_id: str) -> AudienceMetadata:
         return await self._base.fetch_call(self._calls.get(audience_execution_id))
