@@ -61,7 +61,7 @@ def apply(
     """
     from amc_cltv.connect import open_client
     from amc_cltv.ledger import Ledger
-    from amc_cltv.orchestration.schedules import apply_schedule
+    from amc_cltv.orchestration.schedules import apply_schedule, scheduled_result
     from amc_cltv.workflows import catalog
 
     if monthly:
@@ -73,6 +73,7 @@ def apply(
         action, schedule = apply_schedule(config, client, ledger, name, weekly_day=weekly, hour_utc=hour_utc)
     when = f"{schedule.aggregation_period} {schedule.aggregation_start_day or ''}".strip()
     typer.echo(f"schedule {schedule.schedule_id} {action}: {when} at {schedule.aggregation_hour_utc}:00 UTC")
+    typer.echo(scheduled_result(config, name, schedule))
     common.stderr_console().print(_data_lag_note(name, schedule.aggregation_period), highlight=False)
     if catalog.definition(name).cadence == "monthly":
         common.stderr_console().print(

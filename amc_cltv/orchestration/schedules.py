@@ -2,6 +2,12 @@
 
 The schedule id is derived from the workflow's name, so ``schedule apply`` is idempotent: it uploads the
 workflow (a schedule runs the saved copy), then creates the schedule or replaces it.
+
+An AMC schedule carries no parameter values, no advertisers, no time window and no timeout (docs/amc-api.md
+§3.7): each run reads every advertiser of the instance over the period just before it, with the parameters'
+defaults. ``apply_schedule`` refuses what that would make wrong (an instance whose advertisers span several
+marketplaces: currencies would mix, docs/amc-api.md §3.9) and ``scheduled_result`` says what each run
+computes.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from amc_cltv.errors import NotFoundError, UsageError
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration import sync
+from amc_cltv.orchestration.marketplaces import spans_marketplaces
 from amc_cltv.orchestration.submit import aggregation_controls_off
 
 if TYPE_CHECKING:
@@ -96,6 +103,13 @@ def apply_schedule(
             rendered, synthetic_data=config.amc.synthetic_data
         ),
     )
+    marketplaces = spans_marketplaces(client.instances.advertisers())
+    if marketplaces:
+        raise UsageError(
+            f"{workflow} cannot be scheduled on AMC here: an AMC schedule carries no advertisers, so each "
+            f"run would read every advertiser of {', '.join(marketplaces)} and add up their currencies; run "
+            f"'amc-cltv run --workflow {workflow}' from cron or Airflow instead (one marketplace per profile)"
+        )
     sync.apply(client.workflows, ledger, config.instance_id, rendered)
     try:
         client.schedules.get(schedule.schedule_id)
@@ -107,6 +121,23 @@ def apply_schedule(
         action = "updated"
     log.info("schedule_applied", workflow=workflow, schedule_id=schedule.schedule_id, action=action)
     return action, schedule
+
+
+def scheduled_result(config: Config, workflow: str, schedule: Schedule) -> str:
+    """What each run of ``schedule`` computes, in the words of what ``run`` does instead."""
+    from amc_cltv.workflows import catalog
+
+    rendered = catalog.render(workflow, shopping_insights=config.profile.workflows.shopping_insights)
+    period = "day" if schedule.aggregation_period == "Daily" else "7 days"
+    defaults = ", ".join(f"{name}={value}" for name, value in rendered.parameter_values.items())
+    parameters = f"its parameters at their defaults ({defaults})" if defaults else "no parameters"
+    return (
+        f"each scheduled run: {rendered.workflow_id} over the {period} before it, as AMC picks it, not the "
+        f"365-day window of 'amc-cltv run' (customers' sales, spend and CLTV cover that {period} only); "
+        f"{parameters}; every advertiser of the instance; AMC's default timeout (the profile's "
+        "[workflows] execution_timeout_s is not sent). Results land on AMC (the instance's S3 bucket); "
+        "'amc-cltv run' neither waits for them nor downloads them"
+    )
 
 
 def delete_schedule(client: AmcClient, workflow: str) -> str:
