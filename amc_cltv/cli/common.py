@@ -118,6 +118,44 @@ def table(**options: Any) -> Table:
     return Table(**options)
 
 
+CELL_OVERHEAD = 3  # a column's border and padding in a rich table
+
+
+def fitting_columns(columns: list[str], rows: list[list[str]], width: int, order: list[int]) -> list[int]:
+    """Indices of the columns to show within ``width``, each at its natural width (never cut), in their
+    own order: ``order`` says which go first; the first of it always, the others while they fit."""
+    chosen: list[int] = []
+    used = 1
+    for index in order:
+        natural = max([len(columns[index]), *(len(row[index]) for row in rows)]) + CELL_OVERHEAD
+        if chosen and used + natural > width:
+            continue
+        chosen.append(index)
+        used += natural
+    return sorted(chosen)
+
+
+def print_fitted(
+    columns: list[str], rows: list[list[str]], *, first: tuple[str, ...], title: str | None = None
+) -> None:
+    """A table on stdout whose cells are never cut: ids an operator copies into `cancel`, `status` or
+    `download` stay whole. The columns of ``first`` (in that order) are shown first, then the others while
+    the terminal has room; the ones left out are named below it (``--json`` has them all)."""
+    console = stdout_console()
+    order = [columns.index(name) for name in first]
+    order += [index for index in range(len(columns)) if index not in order]
+    shown = fitting_columns(columns, rows, console.width, order)
+    output = table(title=title)
+    for index in shown:
+        output.add_column(columns[index], no_wrap=True)
+    for row in rows:
+        output.add_row(*(row[index] for index in shown))
+    console.print(output)
+    hidden = [name for index, name in enumerate(columns) if index not in shown]
+    if hidden:
+        console.print(f"(columns not shown at this width: {', '.join(hidden)}; see --json)", highlight=False)
+
+
 def fail_usage(message: str) -> None:
     """Raise a usage error that prints as one line with exit code 2."""
     raise typer.BadParameter(message)

@@ -70,12 +70,12 @@ def list_executions(
     if as_json:
         common.emit_json({"executions": rows})
         return
-    table = common.table()
-    for name in (*_FIELDS, "status_reason"):
-        table.add_column(name)
-    for row in rows:
-        table.add_row(*(str(row[name] or "") for name in (*_FIELDS, "status_reason")))
-    common.stdout_console().print(table)
+    columns = [*_FIELDS, "status_reason"]
+    common.print_fitted(
+        columns,
+        [[str(row[name] or "") for name in columns] for row in rows],
+        first=("workflow_execution_id", "status", "workflow_id", "create_time"),
+    )
 
 
 @app.command("status")

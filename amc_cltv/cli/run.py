@@ -89,7 +89,6 @@ def _tell(message: str, exit_code: int) -> None:
 
 
 SUMMARY_ROWS = 20
-CELL_OVERHEAD = 3  # a column's border and padding in a rich table
 # After the key column, the columns a narrow terminal keeps first: the answer, then what it is made of.
 PREFERRED_COLUMNS = ("cltv", "num_users", "users", "total_sales", "total_spend", "user_conversion_rate")
 
@@ -99,15 +98,7 @@ def _fitting_columns(columns: list[str], rows: list[list[str]], width: int) -> l
     first (key) column always, then the preferred ones, then the rest while they fit."""
     preferred = [columns.index(name) for name in PREFERRED_COLUMNS if name in columns]
     order = [0, *(i for i in preferred if i), *(i for i in range(1, len(columns)) if i not in preferred)]
-    chosen: list[int] = []
-    used = 1
-    for index in order:
-        natural = max([len(columns[index]), *(len(row[index]) for row in rows)]) + CELL_OVERHEAD
-        if chosen and used + natural > width:
-            continue
-        chosen.append(index)
-        used += natural
-    return sorted(chosen)
+    return common.fitting_columns(columns, rows, width, order)
 
 
 def _print_summary(outcome: RunOutcome) -> None:

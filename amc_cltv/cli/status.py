@@ -94,9 +94,7 @@ def status(
     if as_json:
         common.emit_json(state)
         return
-    console = common.stdout_console()
-    runs = common.table(title=f"runs on {state['instance_id']}")
-    for column in (
+    columns = [
         "workflow",
         "window",
         "attempt",
@@ -106,29 +104,33 @@ def status(
         "rows",
         "submitted_at",
         "predicted_finish_at",
-    ):
-        runs.add_column(column)
-    for run in state["runs"]:
-        window = f"{run['time_window_start'][:10]} to {run['time_window_end'][:10]}"
-        runs.add_row(
-            run["workflow"],
-            window,
-            str(run["attempt"]),
-            run["state"],
-            run["execution_id"] or "-",
-            run["status"] or "-",
-            str(run["rows"]),
-            run["submitted_at"] or "",
-            run["predicted_finish_at"] or "",
-        )
-    console.print(runs)
+    ]
+    common.print_fitted(
+        columns,
+        [
+            [
+                run["workflow"],
+                f"{run['time_window_start'][:10]} to {run['time_window_end'][:10]}",
+                str(run["attempt"]),
+                run["state"],
+                run["execution_id"] or "-",
+                run["status"] or "-",
+                str(run["rows"]),
+                run["submitted_at"] or "",
+                run["predicted_finish_at"] or "",
+            ]
+            for run in state["runs"]
+        ],
+        first=("workflow", "execution_id", "status", "state", "window", "rows"),
+        title=f"runs on {state['instance_id']}",
+    )
     if state["audiences"]:
-        audiences = common.table(title="audiences")
-        for column in AUDIENCE_COLUMNS:
-            audiences.add_column(column)
-        for a in state["audiences"]:
-            audiences.add_row(*(str(a[c] if a[c] is not None else "-") for c in AUDIENCE_COLUMNS))
-        console.print(audiences)
+        common.print_fitted(
+            list(AUDIENCE_COLUMNS),
+            [[str(a[c] if a[c] is not None else "-") for c in AUDIENCE_COLUMNS] for a in state["audiences"]],
+            first=("name", "audience_execution_id", "status"),
+            title="audiences",
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -167,3 +167,26 @@ def test_log_lines_follow_the_stderr_a_live_progress_line_redirects(monkeypatch:
     get_logger("amc_cltv.test").info("while_the_progress_line_shows", at=datetime.now(UTC).isoformat())
     assert configured_with.getvalue() == ""
     assert json.loads(redirected.getvalue())["event"] == "while_the_progress_line_shows"
+
+
+@pytest.mark.parametrize("width", [80, 120, 160])
+def test_tables_never_cut_an_execution_id(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """`status` and `executions list` at 80 to 160 columns: every execution id whole (the one `cancel`,
+    `status` and `download` take), the columns that did not fit named below the table."""
+    import sys
+
+    from rich.console import Console
+
+    from amc_cltv.cli import common
+
+    first = sandbox.cli(*RUN, "--json").json["execution_id"]
+    second = sandbox.cli(*RUN, "--json", "--force-rerun").json["execution_id"]
+    monkeypatch.setattr(common, "stdout_console", lambda: Console(file=sys.stdout, width=width))
+    for command in (("status",), ("executions", "list")):
+        result = sandbox.cli(*command)
+        assert result.code == 0, result.stderr
+        assert first in result.stdout and second in result.stdout, (command, result.stdout)
+        assert "…" not in result.stdout
+        assert max(len(line) for line in result.stdout.splitlines()) <= width
