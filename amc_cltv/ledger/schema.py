@@ -15,9 +15,10 @@ is a LocalFault naming the path and the reason.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
+from amc_cltv import clock
 from amc_cltv.errors import LocalFault, NeedsHuman, local_fault
 from amc_cltv.log import get_logger
 
@@ -172,10 +173,21 @@ def _upgrade(db: sqlite3.Connection, path: Path) -> None:
         found = target
 
 
+def _free_name(path: Path, stamp: str) -> Path:
+    """``<name>.corrupt-<stamp>``, or ``…-2``, ``…-3`` when an earlier corruption of the same second holds
+    it (or one of its companions): a file kept for a person is never overwritten."""
+    number = 1
+    while True:
+        kept = path.with_name(f"{path.name}.corrupt-{stamp}" + (f"-{number}" if number > 1 else ""))
+        if not any(Path(f"{kept}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            return kept
+        number += 1
+
+
 def _move_aside(path: Path) -> Path:
-    """Rename the unreadable file (and its WAL companions) to ``<name>.corrupt-<UTC time>``; return it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+    """Rename the unreadable file (and its WAL companions) to ``<name>.corrupt-<UTC time>`` (a free name,
+    see ``_free_name``); return it."""
+    kept = _free_name(path, clock.current().now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
     for suffix in ("", "-wal", "-shm"):
         source = Path(f"{path}{suffix}")
         try:

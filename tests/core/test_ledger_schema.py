@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from amc_cltv.clock import FakeClock, use_clock
 from amc_cltv.errors import ExitCode, LocalFault, NeedsHuman
 from amc_cltv.ledger import SCHEMA_VERSION, AudienceRecordState, Ledger, RunState
 
@@ -89,6 +90,21 @@ def test_an_unreadable_ledger_is_kept_aside_and_a_new_one_started(tmp_path: Path
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("ledger.sqlite.corrupt-")]
     assert [p.read_bytes() for p in kept] == [garbage]
     assert _version(tmp_path / "ledger.sqlite") == SCHEMA_VERSION
+
+
+def test_two_corruptions_in_the_same_second_keep_both_files(tmp_path: Path) -> None:
+    """The second unreadable ledger of the same second gets its own name: the first, "kept as" its name
+    in the warning, is not overwritten."""
+    first, second = b"first garbage\n" * 500, b"second garbage\n" * 500
+    with use_clock(FakeClock(datetime(2026, 12, 6, 3, 0, 0, tzinfo=UTC))):
+        for garbage in (first, second):
+            (tmp_path / "ledger.sqlite").unlink(missing_ok=True)
+            (tmp_path / "ledger.sqlite").write_bytes(garbage)
+            with Ledger.open(tmp_path) as ledger:
+                assert ledger.runs() == []
+    kept = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("ledger.sqlite.corrupt-"))
+    assert kept == ["ledger.sqlite.corrupt-20261206T030000Z", "ledger.sqlite.corrupt-20261206T030000Z-2"]
+    assert (tmp_path / kept[0]).read_bytes() == first and (tmp_path / kept[1]).read_bytes() == second
 
 
 def test_a_ledger_with_damaged_pages_is_kept_aside(tmp_path: Path, old_ledger: Path) -> None:
