@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -16,11 +17,12 @@ from amc_cltv.errors import UsageError, local_fault
 
 def report(
     out: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--out",
             metavar="FILE",
-            help="Where to write the report (a folder: report.html in it). Default: <output_dir>/report.html",
+            help="Where to write the report (a folder, existing or ending in /: report.html in it, "
+            "the folder created if need be). Default: <output_dir>/report.html",
         ),
     ] = None,
     workflow: Annotated[
@@ -64,9 +66,7 @@ def report(
         since=since_day,
         time_zone=config.amc.time_zone,
     )
-    target = out if out is not None else config.output_dir / "report.html"
-    if target.is_dir():
-        target = target / "report.html"
+    target = _target(out) if out is not None else config.output_dir / "report.html"
     try:
         summary = write_report(target, inputs, clock.current().now())
     except OSError as exc:  # a local fault (docs/contract.md §4): the message names the path and the reason
@@ -76,6 +76,15 @@ def report(
         log.info("report_input_missing", note=note)
     log.info("report_written", path=str(summary.path), sections=len(summary.sections), charts=summary.charts)
     typer.echo(str(summary.path.resolve()))
+
+
+def _target(out: str) -> Path:
+    """The report's file for ``--out``: in a folder when ``out`` is one or ends with a separator (``reports/``
+    names a folder even before it exists: it is created, never written as a file named ``reports``)."""
+    path = Path(out)
+    if out.endswith(("/", os.sep)) or path.is_dir():
+        return path / "report.html"
+    return path
 
 
 def register(app: typer.Typer) -> None:

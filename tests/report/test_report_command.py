@@ -82,6 +82,18 @@ def test_out_naming_a_folder_writes_report_html_inside_it_and_leaves_no_partial_
     assert [path.name for path in tmp_path.rglob("*partial*")] == []
 
 
+def test_out_naming_a_folder_not_yet_there_creates_it(
+    downloads: Downloads, profile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out reports/` (a trailing slash, no such folder): the folder is created with report.html in it,
+    never a file named `reports`."""
+    downloads.result("segmentation", "exec-seg", SEGMENTS)
+    folder = tmp_path / "nested" / "reports"
+    assert main(["--config", str(profile), "report", "--out", f"{folder}/"]) == 0
+    assert folder.is_dir() and capsys.readouterr().out.strip() == str((folder / "report.html").resolve())
+    assert "segments" in figures((folder / "report.html").read_text(encoding="utf-8"))
+
+
 def test_an_unwritable_out_is_a_local_fault_exit_7_and_leaves_no_partial_file(
     downloads: Downloads, profile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
