@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ from amc_cltv.orchestration import download as dl
 
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
+    from amc_cltv.client.models import WorkflowExecution
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,23 @@ def _workflow_name(workflow_id: str | None) -> str:
     return workflow_id or "unknown"
 
 
+def _sql_sha256(execution: WorkflowExecution, folders: list[Path]) -> str:
+    """The sha256 of the SQL AMC ran, when the ledger does not know the execution: from AMC's answer (the
+    query it ran), else from a manifest already written for it (in the target folder, or the results
+    layout's: a download is no reason to forget it), else empty."""
+    if execution.sql_query:
+        return hashlib.sha256(execution.sql_query.encode()).hexdigest()
+    for folder in folders:
+        try:
+            kept = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        value = kept.get("sql_sha256") if isinstance(kept, dict) else None
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
 def download_execution(
     config: Config, client: AmcClient, ledger: Ledger, execution_id: str, *, out: Path | None = None
 ) -> Retrieved:
@@ -64,7 +84,8 @@ def download_execution(
         )
     run = ledger.run_by_execution(execution_id)
     workflow = run.workflow if run else _workflow_name(execution.workflow_id)
-    folder = out if out is not None else config.output_dir / config.instance_id / workflow / execution_id
+    layout = config.output_dir / config.instance_id / workflow / execution_id
+    folder = out if out is not None else layout
     try:
         files = dl.download_all(
             lambda: list(client.executions.download_urls(execution_id).download_urls),
@@ -80,7 +101,7 @@ def download_execution(
             workflow_id=run.workflow_id if run else str(execution.workflow_id),
             time_window_start=run.time_window_start if run else _iso(execution.time_window_start),
             time_window_end=run.time_window_end if run else _iso(execution.time_window_end),
-            sql_sha256=run.sql_sha256 if run else "",
+            sql_sha256=run.sql_sha256 if run and run.sql_sha256 else _sql_sha256(execution, [folder, layout]),
             files=files,
         )
     except OSError as error:  # e.g. --out names an existing file: the machine's fault, exit 7

@@ -98,6 +98,23 @@ def test_download_fetches_a_finished_execution_into_a_folder(sandbox: Sandbox) -
     assert manifest["workflow"] == "segmentation" and manifest["execution_id"] == run["execution_id"]
 
 
+def test_download_without_the_ledger_keeps_the_manifests_sql_sha256(sandbox: Sandbox) -> None:
+    """The ledger no longer knows the execution (a new machine, a ledger moved aside): `download` rewrites
+    manifest.json with the same sql_sha256 as the run wrote (the SQL AMC ran), not an empty one."""
+    run = sandbox.cli(*RUN, "--json").json
+    folder = Path(run["files"][0]).parent
+    written = json.loads((folder / "manifest.json").read_text())["sql_sha256"]
+    assert len(written) == 64
+    for path in sandbox.state_dir.glob("ledger.sqlite*"):
+        path.unlink()
+    result = sandbox.cli("download", run["execution_id"], "--json")
+    assert result.code == 0, result.stderr
+    assert json.loads((folder / "manifest.json").read_text())["sql_sha256"] == written
+    copy = sandbox.cwd / "copy"
+    assert sandbox.cli("download", run["execution_id"], "--out", str(copy)).code == 0
+    assert json.loads((copy / "manifest.json").read_text())["sql_sha256"] == written
+
+
 def test_download_of_an_unknown_execution_is_one_line(sandbox: Sandbox) -> None:
     result = sandbox.cli("download", "no-such-execution")
     assert result.code != 0 and "no-such-execution" in failure(result.stderr)
