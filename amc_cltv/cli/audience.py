@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -261,6 +262,45 @@ def lookalike(
         return
     lines = _request_lines(payload) if outcome.request is not None else activation_lines(payload)
     typer.echo("\n".join(lines))
+
+
+@app.command("manifest")
+def manifest(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", metavar="FILE", help="Write the manifest to FILE (atomically) instead of stdout."
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="JSON (for scripts) instead of CSV (for people), on stdout and in FILE."),
+    ] = False,
+) -> None:
+    """The hand-off for the DSP trader: every audience the tool created, one entry each.
+
+    Segment, AMC name and id, DSP audience id, status, size and the report's seed count, time window, rules
+    hash, usable in DSP from, refresh rate, recommended use and the segment's top ASINs. Statuses are
+    refreshed from AMC first.
+
+    Example: amc-cltv audience manifest --out audiences.csv
+    """
+    from amc_cltv.audience.manifest import build_manifest, write_manifest
+
+    common.want_json(json_output, instance_id=None, generated_at=None, audiences=[], notes=[])
+    config = common.invocation().config()
+    with _session(config) as (client, ledger):
+        built = build_manifest(config, client, ledger)
+    if out is not None:
+        write_manifest(built, out, as_json=json_output)
+    for note in built.notes:
+        sys.stderr.write(f"amc-cltv: {note}\n")
+    if json_output:
+        common.emit_json({**built.as_dict(), "out": str(out.resolve()) if out is not None else None})
+    elif out is not None:
+        typer.echo(f"wrote {len(built.entries)} audience(s) to {out}")
+    else:
+        typer.echo(built.to_csv(), nl=False)
 
 
 @app.command("status")
