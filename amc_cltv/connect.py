@@ -8,11 +8,13 @@ WSGI app (which routes on the path only), so nothing above this module can tell 
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from amc_cltv import clock
 from amc_cltv.client import AmcClient, AsyncAmcClient, async_wsgi_transport, wsgi_transport
-from amc_cltv.client.retry import MAX_DELAY_S
+from amc_cltv.client.auth import LwaAuth
+from amc_cltv.client.retry import MAX_DELAY_S, RetryQuota
 from amc_cltv.config import Config
 
 SANDBOX_API_URL = "https://advertising-api.sandbox.invalid"
@@ -77,3 +79,100 @@ def open_async_client(config: Config) -> AsyncAmcClient:
     """An ``AsyncAmcClient`` for the profile's instance; ``await client.aclose()`` when done."""
     transport = async_wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
     return AsyncAmcClient(**_identity(config), transport=transport, sleep=asyncio.sleep)
+
+
+class SharedClients:
+    """One client per set of credentials for a process that follows many profiles (``run --all``).
+
+    Each profile gets a view of it (``for_instance``): one Login with Amazon token, one connection pool and
+    one retry budget for the whole fleet, instead of one of each per profile and per execution. The blocking
+    and the asyncio clients share the token and the budget. ``close`` (and, on the event loop, ``aclose``)
+    closes what was opened. Safe to call from the threads of a pool.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._auth: dict[tuple[Any, ...], LwaAuth] = {}
+        self._quotas: dict[tuple[Any, ...], RetryQuota] = {}
+        self._sync: dict[tuple[Any, ...], AmcClient] = {}
+        self._async: dict[tuple[Any, ...], AsyncAmcClient] = {}
+
+    @staticmethod
+    def _key(config: Config) -> tuple[Any, ...]:
+        identity = _identity(config)
+        embedded = str(config.state_dir) if config.amc.embedded else None
+        return (*(identity[name] for name in _SHARED_IDENTITY), embedded)
+
+    def _shared(self, key: tuple[Any, ...], config: Config) -> tuple[LwaAuth, RetryQuota]:
+        if key not in self._auth:
+            identity = _identity(config)
+            self._auth[key] = LwaAuth(
+                token_url=identity["token_url"],
+                client_id=identity["client_id"],
+                client_secret=identity["client_secret"],
+                refresh_token=identity["refresh_token"],
+                monotonic=identity["monotonic"],
+            )
+            self._quotas[key] = RetryQuota(monotonic=identity["monotonic"])
+        return self._auth[key], self._quotas[key]
+
+    def client(self, config: Config) -> AmcClient:
+        """The profile's ``AmcClient`` (a view: closing it closes nothing)."""
+        key = self._key(config)
+        with self._lock:
+            if key not in self._sync:
+                auth, quota = self._shared(key, config)
+                transport = wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
+                self._sync[key] = AmcClient(
+                    **_identity(config),
+                    transport=transport,
+                    sleep=lambda seconds: clock.current().sleep(seconds),
+                    retry_quota=quota,
+                    auth=auth,
+                )
+            return self._sync[key].for_instance(**_instance_identity(config))
+
+    def async_client(self, config: Config) -> AsyncAmcClient:
+        """The profile's ``AsyncAmcClient`` (a view), for the event loop this is called on."""
+        key = self._key(config)
+        with self._lock:
+            if key not in self._async:
+                auth, quota = self._shared(key, config)
+                transport = async_wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
+                self._async[key] = AsyncAmcClient(
+                    **_identity(config),
+                    transport=transport,
+                    sleep=asyncio.sleep,
+                    retry_quota=quota,
+                    auth=auth,
+                )
+            return self._async[key].for_instance(**_instance_identity(config))
+
+    def token_grants(self) -> int:
+        """How many Login with Amazon grants the shared clients made."""
+        return sum(auth.refresh_count for auth in self._auth.values())
+
+    async def aclose(self) -> None:
+        """Close the asyncio clients (on the loop that used them)."""
+        with self._lock:
+            opened, self._async = list(self._async.values()), {}
+        for client in opened:
+            await client.aclose()
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._sync = list(self._sync.values()), {}
+        for client in opened:
+            client.close()
+
+
+_SHARED_IDENTITY = ("api_url", "token_url", "client_id", "client_secret", "refresh_token")
+
+
+def _instance_identity(config: Config) -> dict[str, str]:
+    amc = config.amc
+    return {
+        "instance_id": amc.instance_id,
+        "advertiser_id": amc.advertiser_id,
+        "marketplace_id": amc.marketplace_id,
+    }

@@ -12,6 +12,9 @@
 ``AsyncAmcClient`` has the same workflows, executions and audiences, awaited; the two share everything but
 the I/O: the calls (``resources``), the retry decisions and backoff (``retry``), the models, the Login with
 Amazon flow (``auth``) and the error mapping (``transport``). Each client has its own refilling retry budget.
+A process that follows many instances (``run --all``) holds one client and a view of it per instance
+(``for_instance``): one token, one connection pool, one retry budget; an ``AsyncAmcClient`` built with the
+same ``auth`` and ``retry_quota`` shares the token and the budget too.
 
 Layers below: ``base`` (headers, retry loop, pages) -> ``retry`` (tenacity policy) -> ``transport`` (httpx,
 error mapping) with ``auth`` (Login with Amazon).
@@ -19,6 +22,7 @@ error mapping) with ``auth`` (Login with Amazon).
 
 from __future__ import annotations
 
+import copy
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -78,28 +82,52 @@ class AmcClient:
         jitter: Callable[[], float] = random.random,
         retry_quota: RetryQuota | None = None,
         retry_max_delay_s: float = MAX_DELAY_S,
+        auth: LwaAuth | None = None,
     ) -> None:
         install_log_filter()
-        self.auth = LwaAuth(
+        self.auth = auth or LwaAuth(
             token_url=token_url,
             client_id=client_id,
             client_secret=client_secret,
             refresh_token=refresh_token,
             monotonic=monotonic,
         )
+        self._owner = True
         self._transport = Transport(base_url=api_url, auth=self.auth, transport=transport)
         self._downloader = Downloader(transport=transport)
         self.retry = RetryPolicy(
             sleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota, max_delay_s=retry_max_delay_s
         )
-        self._base = BaseClient(
-            transport=self._transport,
-            retry=self.retry,
-            client_id=client_id,
-            instance_id=instance_id,
-            advertiser_id=advertiser_id,
-            marketplace_id=marketplace_id,
+        self._attach(
+            BaseClient(
+                transport=self._transport,
+                retry=self.retry,
+                client_id=client_id,
+                instance_id=instance_id,
+                advertiser_id=advertiser_id,
+                marketplace_id=marketplace_id,
+            )
         )
+
+    def for_instance(self, *, instance_id: str, advertiser_id: str, marketplace_id: str) -> AmcClient:
+        """The client of another instance over this one's token, connection pool and retry budget (a
+        fleet's profiles in one process). Closing it closes nothing; close this client when all are done."""
+        view = copy.copy(self)
+        view._owner = False
+        view._attach(
+            BaseClient(
+                transport=self._transport,
+                retry=self.retry,
+                client_id=self._base.client_id,
+                instance_id=instance_id,
+                advertiser_id=advertiser_id,
+                marketplace_id=marketplace_id,
+            )
+        )
+        return view
+
+    def _attach(self, base: BaseClient) -> None:
+        self._base = base
         self.accounts = Accounts(self._base)
         self.instances = Instances(self._base)
         self.workflows = Workflows(self._base)
@@ -124,8 +152,9 @@ class AmcClient:
         return self._downloader.open(url)
 
     def close(self) -> None:
-        self._transport.close()
-        self._downloader.close()
+        if self._owner:
+            self._transport.close()
+            self._downloader.close()
 
     def __enter__(self) -> AmcClient:
         return self
@@ -159,27 +188,50 @@ class AsyncAmcClient:
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         retry_quota: RetryQuota | None = None,
+        auth: LwaAuth | None = None,
     ) -> None:
         install_log_filter()
-        self.auth = LwaAuth(
+        self.auth = auth or LwaAuth(
             token_url=token_url,
             client_id=client_id,
             client_secret=client_secret,
             refresh_token=refresh_token,
             monotonic=monotonic,
         )
+        self._owner = True
         self._transport = AsyncTransport(base_url=api_url, auth=self.auth, transport=transport)
         self.retry = RetryPolicy(
             sleep=_no_blocking_sleep, asleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota
         )
-        self._base = AsyncBaseClient(
-            transport=self._transport,
-            retry=self.retry,
-            client_id=client_id,
-            instance_id=instance_id,
-            advertiser_id=advertiser_id,
-            marketplace_id=marketplace_id,
+        self._attach(
+            AsyncBaseClient(
+                transport=self._transport,
+                retry=self.retry,
+                client_id=client_id,
+                instance_id=instance_id,
+                advertiser_id=advertiser_id,
+                marketplace_id=marketplace_id,
+            )
         )
+
+    def for_instance(self, *, instance_id: str, advertiser_id: str, marketplace_id: str) -> AsyncAmcClient:
+        """``AmcClient.for_instance``: another instance over this client's token, pool and retry budget."""
+        view = copy.copy(self)
+        view._owner = False
+        view._attach(
+            AsyncBaseClient(
+                transport=self._transport,
+                retry=self.retry,
+                client_id=self._base.client_id,
+                instance_id=instance_id,
+                advertiser_id=advertiser_id,
+                marketplace_id=marketplace_id,
+            )
+        )
+        return view
+
+    def _attach(self, base: AsyncBaseClient) -> None:
+        self._base = base
         self.workflows = AsyncWorkflows(self._base)
         self.executions = AsyncExecutions(self._base)
         self.audiences = AsyncAudiences(self._base)
@@ -189,7 +241,8 @@ class AsyncAmcClient:
         return self._base.instance_id
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        if self._owner:
+            await self._transport.aclose()
 
     async def __aenter__(self) -> AsyncAmcClient:
         return self

@@ -1,13 +1,19 @@
 """Login with Amazon: a refresh-token grant, cached, refreshed once on a 401 (not a retry).
 
+One ``LwaAuth`` may serve many clients (the instances of a fleet, the blocking and the asyncio client of one
+process): the token is asked for under a lock (a thread lock for the blocking flow, an asyncio lock for the
+async one), so requests that find no valid token at once wait for one grant instead of each asking.
+
 Every access token obtained, and the configured client secret and refresh token, are registered with
 ``amc_cltv.redact`` the moment they are known, so no log line or error can print them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -24,8 +30,6 @@ DEFAULT_EXPIRES_IN_S = 3600.0
 
 class LwaAuth(httpx.Auth):
     """``httpx.Auth`` that adds ``Authorization: Bearer …`` from a cached LwA access token."""
-
-    requires_response_body = True  # the token endpoint's JSON must be read inside the flow
 
     def __init__(
         self,
@@ -51,27 +55,68 @@ class LwaAuth(httpx.Auth):
         self._access_token: str | None = None
         self._refresh_at = 0.0
         self.refresh_count = 0
+        self._thread_lock = threading.Lock()
+        self._loop_locks: dict[int, asyncio.Lock] = {}  # one per event loop that uses this auth
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = yield from self._current_token(stale=None)
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        with self._thread_lock:
+            token = yield from self._locked_token(stale=None)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401:
-            # The token was revoked or expired early: refresh once and replay; a second 401 is final.
-            token = yield from self._current_token(stale=token)
+            with self._thread_lock:
+                token = yield from self._locked_token(stale=token)
             request.headers["Authorization"] = f"Bearer {token}"
             yield request
 
-    def _current_token(self, stale: str | None) -> Generator[httpx.Request, httpx.Response, str]:
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        lock = self._loop_lock()
+        async with lock:
+            token = self._cached(stale=None)
+            if token is None:
+                answer = yield self._token_request()
+                await answer.aread()
+                token = self._accept(answer)
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            stale = token
+            async with lock:
+                token = self._cached(stale=stale)
+                if token is None:
+                    answer = yield self._token_request()
+                    await answer.aread()
+                    token = self._accept(answer)
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+    def _loop_lock(self) -> asyncio.Lock:
+        loop = id(asyncio.get_running_loop())
+        with self._thread_lock:
+            lock = self._loop_locks.get(loop)
+            if lock is None:
+                lock = self._loop_locks[loop] = asyncio.Lock()
+            return lock
+
+    def _cached(self, stale: str | None) -> str | None:
+        """The token to send, or None when a grant is needed (none yet, expiring, or ``stale`` refused)."""
         token = self._access_token
-        if token is not None and token != stale and self._monotonic() < self._refresh_at:
+        if token is None:
+            return None
+        if stale is None:
+            return token if self._monotonic() < self._refresh_at else None
+        return token if token != stale else None  # another request already refreshed it
+
+    def _token_request(self) -> httpx.Request:
+        return httpx.Request("POST", self._token_url, data=self._form, headers={"Accept": "application/json"})
+
+    def _locked_token(self, stale: str | None) -> Generator[httpx.Request, httpx.Response, str]:
+        token = self._cached(stale)
+        if token is not None:
             return token
-        if token is not None and stale is not None and token != stale:
-            return token  # another request already refreshed it
-        response = yield httpx.Request(
-            "POST", self._token_url, data=self._form, headers={"Accept": "application/json"}
-        )
-        return self._accept(response)
+        answer = yield self._token_request()
+        answer.read()
+        return self._accept(answer)
 
     def _accept(self, response: httpx.Response) -> str:
         endpoint = "POST Login with Amazon token"

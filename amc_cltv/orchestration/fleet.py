@@ -6,13 +6,16 @@ ceil(N / 8) hours as a pool of threads that each wait for a whole execution woul
 1. submit: every profile (a few at a time) is synced, admitted within its instance's limit of
    concurrent executions and submitted (or adopted, or reused), without waiting for AMC;
 2. wait: every execution still running is polled at once on one event loop (``waiting``), each on the
-   polling schedule, through one ``AsyncAmcClient`` per instance;
-3. finish: each one is looked at once more through the same resumable pipeline as ``run`` (which records
-   its status and downloads its results), a few at a time.
+   polling schedule;
+3. finish: what the wait saw end is recorded, and each run goes once more through the same resumable
+   pipeline as ``run`` (which downloads its results, or looks again at one the wait did not see end), a
+   few at a time.
 
-Each profile has its own client, ledger and lock, so each instance stays within its own quotas (the
-admission gate counts that instance's executions). A profile that cannot even be loaded is reported with
-its exit code like any other; the folder's exit code is the worst (highest) of all.
+The process holds one client per set of credentials (``connect.SharedClients``): one Login with Amazon
+token, one connection pool and one retry budget for every profile, each profile speaking to its own
+instance through a view of it. Each profile has its own ledger and lock, and each instance stays within
+its own quotas (the admission gate counts that instance's executions). A profile that cannot even be
+loaded is reported with its exit code like any other; the folder's exit code is the worst (highest) of all.
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ import structlog
 
 from amc_cltv import clock
 from amc_cltv.client import AmcClient
+from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import Config, load_config
+from amc_cltv.connect import SharedClients
 from amc_cltv.errors import AmcCltvError, UsageError, exit_code_for
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.history import ledger_durations
-from amc_cltv.orchestration.run import RunOptions, RunOutcome, run_workflow
+from amc_cltv.orchestration.run import RunOptions, RunOutcome, record_finished, run_workflow
 from amc_cltv.orchestration.waiting import Awaited, wait_for_all
 from amc_cltv.redact import redact_text
 
@@ -129,13 +134,11 @@ def _step(member: _Member) -> Iterator[None]:
         structlog.contextvars.clear_contextvars()
 
 
-def _submit(member: _Member, workflow: str, options: RunOptions) -> None:
-    from amc_cltv.connect import open_client
-
+def _submit(member: _Member, workflow: str, options: RunOptions, shared: SharedClients) -> None:
     with _step(member):
         config = member.config = load_config(member.path)
         member.instance_id = config.instance_id
-        member.client = member.resources.enter_context(open_client(config))
+        member.client = shared.client(config)
         member.ledger = member.resources.enter_context(Ledger.open(config.state_dir))
         outcome = run_workflow(config, member.client, member.ledger, workflow, options)
         member.outcome, member.submitted_at = outcome, clock.current().now()
@@ -143,13 +146,22 @@ def _submit(member: _Member, workflow: str, options: RunOptions) -> None:
             member.result = _result(member, outcome)
 
 
-def _finish(member: _Member, workflow: str, options: RunOptions) -> None:
+def _finish(member: _Member, workflow: str, options: RunOptions, seen: WorkflowExecution | None) -> None:
     with _step(member):
         if member.result is None:
             assert member.config is not None and member.client is not None and member.ledger is not None
+            if seen is not None and seen.status.terminal:
+                run = member.ledger.run_by_execution(seen.workflow_execution_id)
+                if run is not None and run.finished_at is None:
+                    record_finished(member.ledger, run, seen)
             outcome = run_workflow(member.config, member.client, member.ledger, workflow, options)
             member.result = _result(member, outcome)
     member.resources.close()
+
+
+def _seen(member: _Member, seen: dict[str, WorkflowExecution | None]) -> WorkflowExecution | None:
+    execution_id = member.outcome.execution_id if member.outcome is not None else None
+    return seen.get(execution_id) if execution_id is not None else None
 
 
 def _max_wait(options: RunOptions, members: list[_Member]) -> float | None:
@@ -170,27 +182,34 @@ def run_fleet(
 
     ``open_async_client`` builds the client the wait uses for a profile (default: the profile's own).
     """
-    from amc_cltv import connect
-
     members = [_Member(path, path.stem) for path in profiles(config_dir)]
     workers = min(MAX_PARALLEL, len(members))
+    shared = SharedClients()
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda m: _submit(m, workflow, replace(options, detach=True)), members))
+            list(pool.map(lambda m: _submit(m, workflow, replace(options, detach=True), shared), members))
         waiting = [(m, a) for m in members if (a := m.awaited(workflow)) is not None]
+        seen: dict[str, WorkflowExecution | None] = {}
         if waiting:
-            asyncio.run(
-                wait_for_all(
-                    [a for _, a in waiting],
-                    max_wait_s=_max_wait(options, members),
-                    open_client=open_async_client or connect.open_async_client,
-                )
-            )
-        # One more look per execution: it records the status and downloads (or reports it still running).
+
+            async def wait() -> list[WorkflowExecution | None]:
+                try:
+                    return await wait_for_all(
+                        [a for _, a in waiting],
+                        max_wait_s=_max_wait(options, members),
+                        open_client=open_async_client or shared.async_client,
+                    )
+                finally:
+                    await shared.aclose()
+
+            found = asyncio.run(wait())
+            seen = {a.execution_id: execution for (_, a), execution in zip(waiting, found, strict=True)}
+        # What the wait saw end is recorded; then the pipeline downloads (or looks again at the others).
         finish = replace(options, max_wait_s=0.0)
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda m: _finish(m, workflow, finish), members))
+            list(pool.map(lambda m: _finish(m, workflow, finish, _seen(m, seen)), members))
     finally:
         for member in members:
             member.resources.close()
+        shared.close()
     return [m.result for m in members if m.result is not None]

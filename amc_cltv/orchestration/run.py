@@ -54,6 +54,7 @@ from amc_cltv.workflows.rejections import OVERLAP_CAUSE, likely_cause
 
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
+    from amc_cltv.client.models import WorkflowExecution
 
 __all__ = [
     "ExecutionHandle",
@@ -64,6 +65,7 @@ __all__ = [
     "follow_execution",
     "latest_succeeded",
     "plan_run",
+    "record_finished",
     "run_workflow",
 ]
 
@@ -196,6 +198,22 @@ def follow_execution(
             return _Runner(config, client, ledger, planned, options).follow(handle)
     finally:
         structlog.contextvars.unbind_contextvars("workflow", "execution_id")
+
+
+def record_finished(ledger: Ledger, run: RunRecord, execution: WorkflowExecution) -> RunRecord:
+    """Record that AMC finished ``run`` as ``execution`` says (a waiter saw it end): the next look at the
+    run goes straight to the download, with no status call."""
+    now = clock.current().now()
+    # When AMC ended it, on AMC's clock from the submit: the history the next poll learns from.
+    duration = amc_duration_s(execution)
+    ended = run.submitted_at + timedelta(seconds=duration) if duration is not None else now
+    return ledger.record_finished(
+        run.id,
+        now,
+        status=execution.status,
+        status_reason=execution.status_reason,
+        finished_at=min(ended, now),
+    )
 
 
 def latest_succeeded(
@@ -347,6 +365,13 @@ class _Runner:
         structlog.contextvars.bind_contextvars(execution_id=run.execution_id)
         self._notify("submitted", execution_id=run.execution_id, status=run.status, reused=self.reused)
         if run.state == RunState.SUBMITTED or not is_terminal(run.status):
+            if self.submitted_now and self.options.detach and not is_terminal(run.status):
+                # AMC's answer to the submit was the look: asking again at once would tell nothing new.
+                status = run.status or "PENDING"
+                message = (
+                    f"execution {run.execution_id} of {self.workflow} is {status}; call again to follow it"
+                )
+                return self._outcome(run.execution_id, status, None, [], exit_code=4, message=message)
             outcome = self._poll(run)
             if outcome is not None:
                 return outcome
@@ -490,18 +515,7 @@ class _Runner:
             self.ledger.record_status(run.id, clock.current().now(), status)
             return self._outcome(run.execution_id, status, None, [], exit_code=4, message=str(still))
         self.status_calls, self.detection_delay_bound_s = polled.status_calls, polled.detection_delay_bound_s
-        execution = polled.execution
-        now = clock.current().now()
-        # When AMC ended it, on AMC's clock from the submit: the history the next poll learns from.
-        duration = amc_duration_s(execution)
-        ended = run.submitted_at + timedelta(seconds=duration) if duration is not None else now
-        self.ledger.record_finished(
-            run.id,
-            now,
-            status=execution.status,
-            status_reason=execution.status_reason,
-            finished_at=min(ended, now),
-        )
+        record_finished(self.ledger, run, polled.execution)
         return None
 
     def _failed(self, run: RunRecord) -> RunOutcome:

@@ -154,10 +154,10 @@ class Awaited:
 
 async def _wait_one(
     awaited: Awaited, open_client: Callable[[Config], AsyncAmcClient], max_wait_s: float | None
-) -> str | None:
+) -> WorkflowExecution | None:
     try:
         async with open_client(awaited.config) as client:
-            execution = await watch_execution(
+            return await watch_execution(
                 client,
                 awaited.execution_id,
                 polling=awaited.config.profile.polling,
@@ -167,7 +167,6 @@ async def _wait_one(
                 just_looked=True,
                 outlive_transient=False,
             )
-            return None if execution is None else execution.status
     except AmcCltvError as error:
         log.warning(
             "wait_failed",
@@ -184,6 +183,6 @@ async def wait_for_all(
     *,
     max_wait_s: float | None,
     open_client: Callable[[Config], AsyncAmcClient],
-) -> list[str | None]:
-    """Wait for every execution at once; the last status seen of each (None when its wait failed)."""
+) -> list[WorkflowExecution | None]:
+    """Wait for every execution at once; AMC's last answer about each (None when its wait failed)."""
     return list(await asyncio.gather(*(_wait_one(a, open_client, max_wait_s) for a in executions)))

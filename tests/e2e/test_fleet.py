@@ -65,3 +65,18 @@ def test_a_fleet_still_running_at_max_wait_exits_4_and_the_next_run_resumes_it(
     assert second.code == 0, second.stderr
     assert [r["execution_id"] for r in second.json["runs"]] == [r["execution_id"] for r in first.json["runs"]]
     assert len(sandbox.executions()) == 3
+
+
+def test_a_fleet_asks_login_with_amazon_once_and_amc_only_what_it_needs(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """One process, one token: every profile (same credentials), the submit and the wait share one Login
+    with Amazon grant. The finish step asks no status of an execution the wait saw end: it downloads."""
+    sandbox.app.configure(instances=INSTANCES, run_s=RUN_S)
+    profiles = _profiles(tmp_path, sandbox.state_dir, INSTANCES)
+    result = sandbox.cli("-v", *RUN, "--all", "--config-dir", str(profiles), "--json")
+    assert result.code == 0, result.stderr
+    assert len(sandbox.app.store.all("token")) == 1
+    assert [r["status_calls"] for r in result.json["runs"]] == [0] * INSTANCES
+    grants = [e for e in result.events("http_request") if "/auth/o2/token" in e["message"]]
+    assert len(grants) == 1

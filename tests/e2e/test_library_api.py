@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -146,3 +147,16 @@ def test_a_handle_of_another_instance_or_a_malformed_one_is_refused(sandbox: San
     with pytest.raises(amc_cltv.UsageError, match="time_window_end"):
         amc_cltv.wait_for_workflow(None, broken)
     assert len(sandbox.executions()) == 1
+
+
+def test_submitting_asks_amc_no_status_its_answer_already_gave(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """submit_workflow returns AMC's answer to the POST: no status GET follows it."""
+    sandbox.app.configure(queue_s=60, run_s=600)
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        submitted = amc_cltv.submit_workflow(None, "segmentation")
+    assert submitted.status == "PENDING" and submitted.exit_code == 4
+    sent = [record.getMessage() for record in caplog.records if record.name == "httpx"]
+    assert any("POST" in line and line.split()[3].endswith("/workflowExecutions") for line in sent)
+    assert not [line for line in sent if f"/workflowExecutions/{submitted.execution_id}" in line]
