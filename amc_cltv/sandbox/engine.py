@@ -10,6 +10,7 @@ AMC's rules are checked on the parsed query. Compile-time problems raise ``Rejec
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -300,6 +301,8 @@ class Engine:
         cursor = self._connection.cursor()
         try:
             self._prepare(cursor, parsed.tables, start, end, unread_tables)
+            for view, (name, before, after) in parsed.extended.items():
+                self._window_view(cursor, view, name, start - before, end + after, unread_tables)
             columns = self._bind(cursor, parsed.sql)
             # A user_id column reference in the final SELECT counts even when an alias renames it.
             outputs = [*columns, "user_id"] if parsed.outputs_user_id and not audience else columns
@@ -325,24 +328,36 @@ class Engine:
         for name in sorted(tables):
             if name not in stored:
                 raise Rejected(f"Table or view not found: {name}.")
-            column = ALL_TABLES[name].time_column
-            unread = " AND false" if name in unread_tables else ""
-            try:
-                cursor.execute(
-                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM "{self._catalog}".main."{name}" '
-                    f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}{unread}'
-                )
-            except duckdb.Error as exc:  # a hand-made table without the AMC time column
-                raise Rejected(
-                    f"Table {name} cannot be restricted to the time window: {_first_line(exc)}"
-                ) from None
+            self._window_view(cursor, name, name, start, end, unread_tables)
+
+    def _window_view(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        view: str,
+        name: str,
+        start: datetime,
+        end: datetime,
+        unread_tables: frozenset[str],
+    ) -> None:
+        """``view``: the rows of table ``name`` inside ``[start, end)`` on its event timestamp."""
+        column = ALL_TABLES[name].time_column
+        unread = " AND false" if name in unread_tables else ""
+        try:
+            cursor.execute(
+                f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM "{self._catalog}".main."{name}" '
+                f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}{unread}'
+            )
+        except duckdb.Error as exc:  # a hand-made table without the AMC time column
+            raise Rejected(
+                f"Table {name} cannot be restricted to the time window: {_first_line(exc)}"
+            ) from None
 
     @staticmethod
     def _bind(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
         try:
             described = cursor.execute(f"DESCRIBE ({sql})").fetchall()
         except duckdb.Error as exc:
-            raise Rejected(_first_line(exc)) from None
+            raise Rejected(_amc_message(_first_line(exc))) from None
         return [str(row[0]) for row in described]
 
     @staticmethod
@@ -357,6 +372,20 @@ class Engine:
                 "Column user_id cannot be part of the output of a query: it can only be used in "
                 "aggregations, joins and audience queries."
             )
+
+
+_NO_FUNCTION = re.compile(
+    r"Catalog Error: (?:Scalar|Aggregate|Table) Function with name (\w+) does not exist!"
+)
+
+
+def _amc_message(message: str) -> str:
+    """DuckDB's compile error, named as AMC would name it where they differ (an unknown function)."""
+    match = _NO_FUNCTION.match(message)
+    if match:
+        name = match.group(1).upper()
+        return f"Function {name} is not supported in AMC SQL: it is not on AMC's list of SQL functions."
+    return message
 
 
 def _first_line(exc: BaseException) -> str:
