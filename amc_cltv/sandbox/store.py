@@ -2,6 +2,11 @@
 
 Each CLI invocation is a new process, so workflows, executions, schedules, audiences, issued tokens, the
 clock offset, the settings and the fault scripts all live here (WAL mode, ``BEGIN IMMEDIATE`` writes).
+
+Within one process (``sandbox serve`` answers each connection on a thread of its own), writers queue on a
+lock of the file before they ask SQLite: under hundreds of simultaneous submits, SQLite's own busy handler
+polls with growing sleeps and lets some writers lose the race until their timeout ("database is locked");
+a lock hands the file over in turn. Other processes still meet SQLite's busy timeout.
 """
 
 from __future__ import annotations
@@ -32,20 +37,32 @@ _BUMP = (
 )
 
 
+_WRITERS: dict[Path, threading.RLock] = {}  # one per database file: its writers in this process, in turn
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.RLock:
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(path.resolve(), threading.RLock())
+
+
 class Store:
     """Documents by (kind, id), kept in insertion order; ``transaction()`` serialises writers."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        self._busy_timeout_s = busy_timeout_s
+        self._writers = _writer_lock(path)
         self._local = threading.local()
-        with self._connect() as con:
+        with self._writers, self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
-        con.execute("PRAGMA busy_timeout=30000")
+        timeout = self._busy_timeout_s
+        con = sqlite3.connect(self._path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        con.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         # WAL with NORMAL sync cannot corrupt the file; a power cut may lose the last writes, which an
         # emulator can afford, and it saves an fsync per request.
         con.execute("PRAGMA synchronous=NORMAL")
@@ -70,17 +87,18 @@ class Store:
             finally:
                 self._local.depth = depth
             return
-        self._con.execute("BEGIN IMMEDIATE")
-        self._local.depth = 1
-        try:
-            yield self
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        else:
-            self._con.execute("COMMIT")
-        finally:
-            self._local.depth = 0
+        with self._writers:
+            self._con.execute("BEGIN IMMEDIATE")
+            self._local.depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            else:
+                self._con.execute("COMMIT")
+            finally:
+                self._local.depth = 0
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = self._con.execute("SELECT doc FROM records WHERE kind = ? AND id = ?", (kind, key)).fetchone()
