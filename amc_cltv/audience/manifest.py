@@ -24,7 +24,7 @@ import duckdb
 from amc_cltv import clock
 from amc_cltv.audience import lag
 from amc_cltv.audience.activate import LOOKALIKE
-from amc_cltv.audience.rules import SEGMENTS, Segment
+from amc_cltv.audience.rules import LOOKALIKE_ACTION, LOOKALIKE_USE, SEGMENTS, Segment
 from amc_cltv.audience.status import needs_refresh, refresh_record
 from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
@@ -33,7 +33,6 @@ from amc_cltv.timewindow import resolve_window
 
 ASINS_WORKFLOW = "segment-asins"
 TOP_ASINS = 5
-LOOKALIKE_USE = "prospect: new shoppers who look like the segment's customers; bid as for new-to-brand"
 # The manifest's columns, in order (the CSV header and the JSON keys of each entry).
 FIELDS = (
     "segment",
@@ -168,7 +167,7 @@ def _entry(
 ) -> ManifestEntry:
     lookalike = record.audience_type == LOOKALIKE
     if lookalike:
-        action, use = "prospect", LOOKALIKE_USE
+        action, use = LOOKALIKE_ACTION, LOOKALIKE_USE
     elif segment is not None:
         action, use = segment.action, segment.use
     else:

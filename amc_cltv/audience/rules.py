@@ -66,6 +66,9 @@ SEGMENTS: dict[str, Segment] = {
     )
 }
 ALL = "all"  # --segment all: every segment above, in this order
+# A lookalike of a segment: what to do with it (docs/segments.md §14).
+LOOKALIKE_ACTION = "prospect"
+LOOKALIKE_USE = "prospect: new shoppers who look like the segment's customers; bid as for new-to-brand"
 
 
 def segment_named(key: str) -> Segment:

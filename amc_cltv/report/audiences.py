@@ -1,15 +1,60 @@
-"""The audiences the ledger knows: status, size and when each is usable in Amazon DSP."""
+"""The audiences the ledger knows: each segment's audience with its state and recommended use (the trader's
+view, docs/segments.md §14), then every audience with its status, size and when it is usable in Amazon DSP."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from amc_cltv.audience import lag
+from amc_cltv.audience.rules import LOOKALIKE_USE, SEGMENTS
 from amc_cltv.ledger import AudienceRecord
 from amc_cltv.report.builder import chart
 from amc_cltv.report.model import Section, TableSpec, count, moment_text
 
-ACTIVATE = "amc-cltv audience activate --segment high-value"
+ACTIVATE = "amc-cltv audience activate --segment all"
+LOOKALIKE = "LOOKALIKE"
 STATUS_COLOURS = {"SUCCEEDED": "#1b9e77", "FAILED": "#d95f02", "PENDING": "#e6ab02", "RUNNING": "#7570b3"}
+
+
+def _current(records: list[AudienceRecord], segment: str, audience_type: str) -> AudienceRecord | None:
+    """The segment's audience of that type for DSP: the newest not retired (records are newest first)."""
+    mine = [r for r in records if r.segment == segment and r.audience_type == audience_type]
+    return next((r for r in mine if r.retired_at is None), mine[0] if mine else None)
+
+
+def _segment_row(
+    segment: str, kind: str, use: str, record: AudienceRecord | None, now: datetime, time_zone: str
+) -> tuple[str, ...]:
+    if record is None:
+        return (segment, kind, use, "not activated", "-", "-", "-")
+    return (
+        segment,
+        kind,
+        use,
+        record.name,
+        str(lag.state_of(record, now)),
+        count(record.audience_count),
+        moment_text(record.usable_in_dsp_at, time_zone),
+    )
+
+
+def _segments_table(records: list[AudienceRecord], now: datetime, time_zone: str) -> TableSpec:
+    """One row per segment (and lookalike): its current audience, state, size, usable-from time, use."""
+    rows = [
+        _segment_row(key, "rule-based", segment.use, _current(records, key, "RULE_BASED"), now, time_zone)
+        for key, segment in SEGMENTS.items()
+    ]
+    for key in SEGMENTS:
+        lookalike = _current(records, key, LOOKALIKE)
+        if lookalike is not None:
+            kind = f"lookalike ({(lookalike.expected_reach or '').lower().replace('_', '-')})"
+            rows.append(_segment_row(key, kind, LOOKALIKE_USE, lookalike, now, time_zone))
+    return TableSpec(
+        key="audience-segments",
+        text_columns=5,
+        columns=("Segment", "Audience", "Recommended use", "Name", "State", "Users", "Usable in DSP from"),
+        rows=tuple(rows),
+    )
 
 
 def _table(records: list[AudienceRecord], now: datetime, time_zone: str) -> TableSpec:
@@ -50,7 +95,14 @@ def audience_section(records: list[AudienceRecord] | None, now: datetime, time_z
         section.notes.append(f"No audience has been created yet. Run `{ACTIVATE}`.")
         return section
     section.source = f"{len(records)} audience(s) recorded in the ledger"
+    section.tables.append(_segments_table(records, now, time_zone))
     section.tables.append(_table(records, now, time_zone))
+    missing = [key for key in SEGMENTS if _current(records, key, "RULE_BASED") is None]
+    if missing:
+        section.notes.append(
+            f"Not activated: {', '.join(missing)}. Run `{ACTIVATE}` (a segment under [audience] min_size is "
+            "skipped and named)."
+        )
     latest = records[0]
     reading = f"Latest: {latest.name} ({latest.segment}) is {latest.status or 'not sent'}"
     if latest.audience_count is not None:

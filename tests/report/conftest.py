@@ -243,17 +243,22 @@ def record_audience(
     created_at: datetime | None = None,
     succeeded_at: datetime | None = None,
     usable_in_dsp_at: datetime | None = None,
+    segment: str = "high-value",
+    audience_type: str = "RULE_BASED",
+    expected_reach: str | None = None,
 ) -> None:
     """An audience the tool recorded in the ledger (intent at ``requested_at``, then what AMC said)."""
     with Ledger.open(downloads.state_dir) as ledger:
         record = ledger.begin_audience(
             instance_id=downloads.instance_id,
-            name="amc-cltv-high-value",
-            segment="high-value",
+            name=f"amc-cltv-{segment}" + ("-lookalike" if audience_type == "LOOKALIKE" else ""),
+            segment=segment,
             rules_sha256="1" * 64,
             time_window_start="2025-11-22T00:00:00+00:00",
             time_window_end="2026-11-22T00:00:00+00:00",
             now=requested_at,
+            audience_type=audience_type,
+            expected_reach=expected_reach,
         )
         if audience_execution_id is not None:
             ledger.record_audience_created(

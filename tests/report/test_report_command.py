@@ -33,7 +33,7 @@ def test_with_nothing_downloaded_every_section_says_what_to_run(
         ("cltv", "amc-cltv run --workflow cltv"),
         ("conversion", "amc-cltv run --workflow segment-conversion-rate"),
         ("history", "amc-cltv run --workflow segmentation"),
-        ("audiences", "amc-cltv audience activate --segment high-value"),
+        ("audiences", "amc-cltv audience activate --segment all"),
     ):
         assert command in section_text(page, key), key
 

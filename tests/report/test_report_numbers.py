@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from amc_cltv.audience.rules import SEGMENTS as AUDIENCE_SEGMENTS
 from amc_cltv.cli import main
 from amc_cltv.clock import FakeClock, use_clock
 from tests.report.conftest import NOW, SEGMENTS, Downloads, figures, record_audience, section_text, tables
@@ -323,6 +324,75 @@ def test_audiences_show_status_size_and_usable_in_dsp_at(
     assert table[1][7] == "yes"
     assert figures(page)["audiences"]["data"][0]["y"] == [3456]
     assert "is SUCCEEDED with 3,456 users, usable in DSP since" in section_text(page, "audiences")
+
+
+def test_audiences_list_each_segment_with_state_size_usable_from_and_recommended_use(
+    downloads: Downloads, profile: Path, tmp_path: Path
+) -> None:
+    """The trader's table: one row per segment in the grid's order (a segment without an audience says so and
+    the note names the command), then the lookalike; each with its state, size, usable-from time and use."""
+    usable = NOW - timedelta(days=1)
+    record_audience(
+        downloads,
+        requested_at=NOW - timedelta(days=3),
+        audience_execution_id="aud-hv",
+        status="SUCCEEDED",
+        audience_count=4100,
+        succeeded_at=NOW - timedelta(days=3),
+        usable_in_dsp_at=usable,
+    )
+    record_audience(
+        downloads,
+        segment="low-value",
+        requested_at=NOW,
+        audience_execution_id="aud-lv",
+        status="SUCCEEDED",
+        audience_count=5200,
+        succeeded_at=NOW,
+        usable_in_dsp_at=NOW + timedelta(hours=48),
+    )
+    record_audience(
+        downloads,
+        audience_type="LOOKALIKE",
+        expected_reach="MOST_SIMILAR",
+        requested_at=NOW,
+        audience_execution_id="aud-lal",
+        status="RUNNING",
+    )
+    with use_clock(FakeClock(NOW)):
+        page = report(profile, tmp_path)
+
+    rows = tables(page)["audience-segments"]
+    assert rows[0] == [
+        "Segment",
+        "Audience",
+        "Recommended use",
+        "Name",
+        "State",
+        "Users",
+        "Usable in DSP from",
+    ]
+    assert rows[1] == [
+        "high-value",
+        "rule-based",
+        AUDIENCE_SEGMENTS["high-value"].use,
+        "amc-cltv-high-value",
+        "usable",
+        "4,100",
+        "2026-11-24 12:00 UTC",
+    ]
+    assert rows[2][:5] == [
+        "growth-potential",
+        "rule-based",
+        AUDIENCE_SEGMENTS["growth-potential"].use,
+        "not activated",
+        "-",
+    ]
+    assert rows[3][3] == "not activated"
+    assert rows[4][3:] == ["amc-cltv-low-value", "pending lag", "5,200", "2026-11-27 12:00 UTC"]
+    assert rows[5][:2] == ["high-value", "lookalike (most-similar)"] and rows[5][4] == "running"
+    assert rows[5][2].startswith("prospect")
+    assert "Not activated: growth-potential, revenue-potential. Run" in section_text(page, "audiences")
 
 
 def test_history_draws_one_window_length_and_names_the_runs_it_leaves_out(
