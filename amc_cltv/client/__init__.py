@@ -7,6 +7,7 @@
     ├── executions   /amc/reporting/{instanceId}/workflowExecutions (+ downloadUrls)
     ├── schedules    /amc/reporting/{instanceId}/schedules
     ├── audiences    /amc/audiences/query
+    ├── data_sources /amc/reporting/{instanceId}/dataSources
     └── open_download(url)   pre-signed result files, through a client with no credentials
 
 ``AsyncAmcClient`` has the same workflows, executions and audiences, awaited; the two share everything but
@@ -37,6 +38,7 @@ from amc_cltv.client.resources import (
     AsyncExecutions,
     AsyncWorkflows,
     Audiences,
+    DataSources,
     Executions,
     Instances,
     Schedules,
@@ -134,6 +136,7 @@ class AmcClient:
         self.executions = Executions(self._base)
         self.schedules = Schedules(self._base)
         self.audiences = Audiences(self._base)
+        self.data_sources = DataSources(self._base)
 
     @property
     def instance_id(self) -> str:

@@ -172,6 +172,23 @@ class Workflow(AmcModel):
     filtered_reason_column: str | None = None
 
 
+class DataSourceColumn(AmcModel):
+    name: str
+    column_type: str | None = None  # DIMENSION or METRIC
+
+
+class DataSource(AmcModel):
+    """A table the instance can read, as ``GET dataSources`` lists it."""
+
+    data_source_id: str
+    columns: list[DataSourceColumn] = Field(default_factory=list)
+
+
+class DataSourcesPage(AmcModel):
+    data_sources: list[DataSource] = Field(default_factory=list)
+    next_token: str | None = None
+
+
 class WorkflowsPage(AmcModel):
     workflows: list[Workflow] = Field(default_factory=list)
     next_token: str | None = None

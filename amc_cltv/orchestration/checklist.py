@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amc_cltv.errors import (
     APIConnectionError,
@@ -22,6 +22,9 @@ from amc_cltv.errors import (
     RateLimitError,
     RetryBudgetExhausted,
 )
+
+if TYPE_CHECKING:
+    from amc_cltv.config import Config
 
 
 class State(StrEnum):
@@ -182,3 +185,22 @@ def writable(label: str, folder: Path) -> Check:
             f"create it or give this user write access, or set [paths] {label}",
         )
     return ok(label, f"{folder} is writable")
+
+
+PLACEHOLDER_DSP_ADVERTISER_ID = "1234567890"  # the sandbox profile's; no real DSP advertiser has it
+
+
+def local_checks(config: Config) -> Iterator[Check]:
+    """What this machine and the profile need whatever AMC says: a real DSP advertiser, writable folders."""
+    dsp = config.profile.audience.dsp_advertiser_id
+    if not config.amc.synthetic_data and dsp == PLACEHOLDER_DSP_ADVERTISER_ID:
+        yield problem(
+            "DSP advertiser",
+            f"[audience] dsp_advertiser_id is {dsp}, the sandbox's placeholder",
+            "set [audience] dsp_advertiser_id to the Amazon DSP advertiser that receives the audience",
+            Kind.CONFIG,
+        )
+    else:
+        yield ok("DSP advertiser", f"audiences go to DSP advertiser {dsp}")
+    for label, folder in (("state_dir", config.state_dir), ("output_dir", config.output_dir)):
+        yield writable(label, folder)

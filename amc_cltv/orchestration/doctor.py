@@ -22,29 +22,29 @@ from amc_cltv import clock
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AmcAccount, CreateWorkflowExecution, Workflow, WorkflowExecution
 from amc_cltv.config import Config
-from amc_cltv.errors import APIError, UsageError
+from amc_cltv.errors import APIError, NotFoundError, UsageError
+from amc_cltv.orchestration import dry_run_verdicts as verdicts
 from amc_cltv.orchestration.checklist import (
     Budget,
     Check,
     Kind,
     amc_problem,
+    local_checks,
     login_problem,
     ok,
     problem,
     skipped,
-    writable,
 )
+from amc_cltv.orchestration.dry_run_verdicts import SHOPPING, SHOPPING_INSIGHTS_PROBE
 from amc_cltv.orchestration.marketplaces import marketplace_scope, spans_marketplaces
 from amc_cltv.timewindow import resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
-from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_CAUSE, SHOPPING_INSIGHTS_TABLE, likely_cause
+from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_TABLE, likely_cause
 
 MAX_CLOCK_SKEW_S = 60
 DEFAULT_BUDGET_S = 180.0  # the whole checklist, dry runs included (`doctor --budget`)
 VALIDATE_WAIT_S = 900.0  # `run --dry-run --validate`: one workflow's dry run
-PLACEHOLDER_DSP_ADVERTISER_ID = "1234567890"  # the sandbox profile's; no real DSP advertiser has it
-SHOPPING_INSIGHTS_PROBE = f"SELECT SUM(conversions) AS conversions FROM {SHOPPING_INSIGHTS_TABLE}"
-SHOPPING = "shopping insights"
+DATA_SOURCES = "data sources"
 # The checks that need the instance's ids, in order, after the token.
 ID_CHECKS = ("AMC account", "AMC instance", "currencies")
 # An HTTP date (RFC 9110 IMF-fixdate): a response carrying two Date headers has them joined by ", ".
@@ -89,7 +89,7 @@ class Doctor:
         if not token.ok:
             why = "needs a Login with Amazon token (see above)"
             yield from (skipped(name, why) for name in (*ID_CHECKS, *self._amc_checks()))
-            yield from self._local()
+            yield from local_checks(self.config)
             return
         ids = self._ids()
         yield from ids
@@ -98,15 +98,16 @@ class Doctor:
             yield from (
                 skipped(name, "needs a known AMC instance (see above)") for name in self._amc_checks()
             )
-            yield from self._local()
+            yield from local_checks(self.config)
             return
         yield self._clock()
+        yield self._data_sources()
         yield from self._compiled()
-        yield from self._local()
+        yield from local_checks(self.config)
 
     def _amc_checks(self) -> list[str]:
         """The names of the checks after the ids, for the lines that say they were skipped."""
-        return ["clock", SHOPPING, *(f"workflow {name}" for name in catalog.names())]
+        return ["clock", DATA_SOURCES, SHOPPING, *(f"workflow {name}" for name in catalog.names())]
 
     def _out_of_time(self, name: str) -> Check | None:
         if self.budget.spent():
@@ -237,6 +238,45 @@ class Doctor:
             )
         return ok("clock", f"within {abs(skew):.0f} s of AMC's")
 
+    # -- the tables and columns the workflows read -----------------------------------------------------
+
+    def _data_sources(self) -> Check:
+        """Every table and column our workflows read, against the instance's ``GET dataSources``: a paid
+        dataset the instance lacks, or a column AMC renamed, shows here without spending a dry run."""
+        name = DATA_SOURCES
+        late = self._out_of_time(name)
+        if late is not None:
+            return late
+        insights = self.config.profile.workflows.shopping_insights
+        try:
+            listed = self.client.data_sources.list()
+        except NotFoundError:
+            return skipped(
+                name, "the instance does not answer GET dataSources (HTTP 404): the dry runs decide"
+            )
+        except APIError as error:
+            return self._amc_problem(name, error)
+        answer = [source.model_dump(by_alias=True) for source in listed]
+        missing = catalog.missing_from_data_sources(answer, shopping_insights=insights)
+        if not missing:
+            return ok(
+                name,
+                f"the instance lists every table and column the workflows read ({len(listed)} tables listed)",
+            )
+        absent_tables = sorted({m.table for m in missing if not m.columns})
+        fixes = []
+        if SHOPPING_INSIGHTS_TABLE in absent_tables and insights:
+            fixes.append(
+                "conversions_all needs the paid Flexible Shopping Insights subscription: set [workflows] "
+                "shopping_insights = false, or subscribe"
+            )
+        if any(m.columns for m in missing) or set(absent_tables) - {SHOPPING_INSIGHTS_TABLE}:
+            fixes.append(
+                "a column or table AMC does not list was renamed, removed or needs a dataset the instance "
+                "lacks: compare with AMC's schema pages (docs/amc-api.md) and `amc-cltv workflows show NAME`"
+            )
+        return problem(name, "; ".join(str(m) for m in missing), "; ".join(fixes))
+
     # -- shopping insights and the workflows, compiled by AMC -----------------------------------------
 
     def _dry_run(
@@ -339,70 +379,16 @@ class Doctor:
         for label, execution_id in pending.items():
             result = finished.get(execution_id)
             if label == SHOPPING:
-                lines[label] = self._shopping_insights(result)
+                lines[label] = verdicts.shopping_insights(
+                    result,
+                    wanted=self.config.profile.workflows.shopping_insights,
+                    optional_datasets=self._optional_datasets,
+                    budget=self.budget,
+                )
             else:
-                lines[label] = self._workflow(label, result, sql[label])
+                lines[label] = verdicts.workflow(label, result, sql[label], self.budget)
         order = [SHOPPING, *(f"workflow {name}" for name in catalog.names())]
         yield from (lines[label] for label in order)
-
-    def _shopping_insights(self, result: WorkflowExecution | None) -> Check:
-        """Whether the instance can read conversions_all. Only AMC's answer decides: accepted, or rejected
-        for that table; a dry run AMC did not finish (in the budget, or at all) decides nothing."""
-        name = SHOPPING
-        wanted = self.config.profile.workflows.shopping_insights
-        datasets = ", ".join(str(d) for d in self._optional_datasets) or "none"
-        seen = f"optional datasets: {datasets}; a dry run reading conversions_all was "
-        if result is None:
-            return problem(
-                name,
-                seen + f"not finished by AMC within {self.budget.describe()}: whether the instance has the "
-                "paid dataset is not known yet",
-                "run doctor again later, or with a larger --budget; leave [workflows] shopping_insights as "
-                "it is until AMC answers",
-                Kind.UNREACHABLE,
-            )
-        if result.status == "SUCCEEDED":
-            if wanted:
-                return ok(name, seen + "accepted, and shopping_insights = true uses it")
-            return ok(
-                name,
-                seen + "accepted: set [workflows] shopping_insights = true to count non-ad-exposed sales too",
-            )
-        reason = result.status_reason or "AMC gave no reason"
-        missing = result.status_reason and likely_cause(result.status_reason, SHOPPING_INSIGHTS_PROBE)
-        if result.status not in ("REJECTED", "FAILED") or missing != SHOPPING_INSIGHTS_CAUSE:
-            return problem(
-                name,
-                seen + f"ended {result.status} ({reason}), which says nothing about the dataset",
-                "read AMC's message; leave [workflows] shopping_insights as it is until a dry run answers",
-            )
-        if wanted:
-            return problem(
-                name,
-                seen + f"rejected ({reason}): the instance lacks the paid Flexible Shopping Insights "
-                "subscription, so every workflow would be rejected",
-                "set [workflows] shopping_insights = false (revenue from conversions), or subscribe",
-            )
-        return ok(name, seen + "rejected: shopping_insights = false is right for this instance")
-
-    def _workflow(self, label: str, execution: WorkflowExecution | None, sql: str) -> Check:
-        if execution is None:
-            return problem(
-                label,
-                f"AMC did not finish the dry run within {self.budget.describe()}",
-                "run doctor again later, or with a larger --budget (nothing to change in the profile)",
-                Kind.UNREACHABLE,
-            )
-        if execution.status == "SUCCEEDED":
-            return ok(label, "compiled by AMC (dry run)")
-        reason = execution.status_reason or "AMC gave no reason"
-        cause = likely_cause(execution.status_reason, sql)
-        name = label.removeprefix("workflow ")
-        return problem(
-            label,
-            f"AMC's dry run ended {execution.status}: {reason}",
-            cause or "read AMC's message; `amc-cltv workflows show " + name + "` prints the SQL",
-        )
 
     def validate(self, rendered: RenderedWorkflow) -> dict[str, Any]:
         """AMC's dry run of one rendered workflow (``run --dry-run --validate``): its status, AMC's reason and
@@ -423,19 +409,3 @@ class Doctor:
             "status_reason": reason,
             "likely_cause": likely_cause(reason, rendered.sql) if status != "SUCCEEDED" else None,
         }
-
-    # -- what this machine needs ----------------------------------------------------------------------
-
-    def _local(self) -> Iterator[Check]:
-        dsp = self.config.profile.audience.dsp_advertiser_id
-        if not self.config.amc.synthetic_data and dsp == PLACEHOLDER_DSP_ADVERTISER_ID:
-            yield problem(
-                "DSP advertiser",
-                f"[audience] dsp_advertiser_id is {dsp}, the sandbox's placeholder",
-                "set [audience] dsp_advertiser_id to the Amazon DSP advertiser that receives the audience",
-                Kind.CONFIG,
-            )
-        else:
-            yield ok("DSP advertiser", f"audiences go to DSP advertiser {dsp}")
-        for label, folder in (("state_dir", self.config.state_dir), ("output_dir", self.config.output_dir)):
-            yield writable(label, folder)

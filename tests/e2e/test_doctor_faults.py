@@ -134,3 +134,42 @@ def test_the_clock_check_reads_the_served_sandboxs_date_not_the_http_servers(ser
     result = served.cli("doctor")
     state, line = _states(result)["clock"]
     assert state == "ok" and line.startswith("within "), line
+
+
+def test_data_sources_lists_every_column_the_workflows_read_on_the_sandbox(sandbox: Sandbox) -> None:
+    """GET dataSources of the sandbox lists AMC's documented schema: nothing the workflows read is missing."""
+    result = sandbox.cli("doctor")
+    assert result.code == 0, result.stdout
+    state, line = _states(result)["data sources"]
+    assert state == "ok" and "every table and column the workflows read" in line
+
+
+def test_a_renamed_column_and_a_missing_paid_dataset_show_before_any_dry_run(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The instance lists no conversions_all (no paid dataset) and calls dsp_impressions.total_cost
+    something else: the data sources line names both, per workflow, with the fix for the dataset; exit 1."""
+    from amc_cltv.sandbox import reporting
+
+    listed = reporting.data_source
+
+    def instance_answer(name: str) -> dict[str, object]:
+        source = listed(name)
+        if name == "dsp_impressions":
+            columns = source["columns"]
+            assert isinstance(columns, list)
+            source["columns"] = [
+                {**c, "name": "total_cost_renamed"} if c["name"] == "total_cost" else c for c in columns
+            ]
+        return source
+
+    monkeypatch.setattr(reporting, "data_source", instance_answer)
+    tables = {name: table for name, table in reporting.ALL_TABLES.items() if name != "conversions_all"}
+    monkeypatch.setattr(reporting, "ALL_TABLES", tables)
+    result = sandbox.cli("doctor", "--json")
+    assert result.code == 1
+    (check,) = [c for c in result.json["checks"] if c["check"] == "data sources"]
+    assert check["state"] == "problem" and check["kind"] == "check"
+    assert "segmentation reads conversions_all, which the instance does not list" in check["detail"]
+    assert "segmentation reads dsp_impressions.{total_cost}" in check["detail"]
+    assert "shopping_insights = false" in check["fix"]
