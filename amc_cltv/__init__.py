@@ -14,7 +14,8 @@ The public Python API (the CLI is a thin layer over it)::
     wait_for_workflow_async    the same for a coroutine (waits on the event loop)
     watch_execution, watch_audience   the waiting alone, on the event loop (an Airflow trigger)
     ExecutionHandle        execution id, pinned window and parameter values (``as_dict()`` is plain JSON)
-    activate_audience      create or reuse the high-value rule-based audience and wait for AMC
+    activate_audience      create or reuse a segment's rule-based audience and wait for AMC
+    activate_all_audiences every segment that clears its guard; create_lookalike_audience; audience_manifest
     AmcClient, AsyncAmcClient   the AMC API itself (resources: workflows, executions, audiences, ...)
     open_client, open_async_client   a client for a loaded profile
     AmcCltvError and its subclasses  the error tree (``amc_cltv.errors``)
@@ -46,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "RunOutcome": "amc_cltv.orchestration.outcome",
     "ExecutionHandle": "amc_cltv.orchestration.handle",
     "ActivationOutcome": "amc_cltv.audience",
+    "EveryActivation": "amc_cltv.audience",
+    "Manifest": "amc_cltv.audience.manifest",
     "run_workflow": "amc_cltv.api",
     "submit_workflow": "amc_cltv.api",
     "wait_for_workflow": "amc_cltv.api",
@@ -53,6 +56,9 @@ _EXPORTS: dict[str, str] = {
     "watch_execution": "amc_cltv.api",
     "watch_audience": "amc_cltv.api",
     "activate_audience": "amc_cltv.api",
+    "activate_all_audiences": "amc_cltv.api",
+    "create_lookalike_audience": "amc_cltv.api",
+    "audience_manifest": "amc_cltv.api",
     "open_client": "amc_cltv.api",
     "open_async_client": "amc_cltv.api",
 }
@@ -106,12 +112,14 @@ __all__ = [
     "ConflictError",
     "DownloadError",
     "DownloadUrlExpired",
+    "EveryActivation",
     "ExecutionFailed",
     "ExecutionHandle",
     "InternalServerError",
     "LocalFault",
     "LockHeld",
     "MalformedResponseError",
+    "Manifest",
     "NeedsHuman",
     "NotFoundError",
     "PermissionDeniedError",
@@ -125,7 +133,10 @@ __all__ = [
     "UsageError",
     "WorkflowLintError",
     "__version__",
+    "activate_all_audiences",
     "activate_audience",
+    "audience_manifest",
+    "create_lookalike_audience",
     "load_config",
     "open_async_client",
     "open_client",
@@ -139,7 +150,10 @@ __all__ = [
 
 if TYPE_CHECKING:
     from amc_cltv.api import (
+        activate_all_audiences,
         activate_audience,
+        audience_manifest,
+        create_lookalike_audience,
         open_async_client,
         open_client,
         run_workflow,
@@ -149,7 +163,8 @@ if TYPE_CHECKING:
         watch_audience,
         watch_execution,
     )
-    from amc_cltv.audience import ActivationOutcome
+    from amc_cltv.audience import ActivationOutcome, EveryActivation
+    from amc_cltv.audience.manifest import Manifest
     from amc_cltv.client import AmcClient, AsyncAmcClient
     from amc_cltv.config import Config, load_config
     from amc_cltv.errors import (

@@ -6,7 +6,10 @@
     await wait_for_workflow_async(config, handle)  -> RunOutcome   the same, waiting on the event loop
     await watch_execution(config, handle)          -> WorkflowExecution | None   poll only (a trigger)
     await watch_audience(config, audience_id)      -> AudienceMetadata | None    poll only (a trigger)
-    activate_audience(config, ...)                 -> ActivationOutcome
+    activate_audience(config, segment=...)         -> ActivationOutcome   one segment's rule-based audience
+    activate_all_audiences(config, ...)            -> EveryActivation     every segment that clears its guard
+    create_lookalike_audience(config, reach=...)   -> ActivationOutcome   a lookalike seeded by a segment
+    audience_manifest(config, out=...)             -> Manifest            the hand-off for the DSP trader
     open_client(config) / open_async_client(config)
 
 ``config`` is a loaded ``Config``, a profile path, or None (``$AMC_CLTV_CONFIG``, else the embedded
@@ -36,7 +39,8 @@ from amc_cltv.errors import UsageError
 from amc_cltv.orchestration.handle import ExecutionHandle
 
 if TYPE_CHECKING:
-    from amc_cltv.audience import ActivationOutcome
+    from amc_cltv.audience import ActivationOutcome, EveryActivation
+    from amc_cltv.audience.manifest import Manifest
     from amc_cltv.client import AmcClient, AsyncAmcClient
     from amc_cltv.client.models import AudienceMetadata, WorkflowExecution
     from amc_cltv.ledger import Ledger
@@ -48,7 +52,10 @@ HandleLike = ExecutionHandle | Mapping[str, Any]
 
 __all__ = [
     "ExecutionHandle",
+    "activate_all_audiences",
     "activate_audience",
+    "audience_manifest",
+    "create_lookalike_audience",
     "open_async_client",
     "open_client",
     "run_workflow",
@@ -345,14 +352,18 @@ def activate_audience(
     needed_by: datetime | None = None,
     force: bool = False,
     dry_run: bool = False,
+    wait: bool = True,
     client: AmcClient | None = None,
     ledger: Ledger | None = None,
 ) -> ActivationOutcome:
     """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it.
 
-    ``needed_by`` is the campaign start the audience must be usable in DSP by (AMC's 48-hour lag);
-    ``force`` goes ahead when it cannot be, and resubmits a FAILED audience. Raises Refused,
-    AudienceFailed, StillRunning or NeedsHuman, each carrying what was learnt (``known_on_error``).
+    ``segment``: high-value, growth-potential, revenue-potential or low-value. ``needed_by`` is the
+    campaign start the audience must be usable in DSP by (AMC's 48-hour lag); ``force`` goes ahead when it
+    cannot be, and resubmits a FAILED audience. ``wait`` False returns once AMC has the audience
+    (``outcome.audience.audience_execution_id``: follow it with ``watch_audience``, then call again to
+    record the end). Raises Refused, AudienceFailed, StillRunning or NeedsHuman, each carrying what was
+    learnt (``known_on_error``).
     """
     from amc_cltv import audience
 
@@ -365,4 +376,86 @@ def activate_audience(
             needed_by=needed_by,
             force=force,
             dry_run=dry_run,
+            wait=wait,
         )
+
+
+def activate_all_audiences(
+    config: ConfigLike,
+    *,
+    needed_by: datetime | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    client: AmcClient | None = None,
+    ledger: Ledger | None = None,
+) -> EveryActivation:
+    """Activate every segment that clears its guard (``audience activate --segment all``).
+
+    One segment's error does not raise: the result names each segment ``activated``, ``skipped`` (under its
+    size guard, with the reason) or ``failed`` (with the reason and exit code); ``exit_code`` sums it up.
+    """
+    from amc_cltv import audience
+
+    with _session(config, client, ledger) as session:
+        return audience.activate_every(
+            session.config, session.client, session.ledger, needed_by=needed_by, force=force, dry_run=dry_run
+        )
+
+
+def create_lookalike_audience(
+    config: ConfigLike,
+    *,
+    segment: str = "high-value",
+    reach: str = "balanced",
+    needed_by: datetime | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    wait: bool = True,
+    client: AmcClient | None = None,
+    ledger: Ledger | None = None,
+) -> ActivationOutcome:
+    """Create (or reuse) a lookalike audience seeded by the segment's audience query and wait for AMC.
+
+    ``reach``: most-similar, similar, balanced, broad or most-broad (AMC's names work too). Raises
+    UsageError, Refused (the seed outside ``lookalike_min_seed`` .. 500,000, or ``needed_by`` missed),
+    AudienceFailed, StillRunning or NeedsHuman; ``wait`` as for ``activate_audience``.
+    """
+    from amc_cltv.audience.lookalike import create_lookalike
+
+    with _session(config, client, ledger) as session:
+        return create_lookalike(
+            session.config,
+            session.client,
+            session.ledger,
+            segment=segment,
+            reach=reach,
+            needed_by=needed_by,
+            force=force,
+            dry_run=dry_run,
+            wait=wait,
+        )
+
+
+def audience_manifest(
+    config: ConfigLike,
+    *,
+    out: str | PathLike[str] | None = None,
+    as_json: bool = False,
+    refresh: bool = True,
+    client: AmcClient | None = None,
+    ledger: Ledger | None = None,
+) -> Manifest:
+    """The hand-off manifest of every audience the tool created (statuses refreshed from AMC unless
+    ``refresh`` is False); with ``out``, also written there atomically, as CSV or (``as_json``) JSON.
+
+    Raises the API errors of a status call, LocalFault when ``out`` cannot be written.
+    """
+    from pathlib import Path
+
+    from amc_cltv.audience.manifest import build_manifest, write_manifest
+
+    with _session(config, client, ledger) as session:
+        manifest = build_manifest(session.config, session.client, session.ledger, refresh=refresh)
+    if out is not None:
+        write_manifest(manifest, Path(out), as_json=as_json)
+    return manifest
