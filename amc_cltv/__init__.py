@@ -4,7 +4,7 @@ The public Python API (the CLI is a thin layer over it)::
 
     from amc_cltv import load_config, run_workflow
 
-    config = load_config("configs/my-instance.toml")   # or None: $AMC_CLTV_CONFIG, else the embedded sandbox
+    config = load_config("configs/my-instance.toml")   # or "sandbox": the embedded synthetic sandbox
     outcome = run_workflow(config, "segmentation")     # submit (or adopt, or reuse), wait, download
     outcome.raise_for_status()                         # ExecutionFailed / StillRunning otherwise
 

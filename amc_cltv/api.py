@@ -12,8 +12,9 @@
     audience_manifest(config, out=...)             -> Manifest            the hand-off for the DSP trader
     open_client(config) / open_async_client(config)
 
-``config`` is a loaded ``Config``, a profile path, or None (``$AMC_CLTV_CONFIG``, else the embedded
-sandbox). Each call opens the profile's client and ledger unless given ``client=`` and ``ledger=``.
+``config`` is a loaded ``Config``, a profile path, ``"sandbox"`` (the embedded synthetic sandbox, never
+a silent default), or None (the profile ``$AMC_CLTV_CONFIG`` names; ConfigError without it). Each call
+opens the profile's client and ledger unless given ``client=`` and ``ledger=``.
 
 A fresh invocation names its run by workflow, window and parameters (the default window worked out from
 "now"), and adopts the execution AMC already has for that run rather than submitting twice. Once submitted,
@@ -70,9 +71,11 @@ __all__ = [
 def _config(config: ConfigLike) -> Config:
     if isinstance(config, Config):
         return config
+    if config is None or isinstance(config, str):
+        return load_config(config)
     from pathlib import Path
 
-    return load_config(Path(config) if config is not None else None)
+    return load_config(Path(config))
 
 
 def open_client(config: ConfigLike = None) -> AmcClient:

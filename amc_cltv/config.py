@@ -94,8 +94,11 @@ class AmcSettings(_Section):
         return self.api_url == EMBEDDED
 
 
+PLACEHOLDER_DSP_ADVERTISER_ID = "1234567890"  # the sandbox's; a real profile must name its DSP advertiser
+
+
 class AudienceSettings(_Section):
-    dsp_advertiser_id: Annotated[str, Field(min_length=1)] = "1234567890"
+    dsp_advertiser_id: Annotated[str, Field(min_length=1)] = PLACEHOLDER_DSP_ADVERTISER_ID
     min_size: Annotated[int, Field(ge=2000, strict=True)] = 2500
     refresh_rate_days: Annotated[int, Field(ge=0, le=21, strict=True)] = 7
     activation_lag_hours: Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)] = 48
@@ -266,25 +269,35 @@ def _credentials(profile: Profile, source: str, environ: dict[str, str] | os._En
     )
 
 
+SANDBOX = "sandbox"  # what ``load_config`` is told to mean the embedded synthetic sandbox
+
+
 def load_config(
-    path: Path | None = None,
+    path: Path | str | None = None,
     *,
     environ: dict[str, str] | os._Environ[str] | None = None,
     cwd: Path | None = None,
 ) -> Config:
-    """Load the profile named by ``path``, else ``AMC_CLTV_CONFIG``, else the embedded sandbox.
+    """Load the profile at ``path``, else the one ``AMC_CLTV_CONFIG`` names; ``"sandbox"`` is the embedded
+    synthetic sandbox, which is never a silent default (the CLI falls back to it, as its contract says).
 
-    Raises ConfigError naming the file and the key or variable.
+    Raises ConfigError naming the file and the key or variable, or saying that no profile was given.
     """
     env = os.environ if environ is None else environ
     base = (cwd or Path.cwd()).resolve()
     if path is None and env.get(CONFIG_ENV):
         path = Path(env[CONFIG_ENV])
     if path is None:
+        raise ConfigError(
+            f"no profile given: pass a profile's path, set {CONFIG_ENV}, "
+            f'or load_config("{SANDBOX}") for the embedded synthetic sandbox'
+        )
+    if path == SANDBOX:
         profile = read_profile(embedded_profile_path())
         source: Path | None = None
         folder = base
     else:
+        path = Path(path)
         path = (base / path).resolve() if not path.is_absolute() else path
         profile = read_profile(path)
         source = path

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from amc_cltv.audience.rules import AudienceRules
-from amc_cltv.config import Config
+from amc_cltv.config import PLACEHOLDER_DSP_ADVERTISER_ID, Config
+from amc_cltv.errors import ConfigError
 from amc_cltv.timewindow import TimeWindow
 
 
@@ -29,6 +30,12 @@ def lookalike_body(
 def create_body(rules: AudienceRules, config: Config, window: TimeWindow) -> dict[str, Any]:
     """The rule-based audience request; AMC refreshes it (relative window, ``refreshRateDays``)."""
     settings = config.profile.audience
+    if not config.amc.synthetic_data and settings.dsp_advertiser_id == PLACEHOLDER_DSP_ADVERTISER_ID:
+        # The sandbox's placeholder would send a real instance's audience to an advertiser nobody owns.
+        raise ConfigError(
+            f"[audience] dsp_advertiser_id in {config.label} is {PLACEHOLDER_DSP_ADVERTISER_ID}, "
+            "the sandbox's placeholder: set it to the Amazon DSP advertiser that receives the audience"
+        )
     body: dict[str, Any] = {
         "audienceName": rules.audience_name,
         "audienceDescription": (

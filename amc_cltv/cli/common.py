@@ -39,9 +39,13 @@ class Invocation:
     def config(self) -> Config:
         """The instance profile for this invocation (ConfigError on any problem)."""
         if self._config is None:
-            from amc_cltv.config import load_config
+            import os
 
-            self._config = load_config(self.config_path)
+            from amc_cltv.config import CONFIG_ENV, SANDBOX, load_config
+
+            # The contract's default: --config, else AMC_CLTV_CONFIG, else the embedded sandbox.
+            chosen = self.config_path or (None if os.environ.get(CONFIG_ENV) else SANDBOX)
+            self._config = load_config(chosen)
         return self._config
 
 

@@ -83,7 +83,7 @@ class Workspace:
 
     def amc_audiences(self) -> list[Any]:
         """What AMC (the sandbox) holds, through the project's own client."""
-        with open_client(load_config(None, cwd=self.folder)) as client:
+        with open_client(load_config("sandbox", cwd=self.folder)) as client:
             return client.audiences.list()
 
 

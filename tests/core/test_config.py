@@ -52,12 +52,18 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> Non
     assert config.output_dir == Path("/abs/out")
 
 
-def test_no_config_means_the_embedded_sandbox_without_credentials(tmp_path: Path) -> None:
-    config = load_config(None, environ={}, cwd=tmp_path)
+def test_the_sandbox_is_loaded_when_asked_for_by_name_without_credentials(tmp_path: Path) -> None:
+    config = load_config("sandbox", environ={}, cwd=tmp_path)
     assert config.source is None and config.amc.embedded
     assert config.profile.workflows.shopping_insights is True  # the sandbox has the paid dataset
     assert config.state_dir == tmp_path / ".amc-cltv"
     assert config.credentials.client_id
+
+
+def test_no_profile_and_no_environment_variable_is_an_error_not_the_sandbox(tmp_path: Path) -> None:
+    """A library caller that forgot the profile must not run against synthetic data unawares."""
+    with pytest.raises(ConfigError, match=r'AMC_CLTV_CONFIG.*load_config\("sandbox"\)'):
+        load_config(None, environ={}, cwd=tmp_path)
 
 
 def test_environment_variable_selects_the_profile(tmp_path: Path) -> None:

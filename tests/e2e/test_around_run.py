@@ -126,7 +126,7 @@ def test_workflows_plan_apply_and_drift(sandbox: Sandbox) -> None:
     assert plan.code == 0 and "will be created" in plan.stdout
     assert sandbox.cli("workflows", "apply", "segmentation").code == 0
     assert "up to date" in sandbox.cli("workflows", "plan", "segmentation").stdout
-    with open_client(load_config(None)) as client:
+    with open_client(load_config("sandbox")) as client:
         remote = client.workflows.get("amc_cltv.segmentation")
         client.workflows.update(
             Workflow.model_validate({**remote.dump(), "sqlQuery": remote.sql_query + "\n-- edited by hand"})
@@ -196,7 +196,7 @@ def test_a_full_instance_is_not_submitted_into(sandbox: Sandbox) -> None:
 
     sandbox.app.configure(run_s=3600)
     assert sandbox.cli("workflows", "apply", "segmentation").code == 0
-    with open_client(load_config(None)) as client:
+    with open_client(load_config("sandbox")) as client:
         for day in range(1, 11):
             client.executions.create(
                 CreateWorkflowExecution(

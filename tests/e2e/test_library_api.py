@@ -39,12 +39,12 @@ def test_submit_returns_before_amc_finishes_and_wait_follows_the_same_execution(
     """submit_workflow leaves the execution running (status PENDING/RUNNING, nothing downloaded);
     wait_for_workflow with max_wait_s=0 only looks; a longer wait downloads; nothing is sent twice."""
     sandbox.app.configure(queue_s=60, run_s=600)
-    submitted = amc_cltv.submit_workflow(None, "segmentation")
+    submitted = amc_cltv.submit_workflow("sandbox", "segmentation")
     assert submitted.status in ("PENDING", "RUNNING") and submitted.execution_id
     assert submitted.files == [] and submitted.exit_code == 4
-    looked = amc_cltv.wait_for_workflow(None, "segmentation", max_wait_s=0)
+    looked = amc_cltv.wait_for_workflow("sandbox", "segmentation", max_wait_s=0)
     assert looked.execution_id == submitted.execution_id and looked.status in ("PENDING", "RUNNING")
-    done = amc_cltv.wait_for_workflow(None, "segmentation", max_wait_s=3600)
+    done = amc_cltv.wait_for_workflow("sandbox", "segmentation", max_wait_s=3600)
     assert (done.execution_id, done.status, done.rows) == (submitted.execution_id, "SUCCEEDED", 4)
     assert all(Path(path).is_file() for path in done.files)
     assert len(sandbox.executions()) == 1
@@ -54,8 +54,8 @@ def test_submit_returns_before_amc_finishes_and_wait_follows_the_same_execution(
 def test_a_failed_run_is_an_outcome_whose_message_names_parameters_not_flags(sandbox: Sandbox) -> None:
     """The library says ``force_rerun``; only the CLI speaks of ``--force-rerun``."""
     sandbox.app.faults.script([{"kind": "execution_outcome", "status": "FAILED", "times": 1}])
-    first = amc_cltv.run_workflow(None, "segmentation")
-    again = amc_cltv.run_workflow(None, "segmentation")
+    first = amc_cltv.run_workflow("sandbox", "segmentation")
+    again = amc_cltv.run_workflow("sandbox", "segmentation")
     assert (first.status, again.status) == ("FAILED", "FAILED")
     assert again.message is not None and "force_rerun=True" in again.message
     assert "--" not in again.message
@@ -74,7 +74,7 @@ def _to_half_an_hour_before_midnight(sandbox: Sandbox, time_zone: str) -> None:
 def test_a_wait_resumed_past_a_day_boundary_finishes_the_execution_it_submitted(sandbox: Sandbox) -> None:
     """The default window moves on at the profile's midnight; a follower of the submit's handle does not:
     it looks at, then downloads, the execution that was submitted, and AMC never sees a second one."""
-    config = amc_cltv.load_config(None)
+    config = amc_cltv.load_config("sandbox")
     _to_half_an_hour_before_midnight(sandbox, config.amc.time_zone)
     sandbox.app.configure(queue_s=60, run_s=50 * 60)
     submitted = amc_cltv.submit_workflow(config, "segmentation")
@@ -99,10 +99,10 @@ def test_a_follower_without_the_ledger_records_the_execution_from_its_handle(
     from amc_cltv.ledger import Ledger
 
     sandbox.app.configure(queue_s=60, run_s=600)
-    handle = amc_cltv.submit_workflow(None, "segmentation").handle
+    handle = amc_cltv.submit_workflow("sandbox", "segmentation").handle
     assert handle is not None
     with Ledger.open(tmp_path / "elsewhere") as elsewhere:
-        done = amc_cltv.wait_for_workflow(None, handle.as_dict(), max_wait_s=3600, ledger=elsewhere)
+        done = amc_cltv.wait_for_workflow("sandbox", handle.as_dict(), max_wait_s=3600, ledger=elsewhere)
         assert elsewhere.run_by_execution(handle.execution_id) is not None
     assert (done.execution_id, done.status, done.rows) == (handle.execution_id, "SUCCEEDED", 4)
     assert len(sandbox.executions()) == 1
@@ -112,7 +112,7 @@ def test_the_async_wait_follows_the_handle_on_the_event_loop(sandbox: Sandbox) -
     """wait_for_workflow_async polls with the async client, then downloads what was submitted."""
     import asyncio
 
-    config = amc_cltv.load_config(None)
+    config = amc_cltv.load_config("sandbox")
     _to_half_an_hour_before_midnight(sandbox, config.amc.time_zone)
     sandbox.app.configure(queue_s=60, run_s=50 * 60)
     handle = amc_cltv.submit_workflow(config, "segmentation").handle
@@ -130,22 +130,22 @@ def test_a_wait_that_is_not_a_finite_number_of_seconds_is_refused_before_any_req
     """NaN would never end a wait: the API refuses it (as the CLI does) and sends nothing."""
     for call in (amc_cltv.run_workflow, amc_cltv.submit_workflow):
         with pytest.raises(amc_cltv.UsageError, match="max_wait_s"):
-            call(None, "segmentation", max_wait_s=max_wait_s)  # type: ignore[arg-type]
+            call("sandbox", "segmentation", max_wait_s=max_wait_s)  # type: ignore[arg-type]
     with pytest.raises(amc_cltv.UsageError, match="max_wait_s"):
-        amc_cltv.wait_for_workflow(None, "segmentation", max_wait_s=max_wait_s)  # type: ignore[arg-type]
+        amc_cltv.wait_for_workflow("sandbox", "segmentation", max_wait_s=max_wait_s)  # type: ignore[arg-type]
     assert sandbox.executions() == []
 
 
 def test_a_handle_of_another_instance_or_a_malformed_one_is_refused(sandbox: Sandbox) -> None:
     sandbox.app.configure(queue_s=60, run_s=600)
-    handle = amc_cltv.submit_workflow(None, "segmentation").handle
+    handle = amc_cltv.submit_workflow("sandbox", "segmentation").handle
     assert handle is not None
     foreign = {**handle.as_dict(), "instance_id": "amcother"}
     with pytest.raises(amc_cltv.UsageError, match="amcother"):
-        amc_cltv.wait_for_workflow(None, foreign)
+        amc_cltv.wait_for_workflow("sandbox", foreign)
     broken = {key: value for key, value in handle.as_dict().items() if key != "time_window_end"}
     with pytest.raises(amc_cltv.UsageError, match="time_window_end"):
-        amc_cltv.wait_for_workflow(None, broken)
+        amc_cltv.wait_for_workflow("sandbox", broken)
     assert len(sandbox.executions()) == 1
 
 
@@ -155,8 +155,27 @@ def test_submitting_asks_amc_no_status_its_answer_already_gave(
     """submit_workflow returns AMC's answer to the POST: no status GET follows it."""
     sandbox.app.configure(queue_s=60, run_s=600)
     with caplog.at_level(logging.INFO, logger="httpx"):
-        submitted = amc_cltv.submit_workflow(None, "segmentation")
+        submitted = amc_cltv.submit_workflow("sandbox", "segmentation")
     assert submitted.status == "PENDING" and submitted.exit_code == 4
     sent = [record.getMessage() for record in caplog.records if record.name == "httpx"]
     assert any("POST" in line and line.split()[3].endswith("/workflowExecutions") for line in sent)
     assert not [line for line in sent if f"/workflowExecutions/{submitted.execution_id}" in line]
+
+
+def test_the_sandbox_placeholder_dsp_advertiser_is_refused_on_a_real_profile_before_sending(
+    sandbox: Sandbox,
+) -> None:
+    """A profile on real data that kept the sandbox's dsp_advertiser_id would create an audience for an
+    advertiser nobody owns: refused (exit 2, naming the key) and no audience request reaches AMC."""
+    real = sandbox.cwd / "real.toml"
+    real.write_text(
+        (ROOT / "configs" / "sandbox.toml")
+        .read_text()
+        .replace("synthetic_data = true", "synthetic_data = false")
+    )
+    refused = sandbox.cli("--config", str(real), "audience", "activate", "--segment", "high-value")
+    assert refused.code == 2, refused.stderr
+    assert "dsp_advertiser_id" in refused.stderr and "1234567890" in refused.stderr
+    assert sandbox.app.store.all("audience") == []
+    with pytest.raises(amc_cltv.ConfigError, match="dsp_advertiser_id"):
+        amc_cltv.activate_audience(real)
