@@ -113,8 +113,19 @@ def _delete(
     now = clock.current().now()
     if old.audience_execution_id is not None:
         try:
-            deletable = client.audiences.get(old.audience_execution_id).deletable
-            if deletable is False:  # None: an AMC without v1.2's flag; its DELETE answers for it
+            metadata = client.audiences.get(old.audience_execution_id)
+            if metadata.deletable is False:  # None: an AMC without v1.2's flag; its DELETE answers for it
+                if metadata.status == AudienceStatus.DEACTIVATED:
+                    report.messages.append(
+                        f"{old.name} is DEACTIVATED on AMC, which deletes only FAILED or SUCCEEDED "
+                        "audiences: it is no longer refreshed and is left as it is"
+                    )
+                    return False
+                if metadata.status is not None and not metadata.status.final:
+                    report.messages.append(
+                        f"{old.name} is {metadata.status} on AMC (a refresh): a later run deletes it"
+                    )
+                    return False
                 return _refused(old, current, report, "AMC says it is not deletable at this time")
             client.audiences.delete(old.audience_execution_id)
         except NotFoundError:

@@ -81,3 +81,30 @@ def test_audience_status_says_a_retired_audience_amc_will_not_delete_is_still_in
     assert old["state"] == "retired" and old["deletable"] is False
     assert old["note"].startswith("still in DSP: AMC will not delete it while a campaign uses it")
     assert [view["note"] for view in views.values()] == [None]
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [("RUNNING", "is RUNNING on AMC (a refresh): a later run deletes it"), ("DEACTIVATED", "is DEACTIVATED")],
+)
+def test_a_retired_audience_amc_is_refreshing_or_deactivated_is_not_said_to_be_in_a_campaign(
+    make_config: Callable[..., Config],
+    client: AmcClient,
+    ledger: Ledger,
+    amc: Amc,
+    tool_clock: FakeClock,
+    status: str,
+    said: str,
+) -> None:
+    """Not deletable because AMC is refreshing it, or because AMC deactivated it: no DELETE, no claim that a
+    campaign uses it, and the run goes on."""
+    router, fake = amc
+    old_name, new_config = _rotate_until_the_old_one_is_due(make_config, client, ledger, tool_clock)
+    old_row = ledger.audience_by_name(INSTANCE, old_name)
+    assert old_row is not None and old_row.audience_execution_id is not None
+    fake.audiences[old_row.audience_execution_id].update(status=status, deletable=False)
+    deletes_before = router["delete"].call_count
+    outcome = activate(new_config, client, ledger)
+    assert router["delete"].call_count == deletes_before and outcome.deleted == []
+    text = " ".join(outcome.messages)
+    assert f"{old_name} {said}" in text and "still in DSP" not in text
