@@ -80,7 +80,7 @@ def test_every_readme_command_runs_on_the_embedded_sandbox(workspace: Workspace)
 
 
 def test_the_readme_library_example_runs(workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
-    """The Python example, as written, against the embedded sandbox (``load_config()`` with no profile)."""
+    """The Python example, as written, against the embedded sandbox (``load_config("sandbox")``)."""
     (example,) = [body for body in blocks("python") if "run_workflow" in body]
     exec(compile(example, str(README), "exec"), {})
     assert "SUCCEEDED" in capsys.readouterr().out
