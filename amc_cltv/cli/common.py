@@ -43,7 +43,7 @@ class Invocation:
 
             from amc_cltv.config import CONFIG_ENV, SANDBOX, load_config
 
-            # The contract's default: --config, else AMC_CLTV_CONFIG, else the embedded sandbox.
+            # docs/contract.md §1: --config, else AMC_CLTV_CONFIG, else the embedded sandbox.
             chosen = self.config_path or (None if os.environ.get(CONFIG_ENV) else SANDBOX)
             self._config = load_config(chosen)
         return self._config
