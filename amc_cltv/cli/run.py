@@ -89,6 +89,8 @@ def _tell(message: str, exit_code: int) -> None:
 
 
 SUMMARY_ROWS = 20
+# The result columns that are averages per customer although named total_… (docs/segments.md §5).
+PER_CUSTOMER_AVERAGES = {"segmentation": ("total_sales", "total_spend", "cltv")}
 # After the key column, the columns a narrow terminal keeps first: the answer, then what it is made of.
 PREFERRED_COLUMNS = ("cltv", "num_users", "users", "total_sales", "total_spend", "user_conversion_rate")
 
@@ -125,6 +127,9 @@ def _print_summary(outcome: RunOutcome) -> None:
     for row in rows:
         table.add_row(*(row[index] for index in shown))
     console.print(table)
+    averaged = [name for name in PER_CUSTOMER_AVERAGES.get(outcome.workflow, ()) if name in columns]
+    if averaged:
+        console.print(f"{', '.join(averaged)}: averages per customer, not totals", highlight=False)
     notes = []
     if outcome.rows > len(rows):
         notes.append(f"first {len(rows)} of {outcome.rows:,} rows")

@@ -37,6 +37,21 @@ def cohorts_from_csv(
     return {month: weighted(rows) for month, rows in groups.items()}, weighted(everyone)
 
 
+def test_cltv_is_put_per_30_days_a_cohort_has_had_to_buy() -> None:
+    """A cohort acquired three days before the window ends has had 3 days to buy, the existing customers
+    the whole window: CLTV per 30 days puts them on one scale; the first and last months are partial."""
+    from datetime import UTC, datetime
+
+    from amc_cltv.cli.cohort_table import buying_days
+    from amc_cltv.timewindow import TimeWindow
+
+    window = TimeWindow(datetime(2025, 12, 4, tzinfo=UTC), datetime(2026, 12, 4, tzinfo=UTC), "UTC")
+    assert buying_days("existing", window) == (365, False)
+    assert buying_days("2025-12", window) == (365, True)
+    assert buying_days("2026-06", window) == (186, False)
+    assert buying_days("2026-12", window) == (3, True)
+
+
 def test_a_terminal_run_prints_one_line_per_cohort_and_flags_the_deceptive_ones(sandbox: Sandbox) -> None:
     """Every cohort of the CSV is a row, existing first, with the all-customer row last; the cohorts the
     CSV says sell at or above average but keep less than the average CLTV are flagged and named."""
@@ -45,12 +60,12 @@ def test_a_terminal_run_prints_one_line_per_cohort_and_flags_the_deceptive_ones(
     folder = next((sandbox.cwd / "results").glob("*/cohorts/*"))
     cohorts, (users, sales, cltv) = cohorts_from_csv(sorted(folder.glob("part-*.csv")))
     lines = result.stdout.splitlines()
-    body = [line for line in lines if line.startswith("│")]
-    assert [line.split("│")[1].strip() for line in body] == [
-        "existing",
-        *sorted(m for m in cohorts if m != "existing"),
-        "all customers",
-    ]
+    body = [line.replace("*", "") for line in lines if line.startswith("│")]
+    months = sorted(m for m in cohorts if m != "existing")
+    assert [line.split("│")[1].strip() for line in body] == ["existing", *months, "all customers"]
+    # The window starts and ends inside a month: those two are marked partial, and only those.
+    marked = [line.split("│")[1].strip() for line in lines if line.startswith("│") and "*" in line]
+    assert marked == [f"{months[0]}*", f"{months[-1]}*"]
     assert f"{users:,}" in body[-1] and f"{sales:,.2f}" in body[-1] and f"{cltv:,.2f}" in body[-1]
     deceptive = sorted(m for m, (_, s, c) in cohorts.items() if s >= sales and c < cltv)
     assert deceptive, "the sandbox data should hold a cohort that looks profitable but is not"

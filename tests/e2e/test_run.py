@@ -67,6 +67,8 @@ def test_a_terminal_run_prints_the_segment_table_most_valuable_first(sandbox: Sa
     labels = ("High Value", "Revenue Potential", "Growth Potential", "Low Value")
     positions = [result.stdout.index(f"{label} Customer") for label in labels]
     assert positions == sorted(positions)
+    # total_sales and total_spend are per-customer averages: said under the table.
+    assert "total_sales, total_spend, cltv: averages per customer, not totals" in result.stdout
 
 
 def test_running_again_reuses_the_finished_execution(sandbox: Sandbox) -> None:
