@@ -7,7 +7,7 @@ import json
 import shutil
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from amc_cltv.cli import common
 from amc_cltv.errors import AmcCltvError
 
 if TYPE_CHECKING:
+    from amc_cltv.audience import ActivationOutcome
     from amc_cltv.config import Config
     from amc_cltv.ledger import Ledger
 
@@ -55,6 +56,20 @@ def _when(value: str | None) -> str:
     return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
+NeededBy = Annotated[
+    str | None,
+    typer.Option(
+        "--needed-by",
+        metavar="DATETIME",
+        help="The campaign start (2026-12-01 or 2026-12-01T09:00Z); exit 1 if the lag cannot be met.",
+    ),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the exact request (secrets masked) and send nothing.")
+]
+JsonOutput = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
 @app.command("activate")
 def activate(
     segment: Annotated[
@@ -65,24 +80,15 @@ def activate(
             help="high-value, growth-potential, revenue-potential, low-value, or all (each above its guard).",
         ),
     ] = "high-value",
-    needed_by: Annotated[
-        str | None,
-        typer.Option(
-            "--needed-by",
-            metavar="DATETIME",
-            help="The campaign start (2026-12-01 or 2026-12-01T09:00Z); exit 1 if the lag cannot be met.",
-        ),
-    ] = None,
+    needed_by: NeededBy = None,
     force: Annotated[
         bool,
         typer.Option(
             "--force", help="Go ahead although --needed-by cannot be met; resubmit a FAILED audience."
         ),
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the exact request (secrets masked) and send nothing.")
-    ] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    dry_run: DryRun = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it.
 
@@ -93,14 +99,31 @@ def activate(
     Example: amc-cltv audience activate --segment high-value --needed-by 2026-12-01T00:00Z
     """
     from amc_cltv.audience import activate as run_activation
-    from amc_cltv.audience import known_on_error, parse_needed_by
     from amc_cltv.audience.rules import ALL
 
     if segment == ALL:
         _activate_every(needed_by, force, dry_run, json_output)
         return
 
-    # On any error the JSON object still says what is known: these keys, filled in as activation learns.
+    def start(config: Config, client: Any, ledger: Ledger, campaign_start: datetime | None) -> Any:
+        return run_activation(
+            config, client, ledger, segment=segment, needed_by=campaign_start, force=force, dry_run=dry_run
+        )
+
+    _one_activation(start, segment, needed_by, dry_run, json_output)
+
+
+def _one_activation(
+    start: Callable[[Config, Any, Ledger, datetime | None], ActivationOutcome],
+    segment: str,
+    needed_by: str | None,
+    dry_run: bool,
+    json_output: bool,
+) -> None:
+    """Run one activation (``start``) and render it; on any error the JSON object still says what is
+    known: these keys, filled in as the activation learns."""
+    from amc_cltv.audience import known_on_error, parse_needed_by
+
     common.want_json(
         json_output, segment=segment, name=None, audience_execution_id=None, status=None, status_reason=None
     )
@@ -108,15 +131,7 @@ def activate(
     campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
     with _session(config, offline=dry_run) as (client, ledger):
         try:
-            outcome = run_activation(
-                config,
-                client,
-                ledger,
-                segment=segment,
-                needed_by=campaign_start,
-                force=force,
-                dry_run=dry_run,
-            )
+            outcome = start(config, client, ledger, campaign_start)
         except AmcCltvError as exc:
             known = known_on_error(exc)
             if known is not None:
@@ -126,10 +141,8 @@ def activate(
     if json_output:
         common.emit_json({**payload, "exit_code": 0})
         return
-    if outcome.request is not None:
-        typer.echo("\n".join(_request_lines(payload)))
-        return
-    typer.echo("\n".join(activation_lines(payload)))
+    lines = _request_lines(payload) if outcome.request is not None else activation_lines(payload)
+    typer.echo("\n".join(lines))
 
 
 def _activate_every(needed_by: str | None, force: bool, dry_run: bool, json_output: bool) -> None:
@@ -205,24 +218,15 @@ def lookalike(
             help="most-similar, similar, balanced, broad or most-broad (AMC's expected reach).",
         ),
     ] = "balanced",
-    needed_by: Annotated[
-        str | None,
-        typer.Option(
-            "--needed-by",
-            metavar="DATETIME",
-            help="The campaign start (2026-12-01 or 2026-12-01T09:00Z); exit 1 if the lag cannot be met.",
-        ),
-    ] = None,
+    needed_by: NeededBy = None,
     force: Annotated[
         bool,
         typer.Option(
             "--force", help="Go ahead although --needed-by cannot be met; resubmit a FAILED lookalike."
         ),
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the exact request (secrets masked) and send nothing.")
-    ] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+    dry_run: DryRun = False,
+    json_output: JsonOutput = False,
 ) -> None:
     """Create (or reuse) a lookalike audience seeded by the segment's audience query; wait for AMC.
 
@@ -231,37 +235,21 @@ def lookalike(
 
     Example: amc-cltv audience lookalike --segment high-value --reach balanced
     """
-    from amc_cltv.audience import known_on_error, parse_needed_by
     from amc_cltv.audience.lookalike import create_lookalike
 
-    common.want_json(
-        json_output, segment=segment, name=None, audience_execution_id=None, status=None, status_reason=None
-    )
-    config = common.invocation().config()
-    campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
-    with _session(config, offline=dry_run) as (client, ledger):
-        try:
-            outcome = create_lookalike(
-                config,
-                client,
-                ledger,
-                segment=segment,
-                reach=reach,
-                needed_by=campaign_start,
-                force=force,
-                dry_run=dry_run,
-            )
-        except AmcCltvError as exc:
-            known = known_on_error(exc)
-            if known is not None:
-                common.want_json(json_output, **known.as_dict())
-            raise
-    payload = outcome.as_dict()
-    if json_output:
-        common.emit_json({**payload, "exit_code": 0})
-        return
-    lines = _request_lines(payload) if outcome.request is not None else activation_lines(payload)
-    typer.echo("\n".join(lines))
+    def start(config: Config, client: Any, ledger: Ledger, campaign_start: datetime | None) -> Any:
+        return create_lookalike(
+            config,
+            client,
+            ledger,
+            segment=segment,
+            reach=reach,
+            needed_by=campaign_start,
+            force=force,
+            dry_run=dry_run,
+        )
+
+    _one_activation(start, segment, needed_by, dry_run, json_output)
 
 
 @app.command("manifest")

@@ -4,17 +4,13 @@ clock and the sandbox's clock advanced together (48 hours pass in no time)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from amc_cltv.cli import main
@@ -134,44 +130,16 @@ def served(
     sandbox_data: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Served]:
-    from tests.e2e.conftest import ROOT, loopback_profile
-    from tests.e2e.conftest import LinkedClock as HttpLinkedClock
+    from tests.e2e.conftest import loopback_profile, serving
 
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
     server_state = tmp_path / "server" / "sandbox"
     shutil.copytree(sandbox_data, server_state / "data")
-    app = embedded_app(server_state)
-    app.configure(users=USERS, seed=SEED)
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "amc_cltv", "sandbox", "serve"),
-            *("--port", "0", "--state-dir", str(server_state)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=work,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert "listening on" in line, line
-        base_url = line.rsplit(" ", 1)[-1].strip()
+    embedded_app(server_state).configure(users=USERS, seed=SEED)
+    with serving(server_state, work, monkeypatch) as (base_url, _):
         profile = loopback_profile(work, base_url)
         with profile.open("a", encoding="utf-8") as extra:  # the data set's segments are sized with it
             extra.write("[workflows]\nshopping_insights = true\n")
-        for name in ("AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN"):
-            monkeypatch.setenv(name, f"loopback-{name.lower()}")
-        with httpx.Client(base_url=base_url, timeout=10) as http:
-
-            def advance(seconds: float) -> None:
-                http.post("/_sandbox/clock", json={"advance_s": seconds}).raise_for_status()
-
-            with use_clock(HttpLinkedClock(advance, lambda: app.clock.offset_s)):
-                yield Served(work, profile, server_state, capsys)
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+        yield Served(work, profile, server_state, capsys)

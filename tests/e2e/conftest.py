@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -160,28 +161,14 @@ def loopback_profile(folder: Path, base_url: str, **polling: float) -> Path:
     return path
 
 
-@pytest.fixture
-def served(
-    tmp_path: Path, sandbox_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Sandbox]:
-    """A real ``amc-cltv sandbox serve`` process on a free loopback port, and a profile pointing at it."""
-    cwd = tmp_path / "work"
-    cwd.mkdir()
-    monkeypatch.chdir(cwd)
-    server_dir = tmp_path / "server"
-    app = seed_sandbox(server_dir, sandbox_data)
+@contextmanager
+def serving(state_dir: Path, cwd: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, LinkedClock]]:
+    """A real ``amc-cltv sandbox serve`` process over ``state_dir`` on a free loopback port: its base URL and
+    the tool's clock linked to the server's (through its clock control); credentials are set in the
+    environment (the sandbox takes any non-empty values). The process is killed on the way out."""
+    app = embedded_app(state_dir)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "amc_cltv",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--state-dir",
-            str(server_dir / "sandbox"),
-        ],
+        [sys.executable, "-m", "amc_cltv", "sandbox", "serve", "--port", "0", "--state-dir", str(state_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -194,18 +181,31 @@ def served(
         assert "listening on" in line, line
         base_url = line.rsplit(" ", 1)[-1].strip()
         httpx.get(f"{base_url}/_sandbox/health", timeout=10).raise_for_status()
-        profile = loopback_profile(cwd, base_url)
         for name in ("AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN"):
-            monkeypatch.setenv(name, f"loopback-{name.lower()}")  # the sandbox takes any non-empty values
-        http = httpx.Client(base_url=base_url, timeout=10)
+            monkeypatch.setenv(name, f"loopback-{name.lower()}")
+        with httpx.Client(base_url=base_url, timeout=10) as http:
 
-        def advance(seconds: float) -> None:
-            http.post("/_sandbox/clock", json={"advance_s": seconds}).raise_for_status()
+            def advance(seconds: float) -> None:
+                http.post("/_sandbox/clock", json={"advance_s": seconds}).raise_for_status()
 
-        linked = LinkedClock(advance, lambda: app.clock.offset_s)
-        with use_clock(linked):
-            yield Sandbox(cwd, app, linked, capsys, config_args=["--config", str(profile)])
-        http.close()
+            linked = LinkedClock(advance, lambda: app.clock.offset_s)
+            with use_clock(linked):
+                yield base_url, linked
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def served(
+    tmp_path: Path, sandbox_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Sandbox]:
+    """A real ``amc-cltv sandbox serve`` process on a free loopback port, and a profile pointing at it."""
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    server_dir = tmp_path / "server"
+    app = seed_sandbox(server_dir, sandbox_data)
+    with serving(server_dir / "sandbox", cwd, monkeypatch) as (base_url, linked):
+        profile = loopback_profile(cwd, base_url)
+        yield Sandbox(cwd, app, linked, capsys, config_args=["--config", str(profile)])
