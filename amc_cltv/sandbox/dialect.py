@@ -47,6 +47,8 @@ class ParsedQuery:
     sql: str = ""
     # The final SELECT outputs a user_id column reference, whatever its alias.
     outputs_user_id: bool = False
+    # Every column name the query references (lower case, without qualifier).
+    columns: set[str] = field(default_factory=set)
     # EXTEND_TIME_WINDOW views: name -> (table, time before the window, time after it).
     extended: dict[str, tuple[str, timedelta, timedelta]] = field(default_factory=dict)
 
@@ -133,17 +135,19 @@ def parse(
     parameters: Mapping[str, object],
     built_in: Mapping[str, object],
     audience: bool,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> ParsedQuery:
     """Check ``sql`` against AMC's rules and return it rewritten for DuckDB.
 
-    Raises SqlRuleViolation with AMC's reason (REJECTED by the service).
+    ``connection`` parses the query (a new one is opened without it). Raises SqlRuleViolation with AMC's
+    reason (REJECTED by the service).
     """
     text = sql.strip().rstrip(";").strip()
     if not text:
         raise SqlRuleViolation("The SQL query is empty.")
     parsed = ParsedQuery()
     text = _extend_time_windows(text, parsed.extended)
-    raw = json.loads(_serialize(text))
+    raw = json.loads(_serialize(text, connection))
     if raw.get("error"):
         raise SqlRuleViolation(f"Unable to parse the SQL query: {raw.get('error_message', 'syntax error')}")
     statements = raw.get("statements", [])
@@ -182,6 +186,8 @@ def parse(
                 edits.extend(_function_edits(node, name, text))
         if node.get("class") == "CAST":
             edits.extend(_now_edits(node, text))
+        if node.get("class") == "COLUMN_REF" and node.get("column_names"):
+            parsed.columns.add(str(node["column_names"][-1]).lower())
     parsed.tables.discard("")
     parsed.outputs_user_id = _outputs_user_id(tree)
     if audience:
@@ -288,7 +294,10 @@ def _now_edits(node: dict[str, Any], text: str) -> list[tuple[int, int, str]]:
     return [(start, start + length, NOW_LITERALS[value.strip().lower()])]
 
 
-def _serialize(text: str) -> str:
+def _serialize(text: str, connection: duckdb.DuckDBPyConnection | None) -> str:
+    if connection is not None:
+        row = connection.execute("SELECT json_serialize_sql(?)", [text]).fetchone()
+        return str(row[0]) if row else "{}"
     con = duckdb.connect()
     try:
         row = con.execute("SELECT json_serialize_sql(?)", [text]).fetchone()

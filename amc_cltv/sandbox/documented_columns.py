@@ -194,13 +194,16 @@ def _timestamp_for(table: AmcTable, name: str) -> str:
     return table.time_column
 
 
-def select_list(table: AmcTable) -> str:
-    """The view's select list: every documented column in the page's order, each with AMC's type."""
+def select_list(table: AmcTable, only: frozenset[str] | None = None) -> str:
+    """The view's select list: every documented column in the page's order, each with AMC's type; with
+    ``only``, the stored columns and the derived ones named in it."""
     stored = {name for name, _ in table.columns}
     items = []
     for column in table.documented.columns:
         if column.name in stored:
             items.append(f'"{column.name}"')
+            continue
+        if only is not None and column.name not in only:
             continue
         ts = _timestamp_for(table, column.name)
         expression = _specific(table, column, ts) or _generic(column, ts)
@@ -208,8 +211,9 @@ def select_list(table: AmcTable) -> str:
     return ", ".join(items)
 
 
-def view_sql(table: AmcTable, source: str) -> str:
-    """A SELECT over ``source`` (the stored rows) giving every documented column of ``table``."""
+def view_sql(table: AmcTable, source: str, only: frozenset[str] | None = None) -> str:
+    """A SELECT over ``source`` (the stored rows) giving every documented column of ``table`` (with
+    ``only``: the stored ones and those named in it, so a query binds only the expressions it reads)."""
     family = table.name.removesuffix("_for_audiences")
     stored = {name for name, _ in table.columns}
     extras = []
@@ -222,4 +226,4 @@ def view_sql(table: AmcTable, source: str) -> str:
     keyed = f"(SELECT *, {_ROW_KEYS[family]} AS __k FROM {source})"
     if extras:
         keyed = f"(SELECT *, {', '.join(extras)} FROM {keyed})"
-    return f"SELECT {select_list(table)} FROM {keyed}"
+    return f"SELECT {select_list(table, only)} FROM {keyed}"

@@ -20,13 +20,15 @@ import duckdb
 
 from amc_cltv.sandbox.dialect import MACROS, SqlRuleViolation, parse, sql_literal
 from amc_cltv.sandbox.documented_columns import view_sql
-from amc_cltv.sandbox.tables import ALL_TABLES
+from amc_cltv.sandbox.tables import ALL_TABLES, STORED_FILES
 
 # AMC writes TIMESTAMP columns as yyyy-MM-dd'T'HH:mm:ss.SSS and DATE columns as yyyy-MM-dd.
 _CSV_OPTIONS = (
     "HEADER, DELIMITER ',', QUOTE '\"', TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S.%g', DATEFORMAT '%Y-%m-%d'"
 )
 
+
+STORED_PREFIX = "__stored_"
 
 # The columns from which the sandbox reads the users behind an output row (it does not track them itself).
 USER_COUNT_COLUMNS = ("num_users", "users", "unique_users_reached", "ntb_customers")
@@ -159,10 +161,15 @@ class QueryResult:
 class Engine:
     """AMC SQL over DuckDB tables that carry AMC's names (base tables and ``_for_audiences`` twins)."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, *, stored_views: bool = False) -> None:
+        """``stored_views``: ``connection`` holds ``__stored_<file>`` views of the generator's files (as
+        :meth:`over_parquet` makes), from which an execution derives only the documented columns it reads."""
         self._connection = connection
+        self._stored_views = stored_views
         row = connection.execute("SELECT current_database()").fetchone()
         self._catalog = str(row[0]) if row else "memory"
+        for macro in MACROS:  # once: every execution's cursor sees them
+            connection.execute(macro)
 
     @classmethod
     def over_parquet(
@@ -178,9 +185,13 @@ class Engine:
         connection = duckdb.connect()
         if memory_limit:
             connection.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
+        for stored in STORED_FILES:
+            path = sql_literal(str(data_dir / f"{stored}.parquet"))
+            connection.execute(f'CREATE VIEW "{STORED_PREFIX}{stored}" AS SELECT * FROM read_parquet({path})')
         for name, table in ALL_TABLES.items():
-            source = f"read_parquet({sql_literal(str(data_dir / f'{table.stored_in}.parquet'))})"
-            connection.execute(f'CREATE VIEW "{name}" AS {view_sql(table, source)}')
+            connection.execute(
+                f'CREATE VIEW "{name}" AS {view_sql(table, f"{STORED_PREFIX}{table.stored_in}")}'
+            )
         # DuckDB spills to its temp directory past the memory limit: it must be an allowed one too.
         spill = (results_dir or data_dir) / ".spill"
         connection.execute(f"SET temp_directory = {sql_literal(str(spill.resolve()))}")
@@ -189,7 +200,7 @@ class Engine:
         connection.execute(f"SET allowed_directories = [{listed}]")
         connection.execute("SET enable_external_access = false")
         connection.execute("SET lock_configuration = true")
-        return cls(connection)
+        return cls(connection, stored_views=True)
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -291,18 +302,25 @@ class Engine:
         if end <= start:
             raise Rejected("The time window end must be after its start.")
         built_in = {"TIME_WINDOW_START": start, "TIME_WINDOW_END": end}
-        try:
-            parsed = parse(sql, parameters=parameters or {}, built_in=built_in, audience=audience)
-        except SqlRuleViolation as exc:
-            raise Rejected(str(exc)) from None
-        missing = sorted(parsed.tables & unavailable_tables)
-        if missing:
-            raise Rejected(f"Table or view not found: {missing[0]}.")
         cursor = self._connection.cursor()
         try:
-            self._prepare(cursor, parsed.tables, start, end, unread_tables)
+            try:
+                parsed = parse(
+                    sql, parameters=parameters or {}, built_in=built_in, audience=audience, connection=cursor
+                )
+            except SqlRuleViolation as exc:
+                raise Rejected(str(exc)) from None
+            missing = sorted(parsed.tables & unavailable_tables)
+            if missing:
+                raise Rejected(f"Table or view not found: {missing[0]}.")
+            stored = self._stored_tables(cursor)
+            for name in sorted(parsed.tables):
+                if name not in stored:
+                    raise Rejected(f"Table or view not found: {name}.")
+                self._window_view(cursor, name, name, (start, end), unread_tables, parsed.columns)
             for view, (name, before, after) in parsed.extended.items():
-                self._window_view(cursor, view, name, start - before, end + after, unread_tables)
+                window = (start - before, end + after)
+                self._window_view(cursor, view, name, window, unread_tables, parsed.columns)
             columns = self._bind(cursor, parsed.sql)
             # A user_id column reference in the final SELECT counts even when an alias renames it.
             outputs = [*columns, "user_id"] if parsed.outputs_user_id and not audience else columns
@@ -314,37 +332,29 @@ class Engine:
             raise
         return cursor, parsed.sql, columns
 
-    def _prepare(
-        self,
-        cursor: duckdb.DuckDBPyConnection,
-        tables: set[str],
-        start: datetime,
-        end: datetime,
-        unread_tables: frozenset[str] = frozenset(),
-    ) -> None:
-        stored = self._stored_tables(cursor)
-        for macro in MACROS:
-            cursor.execute(macro)
-        for name in sorted(tables):
-            if name not in stored:
-                raise Rejected(f"Table or view not found: {name}.")
-            self._window_view(cursor, name, name, start, end, unread_tables)
-
     def _window_view(
         self,
         cursor: duckdb.DuckDBPyConnection,
         view: str,
         name: str,
-        start: datetime,
-        end: datetime,
+        window: tuple[datetime, datetime],
         unread_tables: frozenset[str],
+        columns: set[str],
     ) -> None:
-        """``view``: the rows of table ``name`` inside ``[start, end)`` on its event timestamp."""
-        column = ALL_TABLES[name].time_column
+        """``view``: the rows of table ``name`` inside ``window`` (``[start, end)``) on its event timestamp;
+        over the generator's files, with the stored columns and the documented ones the query names."""
+        table = ALL_TABLES[name]
+        column = table.time_column
         unread = " AND false" if name in unread_tables else ""
+        if self._stored_views:
+            stored = f'"{self._catalog}".main."{STORED_PREFIX}{table.stored_in}"'
+            source = f"({view_sql(table, stored, frozenset(columns))})"
+        else:
+            source = f'"{self._catalog}".main."{name}"'
+        start, end = window
         try:
             cursor.execute(
-                f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM "{self._catalog}".main."{name}" '
+                f'CREATE OR REPLACE TEMP VIEW "{view}" AS SELECT * FROM {source} '
                 f'WHERE "{column}" >= {sql_literal(start)} AND "{column}" < {sql_literal(end)}{unread}'
             )
         except duckdb.Error as exc:  # a hand-made table without the AMC time column

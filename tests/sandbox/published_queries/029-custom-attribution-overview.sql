@@ -1,0 +1,32 @@
+-- source: AMC instructional query library, "Custom attribution overview" (query 2 of the page; export in GitHub idealerror/amazon-ads-amc-use-cases)
+WITH traffic AS (
+  SELECT
+    DISTINCT campaign,
+    campaign_id,
+    user_id
+  FROM
+    TABLE(
+      EXTEND_TIME_WINDOW('dsp_impressions', 'P60D', 'P0D')
+    )
+  WHERE
+    user_id IS NOT NULL
+)
+SELECT
+  tracked_item AS pixel_ID,
+  event_category,
+  c.campaign,
+  c.campaign_id,
+  SUM(conversions) AS conversions,
+  COUNT(DISTINCT c.user_id) AS users_that_converted
+FROM
+  conversions_with_relevance c
+  JOIN traffic t ON t.campaign = c.campaign
+  AND t.user_id = c.user_id
+WHERE
+  event_category = 'pixel'
+  AND c.user_id IS NOT NULL
+GROUP BY
+  1,
+  2,
+  3,
+  4

@@ -1,0 +1,24 @@
+-- source: AMC instructional query library, "How to calculate campaign costs" (query 3 of the page; export in GitHub idealerror/amazon-ads-amc-use-cases)
+SELECT
+  ad_product_type,
+  CONCAT ('cid_', campaign_id_string) AS campaign_id,
+  campaign,
+  line_item_price_type AS price_type,
+  currency_iso_code,
+  currency_name,
+  SUM(impressions) AS impressions,
+  SUM(clicks) AS clicks,
+  SUM(viewable_impressions) AS viewable_impressions,
+  SUM(spend / 100000000) AS spend,
+  (SUM(spend / 100000000) / (SUM(viewable_impressions)/1000)) AS vcpm
+FROM
+  sponsored_ads_traffic
+WHERE
+  line_item_price_type = 'VCPM'
+GROUP BY
+  1,
+  2,
+  3,
+  4,
+  5,
+  6

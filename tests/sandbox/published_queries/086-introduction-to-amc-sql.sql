@@ -1,0 +1,6 @@
+-- source: AMC instructional query library, "Introduction to AMC SQL" (query 15 of the page; export in GitHub idealerror/amazon-ads-amc-use-cases)
+SELECT <column1>, <FUNC>( <column2>), ...
+FROM <table1>
+WHERE <condition1>
+GROUP BY <column1>
+HAVING <condition2>

@@ -1,0 +1,3 @@
+-- source: AMC instructional query library, "Introduction to AMC SQL" (query 16 of the page; export in GitHub idealerror/amazon-ads-amc-use-cases)
+SELECT <column1> as <alias_name1>, <column2>, ...
+FROM <table1> <alias_name2>

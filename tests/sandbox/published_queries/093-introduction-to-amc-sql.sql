@@ -1,0 +1,12 @@
+-- source: AMC instructional query library, "Introduction to AMC SQL" (query 30 of the page; export in GitHub idealerror/amazon-ads-amc-use-cases)
+SELECT
+    campaign,
+    campaign_id_string,
+    SUM(impressions) AS impressions
+FROM
+    dsp_impressions
+WHERE
+    campaign SIMILAR TO '^Kit'
+GROUP BY
+    1,
+    2

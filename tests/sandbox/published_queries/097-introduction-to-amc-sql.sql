@@ -1,0 +1,3 @@
+-- source: AMC instructional query library, "Introduction to AMC SQL" (query 39 of the page; export in GitHub idealerror/amazon-ads-amc-use-cases)
+SELECT SUM( <column1>) AS column1
+FROM <table>

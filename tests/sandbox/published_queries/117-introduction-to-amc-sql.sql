@@ -1,0 +1,5 @@
+-- source: AMC instructional query library, "Introduction to AMC SQL" (query 73 of the page; export in GitHub idealerror/amazon-ads-amc-use-cases)
+SELECT
+    COLLECT(DISTINCT <column1> AS column1
+  FROM
+    <table>

@@ -1,0 +1,3 @@
+-- source: https://advertising.amazon.com/API/docs/en-us/guides/amazon-marketing-cloud/amc-sql/basics (example 3)
+SELECT DISTINCT \<column1\>, \<column2\>, \...
+FROM \<table1\>
