@@ -18,12 +18,13 @@ from typing import Protocol
 
 from amc_cltv import clock
 from amc_cltv.client.models import CreateWorkflowExecution, ExecutionAdvertiser, WorkflowExecution
-from amc_cltv.errors import AmbiguousSubmitError, NeedsHuman, UsageError
+from amc_cltv.errors import AmbiguousSubmitError, BadRequestError, ExecutionFailed, NeedsHuman, UsageError
 from amc_cltv.ledger import Ledger, RunRecord
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.admission import amc_time
 from amc_cltv.timewindow import TimeWindow
 from amc_cltv.workflows import RenderedWorkflow
+from amc_cltv.workflows.rejections import overlap_cause
 
 RECONCILE_LOOKBACK = timedelta(minutes=5)
 RECONCILE_LIST_ATTEMPTS = 2
@@ -176,7 +177,8 @@ def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: Exec
     """POST the execution for ``run`` (already written ahead as ``submitting``); return the updated run.
 
     An ambiguous failure is reconciled before anything is sent again. Raises NeedsHuman (exit 3) when
-    reconciling cannot decide, and lets every other API error through.
+    reconciling cannot decide, ExecutionFailed (exit 1) when AMC answers the POST with its overlap rejection,
+    and lets every other API error through.
     """
     now = clock.current()
     for submission in range(1, MAX_SUBMISSIONS + 1):
@@ -192,6 +194,16 @@ def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: Exec
             if adopted is not None:
                 return adopted
             continue
+        except BadRequestError as error:
+            cause = overlap_cause(error.details)
+            if cause is None:
+                raise
+            # AMC refused to run it at all (its overlap guard): an AMC rejection (exit 1), not a usage error.
+            raise ExecutionFailed(
+                f"AMC rejected the execution of {spec.workflow}: {error.details} (likely cause: {cause})",
+                status="REJECTED",
+                status_reason=error.details,
+            ) from None
         return _record_submitted(ledger, run, execution, spec, "execution_submitted")
     raise NeedsHuman(
         f"the execution of {spec.workflow} could not be submitted unambiguously after {MAX_SUBMISSIONS} "

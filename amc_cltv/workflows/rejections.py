@@ -53,6 +53,12 @@ _CAUSES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def overlap_cause(reason: str | None) -> str | None:
+    """OVERLAP_CAUSE when ``reason`` is AMC's overlap rejection, else None (it may come as a REJECTED
+    execution or as the answer to the POST: AMC does not say which, docs/amc-api.md §3.11)."""
+    return OVERLAP_CAUSE if reason and _CAUSES[0][0].search(reason) else None
+
+
 def reads_table(sql: str, table: str) -> bool:
     """Whether ``sql`` reads ``table`` itself (not its ``_for_audiences`` twin)."""
     return re.search(rf"\b{re.escape(table)}\b(?!_for_audiences)", sql, re.IGNORECASE) is not None

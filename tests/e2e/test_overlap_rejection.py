@@ -32,3 +32,15 @@ def test_a_forced_rerun_over_the_same_window_is_rejected_and_explained(sandbox: 
     assert "(no --force-rerun)" in again.stderr and "force_rerun=True" not in again.stderr
     assert f"execution {first.json['execution_id']} holds this window's result" in again.stderr
     assert "run again with --force-rerun" not in again.stderr
+
+
+def test_the_overlap_rejection_as_the_answer_to_the_post_is_exit_1_and_explained(sandbox: Sandbox) -> None:
+    """AMC does not say whether the guard answers the POST or rejects the execution: as a 400 on the POST it
+    is an AMC rejection (exit 1) with the same explanation, not a usage error."""
+    sandbox.faults(
+        {"kind": "status", "status": 400, "details": AMC_SAYS, "match": "^POST .*/workflowExecutions$"}
+    )
+    refused = sandbox.cli("run", "--workflow", "segmentation", "--json")
+    assert refused.code == 1, refused.stderr
+    assert refused.json["exit_code"] == 1
+    assert "AMC's privacy guard" in refused.json["error"] and "(no --force-rerun)" in refused.json["error"]
