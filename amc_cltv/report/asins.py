@@ -12,6 +12,7 @@ from amc_cltv.report.builder import Found, chart, open_section
 from amc_cltv.report.model import (
     CURRENCY,
     SCORE,
+    SCORE_UNIT,
     Section,
     TableSpec,
     colour_for,
@@ -71,7 +72,7 @@ def loyalty_section(found: Found) -> Section:
             "loyalty",
             reading,
             [_facet_trace(cells, asins, label, index) for index, label in enumerate(labels)],
-            title=f"{SCORE_TITLE} by tracked ASIN, one row per loyalty segment (no unit)",
+            title=f"{SCORE_TITLE} by tracked ASIN, one row per loyalty segment ({SCORE_UNIT})",
             x_title="Tracked ASIN (highest score first)",
             y_title="score",
             height=FACET_HEIGHT * len(labels) + 150,
@@ -188,7 +189,7 @@ def top_asin_section(workflow: str, found: Found) -> Section:
             reading,
             [bars],
             title=f"Top {len(top)} ASINs by {SCORE}, {who}",
-            x_title=f"{SCORE_TITLE} (no unit)",
+            x_title=f"{SCORE_TITLE} ({SCORE_UNIT})",
             y_title="Tracked ASIN",
             yaxis={"type": "category", "automargin": True},
             showlegend=False,
@@ -200,7 +201,9 @@ def top_asin_section(workflow: str, found: Found) -> Section:
 def _top_table(workflow: str, top: list[tuple[float, dict[str, Any]]], ntb: bool) -> TableSpec:
     columns = [
         "Tracked ASIN",
-        SCORE_TITLE,
+        f"{SCORE_TITLE} = lifetime × value",
+        "Lifetime score (1 = the average customer)",
+        "Value score (margin per 1 of ad spend)",
         f"Average sales per customer ({CURRENCY})",
         f"Average ad spend per customer ({CURRENCY})",
         "Units sold",
@@ -212,6 +215,8 @@ def _top_table(workflow: str, top: list[tuple[float, dict[str, Any]]], ntb: bool
         values = [
             str(row["tracked_asin"]),
             ratio(score),
+            ratio(number(row.get("avg_lifetime_score"))),
+            ratio(number(row.get("avg_value_score"))),
             money(number(row.get("total_sales"))),
             money(number(row.get("total_spend"))),
             count(number(row.get("total_units_sold"))),

@@ -116,11 +116,12 @@ def _readings(series: Series, focus: str) -> tuple[str, str]:
     """How the focus segment's customers and CLTV per customer moved from the first window to the last."""
     (first_result, first), (last_result, last) = series[0], series[-1]
     if len(series) == 1:
+        # Named: the section's migration may compare two windows of another workflow (customer-labels).
         users = last[focus].num_users if focus in last else 0.0
         return (
-            f"One run so far (window ending {end_day(last_result)}): {focus} has {count(users)} customers. "
-            "Every later run adds a point.",
-            f"One run so far: {focus} {CLTV_PER_CUSTOMER} "
+            f"One `{SEGMENTATION}` run so far (window ending {end_day(last_result)}): {focus} has "
+            f"{count(users)} customers. Every later `{SEGMENTATION}` run over another window adds a point.",
+            f"One `{SEGMENTATION}` run so far: {focus} {CLTV_PER_CUSTOMER} "
             f"{money(last[focus].cltv if focus in last else None)}.",
         )
     before = first[focus].num_users if focus in first else 0.0
@@ -174,7 +175,14 @@ def migration_chart(
     rows = segment_order(sorted({source for source, _ in moves}))
     columns = segment_order(sorted({target for _, target in moves}))
     counts = [[moves.get((source, target), 0) for target in columns] for source in rows]
-    shares = [[n / (sum(line) or 1) for n in line] for line in counts]
+    # No user is "not a customer" in both runs: that cell is left empty, not drawn as "0 %".
+    shares: list[list[float | None]] = [
+        [
+            None if source == target == ABSENT else n / (sum(line) or 1)
+            for n, target in zip(line, columns, strict=True)
+        ]
+        for line, source in zip(counts, rows, strict=True)
+    ]
     old_day, new_day = end_day(older[0]), end_day(newer[0])
     heatmap = {
         "type": "heatmap",
@@ -184,7 +192,7 @@ def migration_chart(
         "zmin": 0,
         "zmax": 1,
         "customdata": counts,
-        "text": [[percent(share) for share in line] for line in shares],
+        "text": [["" if share is None else percent(share) for share in line] for line in shares],
         "texttemplate": "%{text}",
         "colorscale": "Blues",
         "reversescale": True,  # plotly's Blues runs dark to light: more customers read darker

@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo
 
 # The two things called "CLTV", named apart everywhere in the report (docs/report.md §2).
 CLTV_PER_CUSTOMER = "CLTV per customer"  # average of sales - ad spend per customer, in currency
-SCORE = "lifetime × value score"  # the ASIN workflows' unitless product of two ratios
+SCORE = "lifetime × value score"  # the ASIN workflows' product of two averages (docs/segments.md §7)
+# Its unit: the value score is margin (sales − ad spend) per 1 of ad spend; the lifetime score is relative
+# loyalty, 1 for the average customer. So the product is margin per 1 of ad spend, weighted by loyalty.
+SCORE_UNIT = "margin per 1 of ad spend × relative lifetime"
 CURRENCY = "currency"  # AMC reports money in the instance's marketplace currency
 
 # The labels in the reading order of docs/segments.md §5 and §8, each with one colour used by every chart.

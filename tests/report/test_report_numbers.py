@@ -133,16 +133,19 @@ def test_top_new_to_brand_asins_are_the_ten_highest_cltv_rows(
 ) -> None:
     """The cltv-ntb section ranks ASINs by CLTV, keeps ten, and shows their new-to-brand customers."""
     rng = random.Random(7)
+    scores = [(rng.uniform(0.2, 5), rng.uniform(0, 10)) for _ in range(15)]
     rows = [
         {
             "tracked_asin": f"ASIN{200 + i}",
-            "cltv": round(rng.uniform(0, 50), 3),
+            "avg_lifetime_score": lifetime,
+            "avg_value_score": value,
+            "cltv": lifetime * value,
             "total_sales": 100.0 + i,
             "total_spend": 4.0,
             "total_units_sold": 3 + i,
             "ntb_customers": 20 + i,
         }
-        for i in range(15)
+        for i, (lifetime, value) in enumerate(scores)
     ]
     downloads.result("cltv-ntb", "exec-ntb", rows)
     page = report(profile, tmp_path)
@@ -159,7 +162,13 @@ def test_top_new_to_brand_asins_are_the_ten_highest_cltv_rows(
         f"{top[0]['tracked_asin']} leads with a lifetime × value score of {top[0]['cltv']:,.2f} "
         f"({top[0]['ntb_customers']}" in text
     )
-    assert table[0][1] == "Lifetime × value score"
+    assert table[0][1] == "Lifetime × value score = lifetime × value"
+    # The score is rebuilt from its table: lifetime × value, to the table's two decimals.
+    for cells, row in zip(table[1:], top, strict=True):
+        lifetime, value = row["avg_lifetime_score"], row["avg_value_score"]
+        assert (cells[2], cells[3]) == (f"{lifetime:,.2f}", f"{value:,.2f}")
+        assert lifetime * value == pytest.approx(row["cltv"], rel=1e-6)
+    assert "margin per 1 of ad spend" in str(figures(page)["cltv-ntb"]["layout"]["xaxis"]["title"])
     median = statistics.median(row["cltv"] for row in rows)
     assert f"the median is {median:,.2f}" in text
 
@@ -259,7 +268,12 @@ def test_migration_counts_users_moving_between_the_last_two_per_user_runs(
     # Colour is the share of the earlier segment: 5 of the 6 High Value customers stayed.
     assert shares[("High Value Customer", "High Value Customer")] == pytest.approx(5 / 6)
     assert shares[("Low Value Customer", "(not a customer)")] == pytest.approx(1 / 4)
-    assert all(sum(line) == pytest.approx(1) for line in heat["z"])
+    assert all(sum(share or 0 for share in line) == pytest.approx(1) for line in heat["z"])
+    # Nobody is "not a customer" in both runs: that cell is empty, not "0 %".
+    absent = "(not a customer)"
+    if absent in heat["y"] and absent in heat["x"]:
+        i, j = heat["y"].index(absent), heat["x"].index(absent)
+        assert heat["z"][i][j] is None and heat["text"][i][j] == ""
     assert cells[("High Value Customer", "High Value Customer")] == 5
     assert cells[("High Value Customer", "Low Value Customer")] == 1
     assert cells[("Low Value Customer", "High Value Customer")] == 1
@@ -499,3 +513,11 @@ def test_a_row_amc_marked_filtered_is_left_out_and_said(
     page = report(profile, tmp_path)
     assert [cells[0] for cells in tables(page)["cltv"][1:]] == ["ASIN2", "ASIN1", "ASIN0"]
     assert "AMC marked 1 row(s) of this result filtered" in section_text(page, "cltv")
+
+
+def test_one_segmentation_run_is_named_as_such(downloads: Downloads, profile: Path, tmp_path: Path) -> None:
+    """With one `segmentation` run, the over-time reading names that workflow: the same section's migration
+    compares two windows of `customer-labels`, so a bare "one run so far" would contradict it."""
+    downloads.result("segmentation", "exec-seg", SEGMENTS)
+    text = section_text(report(profile, tmp_path), "history").replace("`", "")
+    assert "One segmentation run so far" in text and "One run so far" not in text
