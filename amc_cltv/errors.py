@@ -34,9 +34,30 @@ Every message is safe to print: no token, secret or pre-signed URL credential is
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
+
+
+class Remedy(StrEnum):
+    """What the caller can do next. Messages hold what happened; the remedy is said in the caller's words:
+    the library's below (``str(error)``), the CLI's flags in the CLI (never by rewriting the message)."""
+
+    RESUME = "resume"  # still running: the same call again follows the same execution
+    LATER = "later"  # nothing was sent (the instance was full): the same call again later
+    FORCE_RERUN = "force_rerun"  # a finished run failed: submit it anew only when asked to
+
+
+LIBRARY_REMEDIES: dict[Remedy, str] = {
+    Remedy.RESUME: "call again to resume",
+    Remedy.LATER: "call again later",
+    Remedy.FORCE_RERUN: "call again with force_rerun=True to submit it again",
+}
+
+
+def with_remedy(message: str, remedy: Remedy | None, words: dict[Remedy, str] = LIBRARY_REMEDIES) -> str:
+    """``message`` followed by the remedy in ``words`` (the library's unless told)."""
+    return message if remedy is None else f"{message}; {words[remedy]}"
 
 
 class ExitCode(IntEnum):
@@ -59,13 +80,14 @@ class AmcCltvError(Exception):
 
     exit_code: ExitCode = ExitCode.USAGE
 
-    def __init__(self, message: str, **context: Any) -> None:
+    def __init__(self, message: str, *, remedy: Remedy | None = None, **context: Any) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = message  # what happened, without the remedy
+        self.remedy = remedy
         self.context = context
 
     def __str__(self) -> str:
-        return self.message
+        return with_remedy(self.message, self.remedy)
 
 
 class ConfigError(AmcCltvError):

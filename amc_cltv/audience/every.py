@@ -24,7 +24,7 @@ from amc_cltv.audience.rules import SEGMENTS
 from amc_cltv.audience.sizing import SIZE_GUARD
 from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
-from amc_cltv.errors import AmcCltvError, ExitCode, Refused
+from amc_cltv.errors import AmcCltvError, ExitCode, Refused, Remedy, with_remedy
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 
@@ -45,12 +45,18 @@ class SegmentActivation:
     segment: str
     result: str  # activated, skipped, failed
     outcome: ActivationOutcome | None = None
-    reason: str | None = None  # why it was skipped or failed
+    reason: str | None = None  # why it was skipped or failed (what happened, without the remedy)
     exit_code: int = 0
+    remedy: Remedy | None = None  # what the caller can do next
+
+    @property
+    def explanation(self) -> str | None:
+        """The reason with its remedy, in the library's words."""
+        return None if self.reason is None else with_remedy(self.reason, self.remedy)
 
     def as_dict(self) -> dict[str, Any]:
         known = self.outcome.as_dict() if self.outcome is not None else {"segment": self.segment}
-        return {**known, "result": self.result, "reason": self.reason, "exit_code": self.exit_code}
+        return {**known, "result": self.result, "reason": self.explanation, "exit_code": self.exit_code}
 
 
 @dataclass
@@ -82,9 +88,9 @@ class EveryActivation:
         return {
             "segments": [entry.as_dict() for entry in self.segments],
             "activated": [e.segment for e in self.segments if e.result == ACTIVATED],
-            "skipped": [{"segment": e.segment, "reason": e.reason} for e in self.skipped],
+            "skipped": [{"segment": e.segment, "reason": e.explanation} for e in self.skipped],
             "failed": [
-                {"segment": e.segment, "reason": e.reason, "exit_code": e.exit_code} for e in self.failed
+                {"segment": e.segment, "reason": e.explanation, "exit_code": e.exit_code} for e in self.failed
             ],
             "exit_code": self.exit_code,
         }
@@ -96,8 +102,9 @@ def _stopped(segment: str, error: AmcCltvError) -> SegmentActivation:
         segment=segment,
         result=SKIPPED if under_guard else FAILED,
         outcome=known_on_error(error),
-        reason=str(error),
+        reason=error.message,
         exit_code=0 if under_guard else int(error.exit_code),
+        remedy=error.remedy,
     )
     log.info("audience_segment_not_activated", segment=segment, result=entry.result, reason=entry.reason)
     return entry

@@ -78,7 +78,7 @@ _register()
 
 def _print_error(error: BaseException, code: int) -> None:
     current = common.invocation()
-    message = common.in_cli_words(redact_text(str(error))) or error.__class__.__name__
+    message = redact_text(common.error_in_cli_words(error)) or error.__class__.__name__
     if current.json_output:
         payload = dict(current.json_partial)
         payload.update({"error": message, "exit_code": code})

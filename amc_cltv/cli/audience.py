@@ -169,7 +169,8 @@ def _activate_every(needed_by: str | None, force: bool, dry_run: bool, json_outp
                 blocks.append("\n".join([head, *activation_lines(entry)]))
         typer.echo("\n\n".join(blocks))
     for entry in every.failed:  # on stderr too, as every error of the CLI: one line each
-        sys.stderr.write(f"amc-cltv: error: {entry.segment}: {common.in_cli_words(entry.reason or '')}\n")
+        reason = common.in_cli_words(entry.reason or "", entry.remedy)
+        sys.stderr.write(f"amc-cltv: error: {entry.segment}: {reason}\n")
     if every.exit_code:
         raise typer.Exit(every.exit_code)
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from amc_cltv.errors import AmcCltvError, Remedy, with_remedy
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -165,17 +167,21 @@ def fail_usage(message: str) -> None:
     raise typer.BadParameter(message)
 
 
-# The library names parameters; the CLI names the flags that set them.
-_LIBRARY_TO_CLI = (
-    ("call again with force_rerun=True", "run again with --force-rerun"),
-    ("force_rerun=True", "--force-rerun"),
-    ("call again to resume", "run the same command again to resume"),
-    ("call again later", "run the same command again later"),
-)
+# The library says what can be done next in its parameters; the CLI names the flags (docs/contract.md §4).
+CLI_REMEDIES: dict[Remedy, str] = {
+    Remedy.RESUME: "run the same command again to resume",
+    Remedy.LATER: "run the same command again later",
+    Remedy.FORCE_RERUN: "run again with --force-rerun",
+}
 
 
-def in_cli_words(message: str) -> str:
-    """A library message with its parameter remedies named as this CLI's flags."""
-    for library, cli in _LIBRARY_TO_CLI:
-        message = message.replace(library, cli)
-    return message
+def in_cli_words(message: str, remedy: Remedy | None) -> str:
+    """What the library said happened, followed by its remedy as this CLI's command or flag."""
+    return with_remedy(message, remedy, CLI_REMEDIES)
+
+
+def error_in_cli_words(error: BaseException) -> str:
+    """An error's one line for the CLI: our errors with their remedy in the CLI's words."""
+    if isinstance(error, AmcCltvError):
+        return in_cli_words(error.message, error.remedy)
+    return str(error)

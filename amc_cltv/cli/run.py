@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from amc_cltv.cli import common
-from amc_cltv.errors import AmcCltvError, Interrupted, UsageError
+from amc_cltv.errors import AmcCltvError, Interrupted, Remedy, UsageError
 
 if TYPE_CHECKING:  # the CLI imports the library lazily, per command
     from rich.status import Status
@@ -74,17 +74,15 @@ def _json_logs() -> bool:
     return json_lines(common.invocation().log_format)
 
 
-def _tell(message: str, exit_code: int) -> None:
+def _tell(detail: str, remedy: Remedy | None, exit_code: int) -> None:
     """Why the exit code is not 0: a JSON log event when stderr carries JSON lines, else one line."""
+    message = common.in_cli_words(detail, remedy)
     if _json_logs():
         from amc_cltv.log import get_logger
 
         level = "warning" if exit_code == 4 else "error"
-        getattr(get_logger("amc_cltv.cli"), level)(
-            "run_not_done", exit_code=exit_code, message=common.in_cli_words(message)
-        )
+        getattr(get_logger("amc_cltv.cli"), level)("run_not_done", exit_code=exit_code, message=message)
         return
-    message = common.in_cli_words(message)
     sys.stderr.write(f"amc-cltv: {'error: ' if exit_code != 4 else ''}{message}\n")
 
 
@@ -361,8 +359,8 @@ def _run_one(
             from amc_cltv.cli.audience import activation_lines
 
             typer.echo("\n".join(activation_lines(audience.as_dict())))
-    if outcome.message:
-        _tell(outcome.message, outcome.exit_code)
+    if outcome.detail:
+        _tell(outcome.detail, outcome.remedy, outcome.exit_code)
     if code:
         raise typer.Exit(code)
 
@@ -377,7 +375,13 @@ def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool
     results = run_fleet(config_dir, workflow, options)
     code = max((r.exit_code for r in results), default=0)
     if as_json:
-        common.emit_json({"workflow": workflow, "runs": [r.as_json() for r in results], "exit_code": code})
+        common.emit_json(
+            {
+                "workflow": workflow,
+                "runs": [r.as_json(common.CLI_REMEDIES) for r in results],
+                "exit_code": code,
+            }
+        )
     else:
         table = common.table(title=f"{workflow} on {len(results)} instance(s)")
         for column in ("profile", "instance", "execution_id", "status", "rows", "exit"):
@@ -394,7 +398,7 @@ def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool
         common.stdout_console().print(table)
         for r in results:
             if r.message:
-                _tell(f"{r.profile.name}: {r.message}", r.exit_code)
+                _tell(f"{r.profile.name}: {r.message}", r.remedy, r.exit_code)
     if code:
         raise typer.Exit(code)
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from amc_cltv import clock
 from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import PollingSettings
-from amc_cltv.errors import StillRunning
+from amc_cltv.errors import Remedy, StillRunning
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.polling import next_poll_delay
 
@@ -60,7 +60,8 @@ def wait_for_slot(
         if max_wait_s is not None and waited + delay > max_wait_s:
             raise StillRunning(
                 f"the instance already runs {busy} executions (AMC's limit is {limit}); nothing was "
-                f"submitted for {workflow}: call again later",
+                f"submitted for {workflow}",
+                remedy=Remedy.LATER,
                 status="PENDING",
             )
         log.info("admission_wait", workflow=workflow, in_progress=busy, limit=limit, next_check_s=delay)

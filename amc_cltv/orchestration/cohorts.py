@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from amc_cltv.errors import NeedsHuman
+from amc_cltv.errors import NeedsHuman, Remedy
 from amc_cltv.workflows.catalog import FILTERED_COLUMN
 
 COHORTS_WORKFLOW = "cohorts"
@@ -161,7 +161,8 @@ def read_cohorts(files: Sequence[Path]) -> CohortSummary:
             if missing:
                 raise NeedsHuman(
                     f"{path}: not a cohorts result (no column {', '.join(missing)}); check the workflow on "
-                    "AMC (workflows plan), then call again with force_rerun=True"
+                    "AMC (workflows plan)",
+                    remedy=Remedy.FORCE_RERUN,
                 )
             columns = list(relation.columns)
             for values in relation.fetchall():

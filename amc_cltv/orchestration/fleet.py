@@ -36,7 +36,14 @@ from amc_cltv.client import AmcClient
 from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import Config, load_config
 from amc_cltv.connect import SharedClients
-from amc_cltv.errors import AmcCltvError, UsageError, exit_code_for
+from amc_cltv.errors import (
+    LIBRARY_REMEDIES,
+    AmcCltvError,
+    Remedy,
+    UsageError,
+    exit_code_for,
+    with_remedy,
+)
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.history import ledger_durations
@@ -59,15 +66,18 @@ class FleetResult:
     status: str | None
     rows: int
     exit_code: int
-    message: str | None
+    message: str | None  # what went wrong, without the remedy
     outcome: dict[str, Any] | None
+    remedy: Remedy | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, remedies: dict[Remedy, str] = LIBRARY_REMEDIES) -> dict[str, Any]:
+        """The profile's ``run --all --json`` entry; a failure's remedy said in ``remedies``."""
         base = {"profile": str(self.profile), "instance_id": self.instance_id, "exit_code": self.exit_code}
         if self.outcome:
             base.update(self.outcome)
         else:
-            base.update({"execution_id": None, "status": None, "rows": 0, "error": self.message})
+            error = with_remedy(self.message, self.remedy, remedies) if self.message else None
+            base.update({"execution_id": None, "status": None, "rows": 0, "error": error})
         base["exit_code"] = self.exit_code
         return base
 
@@ -113,8 +123,9 @@ def _result(member: _Member, outcome: RunOutcome) -> FleetResult:
         outcome.status,
         outcome.rows,
         outcome.exit_code,
-        outcome.message,
+        outcome.detail,
         outcome.as_json(),
+        outcome.remedy,
     )
 
 
@@ -127,9 +138,12 @@ def _step(member: _Member) -> Iterator[None]:
         yield
     except Exception as error:
         code = int(exit_code_for(error))
-        message = redact_text(str(error)) if isinstance(error, AmcCltvError) else repr(error)
+        message = redact_text(error.message) if isinstance(error, AmcCltvError) else repr(error)
+        remedy = error.remedy if isinstance(error, AmcCltvError) else None
         log.error("profile_failed", exit_code=code, error=redact_text(message))
-        member.result = FleetResult(member.path, member.instance_id, None, None, 0, code, message, None)
+        member.result = FleetResult(
+            member.path, member.instance_id, None, None, 0, code, message, None, remedy
+        )
     finally:
         structlog.contextvars.clear_contextvars()
 

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from amc_cltv.errors import ExecutionFailed, StillRunning
+from amc_cltv.errors import ExecutionFailed, Remedy, StillRunning, with_remedy
 from amc_cltv.orchestration.filtered import UNREAD, AggregationFiltered, Unread
 from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.timewindow import TimeWindow
@@ -46,7 +46,8 @@ class RunOutcome:
     exit_code: int
     reused: bool
     workflow_id: str = ""
-    message: str | None = None  # why the exit code is not 0
+    detail: str | None = None  # why it did not succeed (what happened, without the remedy)
+    remedy: Remedy | None = None  # what the caller can do next
     status_calls: int = 0  # status GETs this invocation made while polling
     detection_delay_bound_s: float | None = None  # AMC ended it at most this long before the tool saw it
     # The execution followed, window pinned: what ``wait_for_workflow`` takes (None before any id).
@@ -75,6 +76,11 @@ class RunOutcome:
             ),
         }
 
+    @property
+    def message(self) -> str | None:
+        """Why it did not succeed, and what to do next, in the library's words (None when it succeeded)."""
+        return None if self.detail is None else with_remedy(self.detail, self.remedy)
+
     def filtered(self) -> AggregationFiltered | None:
         """How many result rows AMC filtered for privacy and why (None without results to read)."""
         if self.exit_code != 0:
@@ -95,9 +101,12 @@ class RunOutcome:
         if self.exit_code == 0:
             return self
         if self.exit_code == 4:
-            raise StillRunning(self.message or f"{self.workflow} is still running", status=self.status)
+            raise StillRunning(
+                self.detail or f"{self.workflow} is still running", remedy=self.remedy, status=self.status
+            )
         raise ExecutionFailed(
-            self.message or f"{self.workflow} ended {self.status}",
+            self.detail or f"{self.workflow} ended {self.status}",
+            remedy=self.remedy,
             status=self.status,
             status_reason=self.status_reason,
         )

@@ -35,6 +35,7 @@ from amc_cltv.errors import (
     APIError,
     InternalServerError,
     RateLimitError,
+    Remedy,
     RetryBudgetExhausted,
     StillRunning,
 )
@@ -342,8 +343,8 @@ def poll_until_done(
         status = execution.status or ExecutionStatus("UNKNOWN")
         waited = poll.waited_s(clock.current().monotonic())
         raise StillRunning(
-            f"execution {execution_id} of {workflow} is still {status} after waiting "
-            f"{waited:.0f} s; call again to resume",
+            f"execution {execution_id} of {workflow} is still {status} after waiting {waited:.0f} s",
+            remedy=Remedy.RESUME,
             status=status,
             execution_id=execution_id,
             status_calls=poll.looks,

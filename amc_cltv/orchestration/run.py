@@ -27,7 +27,7 @@ import structlog
 from amc_cltv import clock
 from amc_cltv.client.status import is_terminal
 from amc_cltv.config import Config
-from amc_cltv.errors import StillRunning, UsageError, local_fault
+from amc_cltv.errors import Remedy, StillRunning, UsageError, local_fault
 from amc_cltv.ledger import FileRecord, Ledger, RunRecord, RunState, compute_run_key
 from amc_cltv.locks import workflow_lock
 from amc_cltv.log import get_logger
@@ -368,10 +368,10 @@ class _Runner:
             if self.submitted_now and self.options.detach and not is_terminal(run.status):
                 # AMC's answer to the submit was the look: asking again at once would tell nothing new.
                 status = run.status or "PENDING"
-                message = (
-                    f"execution {run.execution_id} of {self.workflow} is {status}; call again to follow it"
+                detail = f"execution {run.execution_id} of {self.workflow} is {status}"
+                return self._outcome(
+                    run.execution_id, status, None, [], exit_code=4, detail=detail, remedy=Remedy.RESUME
                 )
-                return self._outcome(run.execution_id, status, None, [], exit_code=4, message=message)
             outcome = self._poll(run)
             if outcome is not None:
                 return outcome
@@ -513,26 +513,34 @@ class _Runner:
             self.status_calls = int(still.context.get("status_calls") or 0)
             status = str(still.context.get("status") or "RUNNING")
             self.ledger.record_status(run.id, clock.current().now(), status)
-            return self._outcome(run.execution_id, status, None, [], exit_code=4, message=str(still))
+            return self._outcome(
+                run.execution_id, status, None, [], exit_code=4, detail=still.message, remedy=still.remedy
+            )
         self.status_calls, self.detection_delay_bound_s = polled.status_calls, polled.detection_delay_bound_s
         record_finished(self.ledger, run, polled.execution)
         return None
 
     def _failed(self, run: RunRecord) -> RunOutcome:
         reason = run.status_reason or "AMC gave no reason"
-        hint = "; call again with force_rerun=True to submit it again" if self.reused else ""
+        remedy = Remedy.FORCE_RERUN if self.reused else None
         cause = likely_cause(run.status_reason, self.plan.rendered.sql)
         if cause == OVERLAP_CAUSE:  # submitting again is what AMC refuses: point at the result there is
             earlier = latest_succeeded(
                 self.ledger, self.config, self.workflow, self.plan.window, rendered=self.plan.rendered
             )
             where = f"; execution {earlier.execution_id} holds this window's result" if earlier else ""
-            cause, hint = f"{cause}{where}", ""
-        hint = f" (likely cause: {cause}){hint}" if cause else hint
-        message = f"execution {run.execution_id} of {self.workflow} ended {run.status}: {reason}{hint}"
+            cause, remedy = f"{cause}{where}", None
+        hint = f" (likely cause: {cause})" if cause else ""
+        detail = f"execution {run.execution_id} of {self.workflow} ended {run.status}: {reason}{hint}"
         log.error("execution_failed", status=run.status, status_reason=run.status_reason)
         return self._outcome(
-            run.execution_id, str(run.status), run.status_reason, [], exit_code=1, message=message
+            run.execution_id,
+            str(run.status),
+            run.status_reason,
+            [],
+            exit_code=1,
+            detail=detail,
+            remedy=remedy,
         )
 
     # downloading --------------------------------------------------------------------------------
@@ -595,7 +603,8 @@ class _Runner:
         *,
         rows: int = 0,
         exit_code: int = 0,
-        message: str | None = None,
+        detail: str | None = None,
+        remedy: Remedy | None = None,
         filtered: AggregationFiltered | Unread | None = UNREAD,
     ) -> RunOutcome:
         return RunOutcome(
@@ -609,7 +618,8 @@ class _Runner:
             exit_code=exit_code,
             reused=self.reused,
             workflow_id=self.plan.spec.workflow_id,
-            message=message,
+            detail=detail,
+            remedy=remedy,
             status_calls=self.status_calls,
             detection_delay_bound_s=self.detection_delay_bound_s,
             handle=ExecutionHandle.of(self.record) if self.record is not None else None,

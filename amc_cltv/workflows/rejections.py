@@ -21,7 +21,7 @@ SHOPPING_INSIGHTS_CAUSE = (
 OVERLAP_CAUSE = (
     "AMC's privacy guard: too many executions have already read the same tables over the same or "
     "overlapping days, and one more could single out users by comparing results. Do not submit this "
-    "workflow again over those days (no force_rerun=True): reuse the result already downloaded, or run over "
+    "workflow again over those days (no forced rerun): reuse the result already downloaded, or run over "
     "a window that does not overlap the earlier ones. AMC publishes neither the limit nor when it resets"
 )
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import amc_cltv
+import amc_cltv.errors
 from amc_cltv import clock
 from amc_cltv.orchestration.run import plan_run
 from tests.e2e.conftest import ROOT, Sandbox
@@ -57,6 +58,7 @@ def test_a_failed_run_is_an_outcome_whose_message_names_parameters_not_flags(san
     first = amc_cltv.run_workflow("sandbox", "segmentation")
     again = amc_cltv.run_workflow("sandbox", "segmentation")
     assert (first.status, again.status) == ("FAILED", "FAILED")
+    assert again.remedy == amc_cltv.errors.Remedy.FORCE_RERUN
     assert again.message is not None and "force_rerun=True" in again.message
     assert "--" not in again.message
     with pytest.raises(amc_cltv.ExecutionFailed):
@@ -179,3 +181,17 @@ def test_the_sandbox_placeholder_dsp_advertiser_is_refused_on_a_real_profile_bef
     assert sandbox.app.store.all("audience") == []
     with pytest.raises(amc_cltv.ConfigError, match="dsp_advertiser_id"):
         amc_cltv.activate_audience(real)
+
+
+def test_a_remedy_is_said_in_the_callers_words_never_rewritten(sandbox: Sandbox) -> None:
+    """The library's StillRunning says ``call again``; the CLI's line says its command; neither is made
+    by replacing words in the other's message (the error carries what happened and a typed remedy)."""
+    sandbox.app.configure(queue_s=60, run_s=600)
+    with pytest.raises(amc_cltv.StillRunning) as raised:
+        amc_cltv.run_workflow("sandbox", "segmentation", max_wait_s=0).raise_for_status()
+    assert raised.value.remedy == amc_cltv.errors.Remedy.RESUME
+    assert str(raised.value).endswith("; call again to resume")
+    assert "call again" not in raised.value.message
+    cli = sandbox.cli("run", "--workflow", "segmentation", "--max-wait", "0")
+    assert cli.code == 4 and "run the same command again to resume" in cli.stderr
+    assert "call again" not in cli.stderr

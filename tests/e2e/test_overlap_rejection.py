@@ -17,7 +17,7 @@ def test_the_overlap_rejection_is_explained_whatever_the_query_reads() -> None:
     for sql in ("SELECT 1 FROM conversions_all", "SELECT 1 FROM dsp_impressions"):
         cause = likely_cause(AMC_SAYS, sql)
         assert cause is not None and cause.startswith("AMC's privacy guard")
-        assert "force_rerun=True" in cause and "does not overlap" in cause
+        assert "no forced rerun" in cause and "does not overlap" in cause
 
 
 def test_a_forced_rerun_over_the_same_window_is_rejected_and_explained(sandbox: Sandbox) -> None:
@@ -29,7 +29,7 @@ def test_a_forced_rerun_over_the_same_window_is_rejected_and_explained(sandbox: 
     assert again.json["status"] == "REJECTED"
     assert "overlapping time windows" in again.json["status_reason"]
     assert "AMC's privacy guard" in again.stderr
-    assert "(no --force-rerun)" in again.stderr and "force_rerun=True" not in again.stderr
+    assert "(no forced rerun)" in again.stderr and "force_rerun=True" not in again.stderr
     assert f"execution {first.json['execution_id']} holds this window's result" in again.stderr
     assert "run again with --force-rerun" not in again.stderr
 
