@@ -43,4 +43,4 @@ def test_the_overlap_rejection_as_the_answer_to_the_post_is_exit_1_and_explained
     refused = sandbox.cli("run", "--workflow", "segmentation", "--json")
     assert refused.code == 1, refused.stderr
     assert refused.json["exit_code"] == 1
-    assert "AMC's privacy guard" in refused.json["error"] and "(no --force-rerun)" in refused.json["error"]
+    assert "AMC's privacy guard" in refused.json["error"] and "(no forced rerun)" in refused.json["error"]
