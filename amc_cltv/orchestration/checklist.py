@@ -114,6 +114,27 @@ def _status_said(error: APIError) -> str:
     return f"{status}: {error}"
 
 
+def _unavailable(name: str, error: APIError, who: str, key: str, url: str) -> Check | None:
+    """``who`` did not answer (check ``[amc] key``), or answered a server error or rate limit beyond the
+    retries (try later, nothing to change); None for any other error."""
+    if isinstance(error, APIConnectionError):
+        reason = error.context.get("reason") or "no answer"
+        return problem(
+            name,
+            f"{who} did not answer at {url} ({reason})",
+            f"check the network and [amc] {key}, then run doctor again",
+            Kind.UNREACHABLE,
+        )
+    if isinstance(error, InternalServerError | RateLimitError | RetryBudgetExhausted):
+        return problem(
+            name,
+            f"{who} answered with an error ({_status_said(error)})",
+            f"{who} is failing or rate-limiting these calls: run doctor again later (nothing to change)",
+            Kind.UNREACHABLE,
+        )
+    return None
+
+
 def login_problem(name: str, error: APIError, token_url: str) -> Check:
     """The token grant failed: Login with Amazon refused it, did not answer, or had trouble."""
     if isinstance(error, AuthenticationError):
@@ -125,41 +146,15 @@ def login_problem(name: str, error: APIError, token_url: str) -> Check:
             "token for this client id, from the Login with Amazon consent)",
             Kind.CONFIG,
         )
-    if isinstance(error, APIConnectionError):
-        reason = error.context.get("reason") or "no answer"
-        return problem(
-            name,
-            f"Login with Amazon did not answer at {token_url} ({reason})",
-            "check the network and [amc] token_url, then run doctor again",
-            Kind.UNREACHABLE,
-        )
-    if isinstance(error, InternalServerError | RateLimitError | RetryBudgetExhausted):
-        return problem(
-            name,
-            f"Login with Amazon answered with an error ({_status_said(error)})",
-            "Login with Amazon is failing or rate-limiting: run doctor again later (nothing to change)",
-            Kind.UNREACHABLE,
-        )
-    return problem(name, f"the token grant failed: {error}", "see Login with Amazon's message")
+    failed = _unavailable(name, error, "Login with Amazon", "token_url", token_url)
+    return failed or problem(name, f"the token grant failed: {error}", "see Login with Amazon's message")
 
 
 def amc_problem(name: str, error: APIError, api_url: str) -> Check:
     """A check that could not be made because AMC answered with an error, or not at all."""
-    if isinstance(error, APIConnectionError):
-        reason = error.context.get("reason") or "no answer"
-        return problem(
-            name,
-            f"AMC did not answer at {api_url} ({reason})",
-            "check the network and [amc] api_url, then run doctor again",
-            Kind.UNREACHABLE,
-        )
-    if isinstance(error, InternalServerError | RateLimitError | RetryBudgetExhausted):
-        return problem(
-            name,
-            f"AMC answered with an error ({_status_said(error)})",
-            "AMC is failing or rate-limiting these calls: run doctor again later (nothing to change)",
-            Kind.UNREACHABLE,
-        )
+    failed = _unavailable(name, error, "AMC", "api_url", api_url)
+    if failed is not None:
+        return failed
     if isinstance(error, AuthenticationError | PermissionDeniedError):
         return problem(
             name,

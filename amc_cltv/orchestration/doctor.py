@@ -307,6 +307,16 @@ class Doctor:
         )
         return self.client.executions.create(request)
 
+    def _dry_run_workflow(self, rendered: RenderedWorkflow) -> Any:
+        """A workflow's dry run, with its parameters, as it would be uploaded."""
+        return self._dry_run(
+            rendered.sql,
+            parameters=[dict(p) for p in rendered.input_parameters],
+            values={k: str(v) for k, v in rendered.parameter_values.items()},
+            rendered=rendered,
+            disable_aggregation_controls=True if rendered.synthetic_only else None,
+        )
+
     def _wait(self, execution_ids: list[str], budget: Budget | None = None) -> dict[str, WorkflowExecution]:
         """Poll the dry runs until each is terminal, or the budget runs out: those not done are left out.
         A status AMC has not documented is not terminal: it is polled until the budget runs out."""
@@ -358,13 +368,7 @@ class Doctor:
                 if rendered is None:
                     execution = self._dry_run(SHOPPING_INSIGHTS_PROBE, parameters=[], values={})
                 else:
-                    execution = self._dry_run(
-                        rendered.sql,
-                        parameters=[dict(p) for p in rendered.input_parameters],
-                        values={k: str(v) for k, v in rendered.parameter_values.items()},
-                        rendered=rendered,
-                        disable_aggregation_controls=True if rendered.synthetic_only else None,
-                    )
+                    execution = self._dry_run_workflow(rendered)
                     sql[label] = rendered.sql
             except APIError as error:
                 lines[label] = self._amc_problem(label, error)
@@ -393,13 +397,7 @@ class Doctor:
     def validate(self, rendered: RenderedWorkflow) -> dict[str, Any]:
         """AMC's dry run of one rendered workflow (``run --dry-run --validate``): its status, AMC's reason and
         the likely cause. Raises APIError when AMC cannot be asked."""
-        execution = self._dry_run(
-            rendered.sql,
-            parameters=[dict(p) for p in rendered.input_parameters],
-            values={k: str(v) for k, v in rendered.parameter_values.items()},
-            rendered=rendered,
-            disable_aggregation_controls=True if rendered.synthetic_only else None,
-        )
+        execution = self._dry_run_workflow(rendered)
         wait = Budget(VALIDATE_WAIT_S, lambda: clock.current().monotonic())
         finished = self._wait([execution.workflow_execution_id], wait).get(execution.workflow_execution_id)
         status = str(finished.status) if finished is not None else "PENDING"
