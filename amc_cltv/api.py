@@ -356,6 +356,8 @@ def activate_audience(
     force: bool = False,
     dry_run: bool = False,
     wait: bool = True,
+    window_end: date | None = None,
+    window_days: int | None = None,
     client: AmcClient | None = None,
     ledger: Ledger | None = None,
 ) -> ActivationOutcome:
@@ -365,8 +367,9 @@ def activate_audience(
     campaign start the audience must be usable in DSP by (AMC's 48-hour lag); ``force`` goes ahead when it
     cannot be, and resubmits a FAILED audience. ``wait`` False returns once AMC has the audience
     (``outcome.audience.audience_execution_id``: follow it with ``watch_audience``, then call again to
-    record the end). Raises Refused, AudienceFailed, StillRunning or NeedsHuman, each carrying what was
-    learnt (``known_on_error``).
+    record the end). The window (``window_end``, ``window_days``: as for ``run_workflow``) is the one the
+    segment is sized over and the new audience's first. Raises Refused, AudienceFailed, StillRunning or
+    NeedsHuman, each carrying what was learnt (``known_on_error``).
     """
     from amc_cltv import audience
 
@@ -380,6 +383,8 @@ def activate_audience(
             force=force,
             dry_run=dry_run,
             wait=wait,
+            window_end=window_end,
+            window_days=window_days,
         )
 
 

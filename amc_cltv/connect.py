@@ -7,7 +7,6 @@ WSGI app (which routes on the path only), so nothing above this module can tell 
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from typing import Any
 
@@ -78,7 +77,8 @@ def open_client(
 def open_async_client(config: Config) -> AsyncAmcClient:
     """An ``AsyncAmcClient`` for the profile's instance; ``await client.aclose()`` when done."""
     transport = async_wsgi_transport(_embedded_app(config)) if config.amc.embedded else None
-    return AsyncAmcClient(**_identity(config), transport=transport, sleep=asyncio.sleep)
+    # The retries wait on the process clock too, so a test clock covers them as it covers the sync client's.
+    return AsyncAmcClient(**_identity(config), transport=transport, sleep=clock.asleep)
 
 
 class SharedClients:
@@ -142,7 +142,7 @@ class SharedClients:
                 self._async[key] = AsyncAmcClient(
                     **_identity(config),
                     transport=transport,
-                    sleep=asyncio.sleep,
+                    sleep=clock.asleep,
                     retry_quota=quota,
                     auth=auth,
                 )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from amc_cltv import clock
@@ -241,9 +241,14 @@ def activate(
     force: bool = False,
     dry_run: bool = False,
     wait: bool = True,
+    window_end: date | None = None,
+    window_days: int | None = None,
 ) -> ActivationOutcome:
     """Create (or reuse) the segment's rule-based audience and wait until AMC finishes it (``wait`` False:
     return once AMC has it; activating again waits).
+
+    The window (default: the 365 days AMC has complete data for) is the new audience's first one and the
+    one its segment is sized over.
 
     Raises Refused (exit 1: below ``min_size``, or ``needed_by`` cannot be met without ``force``),
     AudienceFailed (exit 1, AMC's statusReason), StillRunning (exit 4), NeedsHuman (exit 3); each error
@@ -251,7 +256,9 @@ def activate(
     """
     spec = segment_named(segment)
     rules = render_rules(spec, shopping_insights=config.profile.workflows.shopping_insights)
-    window: TimeWindow = resolve_window(clock.current().now(), config.amc.time_zone)
+    window: TimeWindow = resolve_window(
+        clock.current().now(), config.amc.time_zone, window_days=window_days, window_end=window_end
+    )
     plan = AudiencePlan(
         name=rules.audience_name,
         rules_sha256=rules.rules_sha256,

@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -243,11 +243,13 @@ def ledger(config: Config) -> Iterator[Ledger]:
         yield opened
 
 
-def record_segmentation(config: Config, ledger: Ledger, high_value_users: int) -> str:
-    """A downloaded SUCCEEDED ``segmentation`` result for today's default window, as the run pipeline
-    leaves it: the CSV on disk and the run and its file in the ledger."""
+def record_segmentation(
+    config: Config, ledger: Ledger, high_value_users: int, *, window_end: date | None = None
+) -> str:
+    """A downloaded SUCCEEDED ``segmentation`` result for today's default window (or the one ending
+    ``window_end``), as the run pipeline leaves it: the CSV on disk and the run and its file in the ledger."""
     now = clock.current().now()
-    window = resolve_window(now, config.amc.time_zone)
+    window = resolve_window(now, config.amc.time_zone, window_end=window_end)
     rendered = catalog.render("segmentation", shopping_insights=config.profile.workflows.shopping_insights)
     execution_id = f"exec-{uuid.uuid4().hex[:8]}"
     folder = config.output_dir / config.instance_id / "segmentation" / execution_id

@@ -4,7 +4,7 @@ write-ahead create and reconcile, polling, the DSP lag, rotation and --dry-run."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import respx
@@ -47,6 +47,19 @@ def test_creates_the_audience_with_amc_fields_and_headers(
     assert outcome.action == "created"
     assert outcome.segment_size == 3200
     assert outcome.audience is not None and outcome.audience.status == "SUCCEEDED"
+
+
+def test_a_given_window_is_the_one_sized_over_and_sent(
+    config: Config, client: AmcClient, ledger: Ledger, amc: Amc
+) -> None:
+    """With ``window_end`` (an Airflow task's templated window), the segment is sized from the segmentation
+    result of that window, not today's, and the audience starts on it; nothing else is run."""
+    router, fake = amc
+    record_segmentation(config, ledger, 3200, window_end=date(2026, 11, 1))
+    outcome = activate(config, client, ledger, window_end=date(2026, 11, 1))
+    assert outcome.segment_size == 3200 and router["create"].call_count == 1
+    assert fake.posts[0]["timeWindowEnd"] == "2026-11-01T00:00:00Z"
+    assert fake.posts[0]["timeWindowStart"] == "2025-11-01T00:00:00Z"
 
 
 def test_succeeded_starts_the_lag_and_the_audience_is_usable_48_hours_later(

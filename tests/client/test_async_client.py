@@ -184,3 +184,27 @@ def test_lists_follow_every_page_and_upsert_updates_an_existing_workflow(
 
     assert run(scenario()) == (["e-1", "e-2"], "updated")
     assert created.call_count == 1 and updated.call_count == 1
+
+
+def test_the_async_client_of_a_profile_waits_its_retries_on_the_process_clock(
+    wire: respx.MockRouter, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``connect.open_async_client`` hands the client the tool's clock, as the sync client gets it: a test
+    clock (or an Airflow test's sandbox clock) covers the retries instead of real seconds passing."""
+    from amc_cltv import clock as tool_clock
+    from amc_cltv.config import load_config
+    from amc_cltv.connect import open_async_client
+
+    profile = tmp_path / "profile.toml"
+    profile.write_text(
+        f'[amc]\napi_url = "{API}"\ntoken_url = "{TOKEN_URL}"\ninstance_id = "{INSTANCE}"\n'
+        f'advertiser_id = "{ADVERTISER}"\nmarketplace_id = "{MARKETPLACE}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AMC_CLTV_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("AMC_CLTV_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("AMC_CLTV_REFRESH_TOKEN", REFRESH_TOKEN)
+    wire.get(STATUS_PATH).mock(side_effect=[httpx.Response(503), httpx.Response(503), OK])
+    with tool_clock.use_clock(tool_clock.FakeClock()) as installed:
+        assert run(_get(open_async_client(load_config(profile)))) == "RUNNING"
+    assert isinstance(installed, tool_clock.FakeClock) and len(installed.sleeps) == 2
