@@ -2,13 +2,13 @@
 
     from amc_cltv.airflow import AmcRunWorkflowOperator, AmcActivateAudienceOperator, AmcAudienceUsableSensor
 
-    hooks          AmcHook: the ``amc`` connection (LwA secrets, profile overrides)
-    profile        the profile TOML merged with a connection (no Airflow import)
-    execution      adopt or submit, look, download: the operator's work around its deferral (no Airflow)
+    hooks          AmcHook: the ``amc`` connection (LwA secrets, profile overrides, test_connection)
+    profile        the profile TOML merged with a connection; the copy a trigger carries (no Airflow)
+    execution      adopt or submit, look, download, and the submitted run pinned (no Airflow)
     operators      AmcRunWorkflowOperator, AmcActivateAudienceOperator
     triggers       AmcExecutionTrigger, AmcAudienceTrigger (poll on the tool's schedule), AmcUntilTrigger
     sensors        AmcAudienceUsableSensor (the DSP lag)
-    provider_info  the ``amc`` connection type, for Airflow's provider manager
+    provider_info  the ``amc`` connection type and its form, for Airflow's provider manager
 
 Importing ``amc_cltv`` never imports Airflow. The names below are loaded on first use, because Airflow
 reads ``provider_info`` while it is still configuring itself.

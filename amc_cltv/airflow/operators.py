@@ -3,29 +3,41 @@
 Library errors become one-line task failures: a profile, workflow or parameter that cannot work fails
 the task without retries (``AirflowFailException``); AMC being unavailable, or still busy, fails it for a
 retry, which adopts what AMC already has instead of sending anything twice.
+
+Both defer while AMC works (``deferrable``, by default ``[operators] default_deferrable``) and show the
+profile's name as their map index when mapped over profiles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from airflow.sdk import BaseOperator, Context
+from airflow.sdk import BaseOperator, Context, conf
 
 try:
     from airflow.sdk.exceptions import AirflowException, AirflowFailException
 except ImportError:  # Airflow 3.1 has them only in airflow.exceptions
     from airflow.exceptions import AirflowException, AirflowFailException
 
-from amc_cltv.airflow.execution import RunRequest, finish_run, start_run
+from amc_cltv.airflow.execution import RunRequest, SubmittedRun, finish_submitted, start_run
 from amc_cltv.airflow.hooks import AmcHook
+from amc_cltv.airflow.profile import profile_payload
 from amc_cltv.airflow.triggers import ERROR, AmcAudienceTrigger, AmcExecutionTrigger
 from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError, ExitCode
 from amc_cltv.orchestration.outcome import RunOutcome
+
+PROFILE_MAP_INDEX = "{{ task.profile_name }}"
+
+
+def default_deferrable() -> bool:
+    """``[operators] default_deferrable``, as every provider reads it."""
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
 @contextmanager
@@ -39,17 +51,99 @@ def task_errors() -> Iterator[None]:
         raise AirflowException(str(exc)) from None
 
 
-class AmcRunWorkflowOperator(BaseOperator):
+def outcome_result(outcome: RunOutcome) -> dict[str, Any]:
+    """The ``run --json`` object of a SUCCEEDED run; a run still going fails the try (for a retry that
+    resumes it), one that AMC ended otherwise fails the task."""
+    if outcome.exit_code == ExitCode.STILL_RUNNING:
+        raise AirflowException(outcome.message or f"{outcome.workflow} is still {outcome.status}")
+    if outcome.exit_code != ExitCode.OK:
+        raise AirflowFailException(outcome.message or f"{outcome.workflow} ended {outcome.status}")
+    return outcome.as_json()
+
+
+def deferral_timeout(config: Config) -> timedelta | None:
+    """How long a deferred task may wait for AMC: the profile's ``[polling] max_wait_s`` (0: no bound)."""
+    seconds = config.profile.polling.max_wait_s
+    return timedelta(seconds=seconds) if seconds > 0 else None
+
+
+def pinned(request: RunRequest, outcome: RunOutcome) -> RunRequest:
+    """``request`` with the window its outcome covers, as dates: the same run whatever the day."""
+    window = outcome.time_window
+    return replace(request, window_end=window.end.date(), window_days=window.days)
+
+
+class _AmcOperator(BaseOperator):
+    """What both operators share: a profile and a connection, deferral and the map index."""
+
+    ui_color = "#ff9900"
+
+    def __init__(
+        self,
+        *,
+        config: str,
+        amc_conn_id: str = AmcHook.default_conn_name,
+        deferrable: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("map_index_template", PROFILE_MAP_INDEX)
+        super().__init__(**kwargs)
+        self.config = config
+        self.amc_conn_id = amc_conn_id
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
+
+    @property
+    def profile_name(self) -> str:
+        """The instance profile's name (its file's, without ``.toml``): the map index shown in the UI."""
+        return Path(str(self.config)).stem
+
+    def _config(self) -> Config:
+        with task_errors():
+            return AmcHook(self.amc_conn_id).config(self.config)
+
+    def _follow(self, config: Config, submitted: SubmittedRun, *, cancel_on_kill: bool, method: str) -> None:
+        """Defer to the triggerer until AMC finishes ``submitted``; the task resumes in ``method``."""
+        self.defer(
+            trigger=AmcExecutionTrigger(
+                profile=profile_payload(config),
+                amc_conn_id=self.amc_conn_id,
+                run=submitted.as_json(),
+                cancel_on_kill=cancel_on_kill,
+            ),
+            method_name=method,
+            timeout=deferral_timeout(config),
+        )
+
+    @staticmethod
+    def _submitted(event: Mapping[str, Any]) -> SubmittedRun:
+        """The execution the trigger followed, as the task submitted it."""
+        if event.get("status") == ERROR:
+            raise AirflowException(f"following execution {event.get('execution_id')}: {event.get('message')}")
+        return SubmittedRun.from_json(event["run"])
+
+
+class AmcRunWorkflowOperator(_AmcOperator):
     """Run an amc-cltv workflow on an AMC instance; the result is the ``run --json`` object (XCom).
 
     Renders and syncs the workflow, adopts the execution AMC already has for the same workflow, time
     window and parameters or submits one, then (``deferrable``) waits in ``AmcExecutionTrigger`` without
-    a worker slot, and downloads and verifies the result files when it resumes. ``config`` is an instance
-    profile (TOML path); the secrets come from the ``amc`` connection ``amc_conn_id``.
+    a worker slot, and downloads and verifies that execution's files when it resumes. ``config`` is an
+    instance profile (TOML path); the secrets come from the ``amc`` connection ``amc_conn_id``.
+
+    ``window_end`` (templated: ``"{{ macros.ds_add(ds, -3) }}"``) is the window's last midnight in the
+    profile's time zone, so a backfill covers the days of its logical date; None takes the latest AMC has
+    complete data for when the task starts. ``cancel_on_kill``: a task killed while it waits cancels the
+    AMC execution it follows.
     """
 
-    template_fields: Sequence[str] = ("workflow", "config", "amc_conn_id", "window_end", "parameters")
-    ui_color = "#ff9900"
+    template_fields: Sequence[str] = (
+        "workflow",
+        "config",
+        "amc_conn_id",
+        "window_end",
+        "window_days",
+        "parameters",
+    )
 
     def __init__(
         self,
@@ -58,75 +152,79 @@ class AmcRunWorkflowOperator(BaseOperator):
         config: str,
         amc_conn_id: str = AmcHook.default_conn_name,
         window_end: date | str | None = None,
+        window_days: int | str | None = None,
         parameters: Mapping[str, Any] | None = None,
-        deferrable: bool = True,
+        deferrable: bool | None = None,
+        cancel_on_kill: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(config=config, amc_conn_id=amc_conn_id, deferrable=deferrable, **kwargs)
         self.workflow = workflow
-        self.config = config
-        self.amc_conn_id = amc_conn_id
         self.window_end = window_end
+        self.window_days = window_days
         self.parameters = parameters
-        self.deferrable = deferrable
+        self.cancel_on_kill = cancel_on_kill
+        self.followed: SubmittedRun | None = None  # the execution this try waits for
 
-    def _run(self, step: Callable[[Config, RunRequest], RunOutcome]) -> RunOutcome:
+    def _request(self) -> RunRequest:
         with task_errors():
-            config = AmcHook(self.amc_conn_id).config(self.config)
-            return step(config, RunRequest.of(self.workflow, self.window_end, self.parameters))
+            try:
+                return RunRequest.of(self.workflow, self.window_end, self.parameters, self.window_days)
+            except ValueError as error:
+                raise AirflowFailException(f"{self.task_id}: window_end/window_days: {error}") from None
 
     def execute(self, context: Context) -> dict[str, Any]:
-        if not self.deferrable:
-            return self._result(
-                self._run(lambda config, request: finish_run(config, request, max_wait_s=None))
-            )
-        outcome = self._run(start_run)
-        if outcome.exit_code == ExitCode.STILL_RUNNING and outcome.execution_id is not None:
-            self._defer(outcome.execution_id)
-        return self._result(outcome)
-
-    def _defer(self, execution_id: str) -> None:
-        """Hand the wait to the triggerer: the worker slot is freed until AMC finishes the execution."""
+        config, request = self._config(), self._request()
         with task_errors():
-            max_wait_s = AmcHook(self.amc_conn_id).config(self.config).profile.polling.max_wait_s
-        self.defer(
-            trigger=AmcExecutionTrigger(
-                config=str(self.config),
-                amc_conn_id=self.amc_conn_id,
-                execution_id=execution_id,
-                workflow=self.workflow,
-            ),
-            method_name="execute_complete",
-            timeout=timedelta(seconds=max_wait_s),
-        )
+            outcome = start_run(config, request)
+        if outcome.exit_code != ExitCode.STILL_RUNNING or outcome.execution_id is None:
+            return outcome_result(outcome)
+        self.followed = SubmittedRun.of(request, outcome)
+        if self.deferrable:
+            self._follow(config, self.followed, cancel_on_kill=self.cancel_on_kill, method="execute_complete")
+        with task_errors():
+            return outcome_result(finish_submitted(config, self.followed, max_wait_s=None))
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
-        """Back from the trigger: download and verify the files of a SUCCEEDED execution."""
-        if event.get("status") == ERROR:
-            raise AirflowException(f"following execution {event.get('execution_id')}: {event.get('message')}")
-        return self._result(self._run(finish_run))
+        """Back from the trigger: download and verify the files of the execution it followed."""
+        submitted = self._submitted(event)
+        with task_errors():
+            return outcome_result(finish_submitted(self._config(), submitted))
 
-    def _result(self, outcome: RunOutcome) -> dict[str, Any]:
-        if outcome.exit_code == ExitCode.STILL_RUNNING:
-            raise AirflowException(outcome.message or f"{self.workflow} is still {outcome.status}")
-        if outcome.exit_code != ExitCode.OK:
-            raise AirflowFailException(outcome.message or f"{self.workflow} ended {outcome.status}")
-        return outcome.as_json()
+    def on_kill(self) -> None:
+        """Killed while waiting on the worker: cancel the AMC execution (``cancel_on_kill``)."""
+        if self.followed is None or not self.cancel_on_kill:
+            return
+        from amc_cltv.connect import open_client
+
+        with open_client(self._config()) as client:
+            client.executions.cancel(self.followed.execution_id)
+        self.log.info("cancelled AMC execution %s of %s", self.followed.execution_id, self.workflow)
 
 
-class AmcActivateAudienceOperator(BaseOperator):
+class AmcActivateAudienceOperator(_AmcOperator):
     """Create (or find) the segment's rule-based audience and wait until AMC has built it.
 
-    The segment is sized from the ``segmentation`` result of the same window (adopted from AMC when this
-    worker has no ledger), an audience of the same rules already on AMC is adopted, never duplicated.
-    While AMC builds it (hours on a real instance), the task defers to ``AmcAudienceTrigger``
-    (``deferrable``). The result is the ``audience activate --json`` object, whose ``usable_in_dsp_at``
-    the ``AmcAudienceUsableSensor`` waits for. ``needed_by`` is the campaign start (a date or date-time in
-    the instance's time zone): when the audience cannot be usable in DSP by then, the task fails.
+    The segment is sized from the ``segmentation`` result of the window (``window_end``, ``window_days``:
+    templated, as ``AmcRunWorkflowOperator``'s, and the same for both tasks), adopted from AMC when this
+    worker has no ledger; while that execution still runs, the task waits for it in the triggerer. An
+    audience of the same rules already on AMC is adopted, never duplicated. While AMC builds it (hours on a
+    real instance), the task defers to ``AmcAudienceTrigger``. The result is the ``audience activate
+    --json`` object, whose ``usable_in_dsp_at`` the ``AmcAudienceUsableSensor`` waits for. ``needed_by``
+    is the campaign start (a date or date-time in the instance's time zone): when the audience cannot be
+    usable in DSP by then, the task fails.
+
+    The steps (``_segmentation``, then ``_activate``) each resume in their own method after a deferral.
     """
 
-    template_fields: Sequence[str] = ("segment", "config", "amc_conn_id", "needed_by")
-    ui_color = "#ff9900"
+    template_fields: Sequence[str] = (
+        "segment",
+        "config",
+        "amc_conn_id",
+        "needed_by",
+        "window_end",
+        "window_days",
+    )
 
     def __init__(
         self,
@@ -135,33 +233,70 @@ class AmcActivateAudienceOperator(BaseOperator):
         segment: str = "high-value",
         amc_conn_id: str = AmcHook.default_conn_name,
         needed_by: str | None = None,
-        deferrable: bool = True,
+        window_end: date | str | None = None,
+        window_days: int | str | None = None,
+        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(config=config, amc_conn_id=amc_conn_id, deferrable=deferrable, **kwargs)
         self.segment = segment
-        self.config = config
-        self.amc_conn_id = amc_conn_id
         self.needed_by = needed_by
-        self.deferrable = deferrable
+        self.window_end = window_end
+        self.window_days = window_days
 
-    def _activate(self, *, look_once: bool) -> dict[str, Any]:
+    def _report_request(self) -> RunRequest:
+        """The segment's report run (``segmentation``) over the task's window."""
+        from amc_cltv.audience.rules import segment_named
+
+        with task_errors():
+            try:
+                return RunRequest.of(
+                    segment_named(self.segment).report_workflow, self.window_end, {}, self.window_days
+                )
+            except ValueError as error:
+                raise AirflowFailException(f"{self.task_id}: window_end/window_days: {error}") from None
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        config, request = self._config(), self._report_request()
+        with task_errors():
+            outcome = start_run(config, request)
+        if outcome.exit_code == ExitCode.STILL_RUNNING and outcome.execution_id is not None:
+            submitted = SubmittedRun.of(request, outcome)
+            if self.deferrable:  # the upstream task's execution, most often: not this task's to cancel
+                self._follow(config, submitted, cancel_on_kill=False, method="segmentation_complete")
+            with task_errors():
+                outcome = finish_submitted(config, submitted, max_wait_s=None)
+        outcome_result(outcome)
+        return self._activate(config, pinned(request, outcome), look_once=self.deferrable)
+
+    def segmentation_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Back from waiting for the segmentation: download it, then activate."""
+        submitted = self._submitted(event)
+        config = self._config()
+        with task_errors():
+            outcome_result(finish_submitted(config, submitted))
+        return self._activate(config, submitted.request(), look_once=True)
+
+    def _activate(self, config: Config, window: RunRequest, *, look_once: bool) -> dict[str, Any]:
+        """Activate over ``window``; ``look_once``: defer to the trigger while AMC builds the audience."""
         from amc_cltv import api
         from amc_cltv.audience import known_on_error, parse_needed_by
-        from amc_cltv.audience.rules import segment_named
         from amc_cltv.errors import StillRunning
 
         with task_errors():
-            config = AmcHook(self.amc_conn_id).config(self.config)
-            spec = segment_named(self.segment)
             campaign_start = parse_needed_by(self.needed_by, config.amc.time_zone) if self.needed_by else None
-            # The size guard reads the segmentation result of the window: adopted, never submitted twice.
-            finish_run(config, RunRequest(spec.report_workflow), max_wait_s=None).raise_for_status()
+            looked_at = config
             if look_once:  # one status call; the trigger does the waiting
                 polling = config.profile.polling.model_copy(update={"max_wait_s": 0})
-                config = replace(config, profile=config.profile.model_copy(update={"polling": polling}))
+                looked_at = replace(config, profile=config.profile.model_copy(update={"polling": polling}))
             try:
-                return api.activate_audience(config, segment=spec.key, needed_by=campaign_start).as_json()
+                return api.activate_audience(
+                    looked_at,
+                    segment=self.segment,
+                    needed_by=campaign_start,
+                    window_end=window.window_end,
+                    window_days=window.window_days,
+                ).as_json()
             except StillRunning as still:
                 known = known_on_error(still)
                 building = known.audience if known is not None else None
@@ -169,17 +304,14 @@ class AmcActivateAudienceOperator(BaseOperator):
                     raise
                 self.defer(
                     trigger=AmcAudienceTrigger(
-                        config=str(self.config),
+                        profile=profile_payload(config),
                         amc_conn_id=self.amc_conn_id,
                         audience_execution_id=building.audience_execution_id,
                     ),
                     method_name="execute_complete",
-                    timeout=timedelta(seconds=config.profile.polling.max_wait_s or 43200),
+                    timeout=deferral_timeout(config),
                 )
                 raise  # not reached: defer() leaves the task
-
-    def execute(self, context: Context) -> dict[str, Any]:
-        return self._activate(look_once=self.deferrable)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Back from the trigger: AMC has finished the audience; record it and report where it stands."""
@@ -187,4 +319,4 @@ class AmcActivateAudienceOperator(BaseOperator):
             raise AirflowException(
                 f"following audience {event.get('audience_execution_id')}: {event.get('message')}"
             )
-        return self._activate(look_once=False)
+        return self._activate(self._config(), self._report_request(), look_once=False)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseSensorOperator, Context
 
 from amc_cltv import clock
 from amc_cltv.airflow.hooks import AmcHook
-from amc_cltv.airflow.operators import AirflowFailException, task_errors
+from amc_cltv.airflow.operators import (
+    PROFILE_MAP_INDEX,
+    AirflowFailException,
+    default_deferrable,
+    task_errors,
+)
 from amc_cltv.airflow.triggers import AmcUntilTrigger
 
 GONE = frozenset({"FAILED", "DEACTIVATED"})
@@ -20,8 +26,9 @@ class AmcAudienceUsableSensor(BaseSensorOperator):
     """Succeeds once Amazon DSP can use the audience: at its ``usable_in_dsp_at`` (AMC's SUCCEEDED plus
     the activation lag, 48 hours by default), provided AMC has not failed, deactivated or deleted it.
 
-    ``audience`` is the ``AmcActivateAudienceOperator`` result (``activate.output``). Deferrable, it waits
-    in ``AmcUntilTrigger`` until that moment; then AMC is asked once more. The result is the audience.
+    ``audience`` is the ``AmcActivateAudienceOperator`` result (``activate.output``). Deferrable (by
+    default ``[operators] default_deferrable``), it waits in ``AmcUntilTrigger`` until that moment, within
+    the sensor's ``timeout``; then AMC is asked once more. The result is the audience.
     """
 
     template_fields: Sequence[str] = ("audience", "config", "amc_conn_id")
@@ -33,14 +40,20 @@ class AmcAudienceUsableSensor(BaseSensorOperator):
         audience: Mapping[str, Any] | str,
         config: str,
         amc_conn_id: str = AmcHook.default_conn_name,
-        deferrable: bool = True,
+        deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("map_index_template", PROFILE_MAP_INDEX)
         super().__init__(**kwargs)
         self.audience = audience
         self.config = config
         self.amc_conn_id = amc_conn_id
-        self.deferrable = deferrable
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
+
+    @property
+    def profile_name(self) -> str:
+        """The instance profile's name: the map index shown in the UI."""
+        return Path(str(self.config)).stem
 
     def _audience(self) -> Mapping[str, Any]:
         if not isinstance(self.audience, Mapping) or not self.audience.get("audience_execution_id"):
@@ -98,6 +111,7 @@ class AmcAudienceUsableSensor(BaseSensorOperator):
             self.defer(
                 trigger=AmcUntilTrigger(moment=self._usable_in_dsp_at().isoformat()),
                 method_name="execute_complete",
+                timeout=timedelta(seconds=self.timeout),
             )
         return dict(self._audience())
 

@@ -127,8 +127,15 @@ class Fleet:
         """Every audience the sandbox has accepted."""
         return list(self.app.store.all("audience"))
 
+    def script_faults(self, *faults: dict[str, Any]) -> None:
+        """Make the sandbox answer the next matching requests with errors (amc_cltv/sandbox/faults.py)."""
+        self.http.post("/_sandbox/faults", json={"faults": list(faults)}).raise_for_status()
 
-def write_profile(path: Path, base_url: str) -> None:
+    def faults_left(self) -> list[dict[str, Any]]:
+        return list(self.http.get("/_sandbox/faults").json()["faults"])
+
+
+def write_profile(path: Path, base_url: str, time_zone: str = "UTC") -> None:
     """An instance profile for the ``sandbox serve`` at ``base_url``: polling of minutes, not seconds."""
     lines = [
         "[amc]",
@@ -138,6 +145,7 @@ def write_profile(path: Path, base_url: str) -> None:
         'advertiser_id = "ENTITYSANDBOX0001"',
         'marketplace_id = "ATVPDKIKX0DER"',
         "synthetic_data = true",
+        f'time_zone = "{time_zone}"',
         "[polling]",
         "initial_interval_s = 60",
         "multiplier = 2",
