@@ -1,6 +1,7 @@
 """The example DAG under Airflow 3's ``dag.test()`` against a real ``sandbox serve``: the segmentation task
 defers to its trigger, the audience is activated, the sensor waits out the DSP lag; a task killed while
-its trigger polls is retried and adopts the execution AMC already has. Exactly one execution, always."""
+its trigger polls is retried and adopts the execution AMC already has. Exactly one execution, always, over
+the window of the run's logical date (a backfill's)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +36,19 @@ def load_dag() -> Any:
 
 
 def results(run: Any) -> dict[str, Any]:
-    """Each task's state and returned value (XCom) in ``run``, by task id (map index 0)."""
+    """Each task's state, try, map index label and returned value (XCom) in ``run``, by task id (map
+    index 0)."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
     found: dict[str, Any] = {}
     with create_session() as session:
         for ti in run.get_task_instances(session=session):
-            found[ti.task_id] = {"state": str(ti.state), "try_number": ti.try_number}
+            found[ti.task_id] = {
+                "state": str(ti.state),
+                "try_number": ti.try_number,
+                "label": ti.rendered_map_index,
+            }
         for row in session.query(XComModel).filter_by(dag_id=DAG_ID, run_id=run.run_id, key="return_value"):
             value = row.value
             found.setdefault(row.task_id, {})["value"] = (
@@ -68,13 +74,14 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     """The whole nightly DAG, the way it must survive a lost worker (one test: each Airflow process spends
     some 15 s starting its in-process API, so the run to success is the retry itself).
 
-    A worker runs the DAG until the segmentation task has deferred and its trigger has looked once, and is
-    killed. The retry runs where that worker's ledger is not: it adopts the execution from AMC, defers
-    again (the trigger waits on the profile's schedule while AMC runs), downloads and verifies the files,
-    activates the audience (deferring while AMC builds it) and waits out the DSP lag in the sensor's
-    trigger.
+    A worker runs the DAG for a night four days ago (a backfill) until the segmentation task has deferred
+    and its trigger has looked once, and is killed. The retry runs where that worker's ledger is not: it
+    adopts the execution from AMC, defers again (the trigger waits on the profile's schedule while AMC
+    runs), downloads and verifies the files, activates the audience over the same window (deferring while
+    AMC builds it) and waits out the DSP lag in the sensor's trigger.
     """
-    logical_date = datetime.now(UTC).replace(microsecond=0)
+    logical_date = datetime.now(UTC).replace(microsecond=0) - timedelta(days=4)
+    window_end = (logical_date - timedelta(days=3)).date().isoformat()  # the example's WINDOW_END
     worker = subprocess.Popen(
         [sys.executable, "-c", WORKER, str(EXAMPLES / f"{DAG_ID}.py"), logical_date.isoformat()],
         stdout=subprocess.PIPE,
@@ -93,6 +100,7 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
         worker.wait(timeout=30)
     submitted = fleet.executions()
     assert len(submitted) == 1 and submitted[0]["status"] in ("PENDING", "RUNNING")
+    assert submitted[0]["timeWindowEnd"].startswith(window_end)  # the backfilled night's, not today's
     # The retry runs where the killed worker's ledger is not: only AMC knows the execution.
     shutil.rmtree(fleet.profiles / "state")
 
@@ -107,11 +115,16 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     outcome = segmentation["value"]
     assert outcome["status"] == "SUCCEEDED" and outcome["exit_code"] == 0 and outcome["rows"] > 0
     assert all(Path(path).is_file() for path in outcome["files"])
+    assert outcome["time_window_end"].startswith(window_end)
+    # Mapped over profiles, each task is labelled with its profile's name.
+    assert {tasks[name]["label"] for name in tasks if name.startswith("instance.")} == {"sandbox-us"}
     # Deferred again: the trigger waited on the tool's clock (the learnt schedule, capped by the profile's
     # max_interval_s of 900 s with no history) while AMC ran the execution's hour of sandbox time.
     assert fleet.clock.sleeps and all(0 < wait <= 900 * 1.2 for wait in fleet.clock.sleeps[:3])
     audience = tasks["instance.activate_audience"]["value"]
     assert audience["status"] == "SUCCEEDED" and len(fleet.audiences()) == 1
+    # Sized over the segmentation of the same night: no second segmentation was run for it.
+    assert audience["time_window_end"].startswith(window_end)
     usable = tasks["instance.audience_usable"]["value"]
     assert usable["usable_now"] is True
     assert fleet.clock.now() >= datetime.fromisoformat(audience["usable_in_dsp_at"])
