@@ -24,12 +24,13 @@ try:
 except ImportError:  # Airflow 3.1 has them only in airflow.exceptions
     from airflow.exceptions import AirflowException, AirflowFailException
 
-from amc_cltv.airflow.execution import RunRequest, SubmittedRun, finish_submitted, start_run
+from amc_cltv.airflow.execution import RunRequest, finish_run, start_run
 from amc_cltv.airflow.hooks import AmcHook
 from amc_cltv.airflow.profile import profile_payload
 from amc_cltv.airflow.triggers import ERROR, AmcAudienceTrigger, AmcExecutionTrigger
 from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError, ExitCode
+from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.orchestration.outcome import RunOutcome
 
 PROFILE_MAP_INDEX = "{{ task.profile_name }}"
@@ -73,21 +74,23 @@ def pinned(request: RunRequest, outcome: RunOutcome) -> RunRequest:
     return replace(request, window_end=window.end.date(), window_days=window.days)
 
 
-class _AmcOperator(BaseOperator):
-    """What both operators share: a profile and a connection, deferral and the map index."""
+class AmcProfileTask:
+    """What every task of the provider has: an instance profile (``config``, a TOML path) completed by the
+    ``amc`` connection ``amc_conn_id``, ``deferrable`` by default as ``[operators] default_deferrable``
+    says, and the profile's name as its label when mapped over profiles."""
 
     ui_color = "#ff9900"
+    config: str
+    amc_conn_id: str
+    deferrable: bool
 
-    def __init__(
-        self,
-        *,
-        config: str,
-        amc_conn_id: str = AmcHook.default_conn_name,
-        deferrable: bool | None = None,
-        **kwargs: Any,
-    ) -> None:
+    @staticmethod
+    def labelled(kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The operator's keyword arguments, with the profile's name as the default map index label."""
         kwargs.setdefault("map_index_template", PROFILE_MAP_INDEX)
-        super().__init__(**kwargs)
+        return kwargs
+
+    def use_profile(self, config: str, amc_conn_id: str, deferrable: bool | None) -> None:
         self.config = config
         self.amc_conn_id = amc_conn_id
         self.deferrable = default_deferrable() if deferrable is None else deferrable
@@ -101,13 +104,28 @@ class _AmcOperator(BaseOperator):
         with task_errors():
             return AmcHook(self.amc_conn_id).config(self.config)
 
-    def _follow(self, config: Config, submitted: SubmittedRun, *, cancel_on_kill: bool, method: str) -> None:
-        """Defer to the triggerer until AMC finishes ``submitted``; the task resumes in ``method``."""
+
+class _AmcOperator(AmcProfileTask, BaseOperator):
+    """What both operators share: the profile, and following an execution in the triggerer."""
+
+    def __init__(
+        self,
+        *,
+        config: str,
+        amc_conn_id: str = AmcHook.default_conn_name,
+        deferrable: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**self.labelled(kwargs))
+        self.use_profile(config, amc_conn_id, deferrable)
+
+    def _follow(self, config: Config, handle: ExecutionHandle, *, cancel_on_kill: bool, method: str) -> None:
+        """Defer to the triggerer until AMC finishes the execution; the task resumes in ``method``."""
         self.defer(
             trigger=AmcExecutionTrigger(
                 profile=profile_payload(config),
                 amc_conn_id=self.amc_conn_id,
-                run=submitted.as_json(),
+                handle=handle.as_dict(),
                 cancel_on_kill=cancel_on_kill,
             ),
             method_name=method,
@@ -115,11 +133,12 @@ class _AmcOperator(BaseOperator):
         )
 
     @staticmethod
-    def _submitted(event: Mapping[str, Any]) -> SubmittedRun:
-        """The execution the trigger followed, as the task submitted it."""
+    def _followed(event: Mapping[str, Any]) -> ExecutionHandle:
+        """The execution the trigger followed, as the task submitted it (its handle)."""
         if event.get("status") == ERROR:
             raise AirflowException(f"following execution {event.get('execution_id')}: {event.get('message')}")
-        return SubmittedRun.from_json(event["run"])
+        with task_errors():
+            return ExecutionHandle.from_dict(event["handle"])
 
 
 class AmcRunWorkflowOperator(_AmcOperator):
@@ -164,7 +183,7 @@ class AmcRunWorkflowOperator(_AmcOperator):
         self.window_days = window_days
         self.parameters = parameters
         self.cancel_on_kill = cancel_on_kill
-        self.followed: SubmittedRun | None = None  # the execution this try waits for
+        self.followed: ExecutionHandle | None = None  # the execution this try waits for
 
     def _request(self) -> RunRequest:
         with task_errors():
@@ -177,19 +196,19 @@ class AmcRunWorkflowOperator(_AmcOperator):
         config, request = self._config(), self._request()
         with task_errors():
             outcome = start_run(config, request)
-        if outcome.exit_code != ExitCode.STILL_RUNNING or outcome.execution_id is None:
+        if outcome.exit_code != ExitCode.STILL_RUNNING or outcome.handle is None:
             return outcome_result(outcome)
-        self.followed = SubmittedRun.of(request, outcome)
+        self.followed = outcome.handle
         if self.deferrable:
             self._follow(config, self.followed, cancel_on_kill=self.cancel_on_kill, method="execute_complete")
         with task_errors():
-            return outcome_result(finish_submitted(config, self.followed, max_wait_s=None))
+            return outcome_result(finish_run(config, self.followed, max_wait_s=None))
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Back from the trigger: download and verify the files of the execution it followed."""
-        submitted = self._submitted(event)
+        followed = self._followed(event)
         with task_errors():
-            return outcome_result(finish_submitted(self._config(), submitted))
+            return outcome_result(finish_run(self._config(), followed))
 
     def on_kill(self) -> None:
         """Killed while waiting on the worker: cancel the AMC execution (``cancel_on_kill``)."""
@@ -260,22 +279,22 @@ class AmcActivateAudienceOperator(_AmcOperator):
         config, request = self._config(), self._report_request()
         with task_errors():
             outcome = start_run(config, request)
-        if outcome.exit_code == ExitCode.STILL_RUNNING and outcome.execution_id is not None:
-            submitted = SubmittedRun.of(request, outcome)
+        if outcome.exit_code == ExitCode.STILL_RUNNING and outcome.handle is not None:
             if self.deferrable:  # the upstream task's execution, most often: not this task's to cancel
-                self._follow(config, submitted, cancel_on_kill=False, method="segmentation_complete")
+                self._follow(config, outcome.handle, cancel_on_kill=False, method="segmentation_complete")
             with task_errors():
-                outcome = finish_submitted(config, submitted, max_wait_s=None)
+                outcome = finish_run(config, outcome.handle, max_wait_s=None)
         outcome_result(outcome)
         return self._activate(config, pinned(request, outcome), look_once=self.deferrable)
 
     def segmentation_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Back from waiting for the segmentation: download it, then activate."""
-        submitted = self._submitted(event)
+        followed = self._followed(event)
         config = self._config()
         with task_errors():
-            outcome_result(finish_submitted(config, submitted))
-        return self._activate(config, submitted.request(), look_once=True)
+            outcome = finish_run(config, followed)
+        outcome_result(outcome)
+        return self._activate(config, pinned(self._report_request(), outcome), look_once=True)
 
     def _activate(self, config: Config, window: RunRequest, *, look_once: bool) -> dict[str, Any]:
         """Activate over ``window``; ``look_once``: defer to the trigger while AMC builds the audience."""

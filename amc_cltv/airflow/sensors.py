@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import BaseSensorOperator, Context
 
 from amc_cltv import clock
 from amc_cltv.airflow.hooks import AmcHook
-from amc_cltv.airflow.operators import (
-    PROFILE_MAP_INDEX,
-    AirflowFailException,
-    default_deferrable,
-    task_errors,
-)
+from amc_cltv.airflow.operators import AirflowFailException, AmcProfileTask, task_errors
 from amc_cltv.airflow.triggers import AmcUntilTrigger
 
 GONE = frozenset({"FAILED", "DEACTIVATED"})
 
 
-class AmcAudienceUsableSensor(BaseSensorOperator):
+class AmcAudienceUsableSensor(AmcProfileTask, BaseSensorOperator):
     """Succeeds once Amazon DSP can use the audience: at its ``usable_in_dsp_at`` (AMC's SUCCEEDED plus
     the activation lag, 48 hours by default), provided AMC has not failed, deactivated or deleted it.
 
@@ -32,7 +26,6 @@ class AmcAudienceUsableSensor(BaseSensorOperator):
     """
 
     template_fields: Sequence[str] = ("audience", "config", "amc_conn_id")
-    ui_color = "#ff9900"
 
     def __init__(
         self,
@@ -43,17 +36,9 @@ class AmcAudienceUsableSensor(BaseSensorOperator):
         deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("map_index_template", PROFILE_MAP_INDEX)
-        super().__init__(**kwargs)
+        super().__init__(**self.labelled(kwargs))
         self.audience = audience
-        self.config = config
-        self.amc_conn_id = amc_conn_id
-        self.deferrable = default_deferrable() if deferrable is None else deferrable
-
-    @property
-    def profile_name(self) -> str:
-        """The instance profile's name: the map index shown in the UI."""
-        return Path(str(self.config)).stem
+        self.use_profile(config, amc_conn_id, deferrable)
 
     def _audience(self) -> Mapping[str, Any]:
         if not isinstance(self.audience, Mapping) or not self.audience.get("audience_execution_id"):
@@ -79,16 +64,14 @@ class AmcAudienceUsableSensor(BaseSensorOperator):
         from amc_cltv.errors import NotFoundError
 
         audience = self._audience()
-        with task_errors():
-            config = AmcHook(self.amc_conn_id).config(self.config)
-            with open_client(config) as client:
-                try:
-                    metadata = client.audiences.get(str(audience["audience_execution_id"]))
-                except NotFoundError:
-                    raise AirflowFailException(
-                        f"audience {audience.get('name')!r} ({audience['audience_execution_id']}) is no "
-                        "longer on AMC"
-                    ) from None
+        with task_errors(), open_client(self._config()) as client:
+            try:
+                metadata = client.audiences.get(str(audience["audience_execution_id"]))
+            except NotFoundError:
+                raise AirflowFailException(
+                    f"audience {audience.get('name')!r} ({audience['audience_execution_id']}) is no "
+                    "longer on AMC"
+                ) from None
         if metadata.status in GONE:
             raise AirflowFailException(
                 f"audience {audience.get('name')!r} is {metadata.status} on AMC: "

@@ -24,6 +24,17 @@ from tests.airflow_provider.conftest import CONNECTION, EXAMPLES, Fleet
 from tests.processes import kill_9, wait_until
 
 DAG_ID = "amc_cltv_nightly"
+# What the trigger logs when it starts, then what the poll engine logs at a look that finds it running.
+FOLLOWING = "following AMC execution"
+FIRST_LOOK = "execution_status"
+
+
+def trigger_looked(lines: list[str]) -> bool:
+    """The trigger has started and looked at the execution at least once."""
+    started = next((i for i, line in enumerate(lines) if FOLLOWING in line), None)
+    return started is not None and any(FIRST_LOOK in line for line in lines[started + 1 :])
+
+
 SECRETS = (CONNECTION["password"], CONNECTION["extra"]["refresh_token"])  # type: ignore[index]
 
 
@@ -93,7 +104,7 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     reader = threading.Thread(target=lambda: lines.extend(iter(worker.stdout.readline, "")), daemon=True)
     reader.start()
     try:
-        wait_until(lambda: any("next look in" in line for line in lines), worker, "the trigger's first look")
+        wait_until(lambda: trigger_looked(list(lines)), worker, "the trigger's first look")
         kill_9(worker)
     finally:
         worker.kill()
@@ -130,8 +141,8 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     assert fleet.clock.now() >= datetime.fromisoformat(audience["usable_in_dsp_at"])
     # Whatever Airflow logged, in the worker and here, carries no secret and no pre-signed URL signature.
     logged = "".join(lines) + "".join(capfd.readouterr())
-    assert "next look in" in logged and "results_downloaded" in logged
+    assert FOLLOWING in logged and FIRST_LOOK in logged and "results_downloaded" in logged
     # The activation deferred too while AMC built the audience.
-    assert re.search(r"AMC audience \S+ is (PENDING|RUNNING); next look in", logged)
+    assert re.search(r"following AMC audience \S+ while AMC builds it", logged)
     for secret in (*SECRETS, "X-Amz-Signature="):
         assert secret not in logged

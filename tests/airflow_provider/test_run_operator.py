@@ -180,20 +180,28 @@ def test_killing_a_task_that_waits_on_its_worker_cancels_the_execution_on_amc(fl
     assert task.followed is not None and task.followed.execution_id == execution["workflowExecutionId"]
 
 
-def test_deferrable_defaults_to_the_operators_default_deferrable(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert operator(fleet).deferrable is False  # Airflow's own default
+def unstarted(**kwargs: Any) -> Any:
+    """An operator as a DAG file declares it (nothing is read until it runs)."""
+    from amc_cltv.airflow import AmcRunWorkflowOperator
+
+    return AmcRunWorkflowOperator(
+        task_id="segmentation", workflow="segmentation", config="/profiles/amc-eu.toml", **kwargs
+    )
+
+
+def test_deferrable_defaults_to_the_operators_default_deferrable(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert unstarted().deferrable is False  # Airflow's own default
     monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", "True")
-    assert operator(fleet).deferrable is True
-    assert operator(fleet, deferrable=False).deferrable is False
+    assert unstarted().deferrable is True
+    assert unstarted(deferrable=False).deferrable is False
 
 
-def test_the_map_index_is_the_profiles_name(fleet: Fleet) -> None:
+def test_the_map_index_is_the_profiles_name() -> None:
     from jinja2 import Environment
 
-    task = operator(fleet)
-    assert Environment().from_string(task.map_index_template).render(task=task) == "sandbox-us"
+    task = unstarted()
+    assert Environment().from_string(task.map_index_template).render(task=task) == "amc-eu"
+    assert unstarted(map_index_template="{{ task.workflow }}").map_index_template == "{{ task.workflow }}"
 
 
 def test_the_usable_sensor_defers_within_its_own_timeout_until_dsp_can_use_the_audience(fleet: Fleet) -> None:
