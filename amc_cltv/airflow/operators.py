@@ -299,38 +299,37 @@ class AmcActivateAudienceOperator(_AmcOperator):
     def _activate(self, config: Config, window: RunRequest, *, look_once: bool) -> dict[str, Any]:
         """Activate over ``window``; ``look_once``: defer to the trigger while AMC builds the audience."""
         from amc_cltv import api
-        from amc_cltv.audience import known_on_error, parse_needed_by
-        from amc_cltv.errors import StillRunning
+        from amc_cltv.audience import parse_needed_by
+        from amc_cltv.client.status import is_final
 
         with task_errors():
             campaign_start = parse_needed_by(self.needed_by, config.amc.time_zone) if self.needed_by else None
-            looked_at = config
-            if look_once:  # one status call; the trigger does the waiting
-                polling = config.profile.polling.model_copy(update={"max_wait_s": 0})
-                looked_at = replace(config, profile=config.profile.model_copy(update={"polling": polling}))
-            try:
-                return api.activate_audience(
-                    looked_at,
-                    segment=self.segment,
-                    needed_by=campaign_start,
-                    window_end=window.window_end,
-                    window_days=window.window_days,
-                ).as_json()
-            except StillRunning as still:
-                known = known_on_error(still)
-                building = known.audience if known is not None else None
-                if not look_once or building is None or building.audience_execution_id is None:
-                    raise
-                self.defer(
-                    trigger=AmcAudienceTrigger(
-                        profile=profile_payload(config),
-                        amc_conn_id=self.amc_conn_id,
-                        audience_execution_id=building.audience_execution_id,
-                    ),
-                    method_name="execute_complete",
-                    timeout=deferral_timeout(config),
-                )
-                raise  # not reached: defer() leaves the task
+            outcome = api.activate_audience(
+                config,
+                segment=self.segment,
+                needed_by=campaign_start,
+                window_end=window.window_end,
+                window_days=window.window_days,
+                wait=not look_once,  # the trigger does the waiting
+            )
+        building = outcome.audience
+        # Built for the first time and not done yet (a refresh of one DSP already has is not waited on).
+        if (
+            building is not None
+            and building.audience_execution_id
+            and building.succeeded_at is None
+            and not is_final(building.status)
+        ):
+            self.defer(
+                trigger=AmcAudienceTrigger(
+                    profile=profile_payload(config),
+                    amc_conn_id=self.amc_conn_id,
+                    audience_execution_id=building.audience_execution_id,
+                ),
+                method_name="execute_complete",
+                timeout=deferral_timeout(config),
+            )
+        return outcome.as_json()
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Back from the trigger: AMC has finished the audience; record it and report where it stands."""
