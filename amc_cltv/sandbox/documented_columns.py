@@ -29,6 +29,8 @@ _ROW_KEYS = {
     "conversions_with_relevance": "hash(conversion_id)",
     "sponsored_ads_traffic": "hash(user_id, event_dt_utc, campaign_id, spend)",
     "dsp_impressions": "hash(user_id, impression_dt_utc, campaign_id, total_cost)",
+    "dsp_clicks": "hash(user_id, click_dt_utc, campaign_id)",
+    "dsp_views": "hash(user_id, event_dt_utc, campaign_id, viewable_impressions)",
     "amazon_attributed_events_by_traffic_time": _ATTRIBUTED_KEY,
     "amazon_attributed_events_by_conversion_time": _ATTRIBUTED_KEY,
 }
@@ -185,10 +187,12 @@ def _generic(column: Column, ts: str) -> str:
 
 
 def _timestamp_for(table: AmcTable, name: str) -> str:
-    """The stored timestamp a derived time column follows: the conversion's for ``conversion_event_*``."""
-    stored = {column for column, _ in table.columns}
-    if name.startswith("conversion_event_") and "conversion_event_dt_utc" in stored:
-        return "conversion_event_dt_utc"
+    """The stored timestamp a derived time column follows: ``<x>_dt_utc`` for a column named ``<x>_…``
+    (``conversion_event_date`` follows ``conversion_event_dt_utc``), else the table's event time."""
+    stored = [column for column, _ in table.columns if column.endswith("_dt_utc")]
+    for column in stored:
+        if name.startswith(column.removesuffix("_dt_utc") + "_"):
+            return column
     if "traffic_event_dt_utc" in stored:
         return "traffic_event_dt_utc"
     return table.time_column
@@ -223,6 +227,8 @@ def view_sql(table: AmcTable, source: str, only: frozenset[str] | None = None) -
         # Which traffic the conversion is attributed to (a click one time in three), and new-to-brand.
         extras.append(f"{_draw('click', 3)} = 0 AS __click")
         extras.append(f"{_draw('ntb', 4)} = 0 AS __ntb")
+    if table.rows is not None:
+        source = f"({table.rows.format(source=source)})"
     keyed = f"(SELECT *, {_ROW_KEYS[family]} AS __k FROM {source})"
     if extras:
         keyed = f"(SELECT *, {', '.join(extras)} FROM {keyed})"

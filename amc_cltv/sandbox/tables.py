@@ -20,13 +20,15 @@ class AmcTable:
 
     ``columns`` are the stored columns as (name, DuckDB type), in the order the generator writes them;
     ``stored_in`` names the Parquet file (``<stored_in>.parquet``) holding its rows; ``time_column`` is the
-    timestamp the execution's time window applies to.
+    timestamp the execution's time window applies to. ``rows``, when set, is a SELECT over ``{source}`` (that
+    file) giving the table's rows and stored columns: a table drawn from another table's events.
     """
 
     name: str
     time_column: str
     columns: tuple[tuple[str, str], ...]
     stored_in: str
+    rows: str | None = None
 
     @property
     def documented(self) -> DataSource:
@@ -127,12 +129,61 @@ BASE_TABLES: tuple[AmcTable, ...] = (
         _stored(_CONVERSION_TIME, *_ATTRIBUTED_COLUMNS),
         _TRAFFIC_TIME,
     ),
+    # One DSP impression in 50 is clicked, up to ten minutes later; DSP buys by the impression, so a click
+    # costs nothing of its own.
+    AmcTable(
+        "dsp_clicks",
+        "click_dt_utc",
+        _stored(
+            "dsp_clicks",
+            "user_id",
+            "impression_dt_utc",
+            "click_dt_utc",
+            "campaign_id",
+            "clicks",
+            "click_cost",
+        ),
+        "dsp_impressions",
+        rows=(
+            "SELECT user_id, impression_dt_utc, "
+            "impression_dt_utc + to_seconds(CAST(hash(user_id, impression_dt_utc, 'click') % 600 AS BIGINT)) "
+            "AS click_dt_utc, campaign_id, CAST(1 AS BIGINT) AS clicks, CAST(0 AS BIGINT) AS click_cost "
+            "FROM {source} WHERE impressions > 0 AND hash(user_id, impression_dt_utc, campaign_id) % 50 = 0"
+        ),
+    ),
+    # Seven DSP impressions in ten were measured (a measurable row each); six in ten of those were viewable
+    # (a viewable row as well): the page records an impression once per kind of view event.
+    AmcTable(
+        "dsp_views",
+        "event_dt_utc",
+        _stored(
+            "dsp_views",
+            "user_id",
+            "event_dt_utc",
+            "campaign_id",
+            "events",
+            "measurable_impressions",
+            "viewable_impressions",
+        ),
+        "dsp_impressions",
+        rows=(
+            "WITH m AS (SELECT user_id, impression_dt_utc, campaign_id, "
+            "hash(user_id, impression_dt_utc, campaign_id, 'view') % 100 AS draw "
+            "FROM {source} WHERE impressions > 0) "
+            "SELECT user_id, impression_dt_utc AS event_dt_utc, campaign_id, CAST(1 AS BIGINT) AS events, "
+            "CAST(1 AS BIGINT) AS measurable_impressions, CAST(0 AS BIGINT) AS viewable_impressions "
+            "FROM m WHERE draw < 70 "
+            "UNION ALL SELECT user_id, impression_dt_utc, campaign_id, 1, 0, 1 FROM m WHERE draw < 42"
+        ),
+    ),
 )
 
 
 def audience_twin(table: AmcTable) -> AmcTable:
     """The ``_for_audiences`` twin of a table: the same columns, readable only by audience queries."""
-    return AmcTable(table.name + AUDIENCE_SUFFIX, table.time_column, table.columns, table.stored_in)
+    return AmcTable(
+        table.name + AUDIENCE_SUFFIX, table.time_column, table.columns, table.stored_in, table.rows
+    )
 
 
 ALL_TABLES: dict[str, AmcTable] = {t.name: t for base in BASE_TABLES for t in (base, audience_twin(base))}

@@ -131,3 +131,23 @@ def test_data_sources_answer_lists_documented_columns_as_dimension_or_metric(api
     text = str(sources)
     assert "VARCHAR" not in text and "DECIMAL(38" not in text and "BIGINT" not in text
     assert api.r("GET", "dataSources/no_such_table").status_code == 404
+
+
+def test_dsp_clicks_and_views_are_drawn_from_the_impressions(engine: Engine) -> None:
+    """A click follows an impression of the same user and campaign within ten minutes; views record a
+    measurable row for most impressions and a viewable row for most of those."""
+    ((clicks, orphans, late),) = _rows(
+        engine,
+        "SELECT COUNT(1), SUM(CASE WHEN i.campaign_id IS NULL AND c.user_id IS NOT NULL "
+        "AND c.impression_dt_utc >= TIMESTAMP '2025-10-01 00:00:00' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN SECONDS_BETWEEN(c.impression_dt_utc, c.click_dt_utc) >= 600 THEN 1 ELSE 0 END) "
+        "FROM dsp_clicks c LEFT JOIN dsp_impressions i ON i.user_id = c.user_id "
+        "AND i.impression_dt_utc = c.impression_dt_utc AND i.campaign_id = c.campaign_id",
+    )
+    assert clicks > 0 and orphans == 0 and late == 0  # type: ignore[operator]
+    ((impressions,),) = _rows(engine, "SELECT SUM(impressions) FROM dsp_impressions")
+    ((measurable, viewable),) = _rows(
+        engine, "SELECT SUM(measurable_impressions), SUM(viewable_impressions) FROM dsp_views"
+    )
+    assert 0.6 < measurable / impressions < 0.8  # type: ignore[operator]
+    assert 0.5 < viewable / measurable < 0.7  # type: ignore[operator]

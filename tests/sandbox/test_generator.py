@@ -27,7 +27,7 @@ def _one(sql: str) -> tuple[object, ...]:
 
 def test_every_table_is_written_with_amc_columns(generated: GenerationStats) -> None:
     """One Parquet file per stored table, with exactly the stored columns and types of the tables it holds."""
-    for table in BASE_TABLES:
+    for table in (t for t in BASE_TABLES if t.rows is None):
         path = generated.out_dir / f"{table.stored_in}.parquet"
         described = duckdb.connect().execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
         stored = [(row[0], row[1]) for row in described]
