@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from amc_cltv.clock import use_clock
+from tests import processes
 from tests.airflow_provider.conftest import CONNECTION, EXAMPLES, Fleet
 from tests.processes import kill_9, wait_until
 
@@ -80,7 +81,7 @@ module.nightly.test(logical_date=datetime.fromisoformat(sys.argv[2]))
 
 
 def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_execution(
-    fleet: Fleet, capfd: pytest.CaptureFixture[str]
+    fleet: Fleet, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The whole nightly DAG, the way it must survive a lost worker (one test: each Airflow process spends
     some 15 s starting its in-process API, so the run to success is the retry itself).
@@ -91,6 +92,9 @@ def test_a_task_killed_while_its_trigger_polls_is_retried_and_adopts_the_same_ex
     runs), downloads and verifies the files, activates the audience over the same window (deferring while
     AMC builds it) and waits out the DSP lag in the sensor's trigger.
     """
+    # The worker starts Airflow (its in-process API, the DAG run, the triggerer) before its trigger looks:
+    # more than a minute on a loaded machine.
+    monkeypatch.setattr(processes, "EVENT_TIMEOUT_S", 240.0)
     logical_date = datetime.now(UTC).replace(microsecond=0) - timedelta(days=4)
     window_end = (logical_date - timedelta(days=3)).date().isoformat()  # the example's WINDOW_END
     worker = subprocess.Popen(

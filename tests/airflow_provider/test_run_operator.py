@@ -246,3 +246,36 @@ def test_the_usable_sensor_defers_within_its_own_timeout_until_dsp_can_use_the_a
         event = first_event(rebuilt(deferral.trigger))
         assert fleet.clock.now() >= usable_at
         assert sensor.execute_complete(context={}, event=event)["usable_now"] is True
+
+
+def test_activating_waits_for_the_windows_segmentation_and_the_audience_in_the_triggerer(
+    fleet: Fleet,
+) -> None:
+    """The activation over a given window whose segmentation is still running: the task follows that
+    execution in the triggerer (not its own to cancel), then defers again while AMC builds the audience,
+    and reports the audience over that window. One segmentation, one audience."""
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from amc_cltv.airflow import AmcActivateAudienceOperator
+
+    window_end = (fleet.clock.now() - timedelta(days=5)).date()
+    task = AmcActivateAudienceOperator(
+        task_id="activate_audience",
+        config=str(fleet.profile),
+        window_end=window_end.isoformat(),
+        deferrable=True,
+    )
+    with use_clock(fleet.clock):
+        segmentation = deferred(task)
+        assert segmentation.method_name == "segmentation_complete"
+        assert segmentation.trigger.serialize()[1]["cancel_on_kill"] is False
+        event = first_event(rebuilt(segmentation.trigger))
+        with pytest.raises(TaskDeferred) as building:
+            task.segmentation_complete(context={}, event=event)
+        assert building.value.method_name == "execute_complete"
+        result = task.execute_complete(context={}, event=first_event(rebuilt(building.value.trigger)))
+
+    (execution,) = fleet.executions()
+    assert execution["timeWindowEnd"].startswith(window_end.isoformat())
+    assert len(fleet.audiences()) == 1 and result["status"] == "SUCCEEDED"
+    assert result["time_window_end"].startswith(window_end.isoformat())
