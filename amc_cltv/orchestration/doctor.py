@@ -19,6 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from amc_cltv import clock
+from amc_cltv.cadence import Schedule
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AmcAccount, CreateWorkflowExecution, Workflow, WorkflowExecution
 from amc_cltv.config import Config
@@ -37,6 +38,7 @@ from amc_cltv.orchestration.checklist import (
 )
 from amc_cltv.orchestration.dry_run_verdicts import SHOPPING, SHOPPING_INSIGHTS_PROBE
 from amc_cltv.orchestration.marketplaces import marketplace_scope, spans_marketplaces
+from amc_cltv.orchestration.polling import Poll, drive
 from amc_cltv.timewindow import resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
 from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_TABLE, likely_cause
@@ -322,19 +324,29 @@ class Doctor:
         A status AMC has not documented is not terminal: it is polled until the budget runs out."""
         budget = budget or self.budget
         polling = self.config.profile.polling
-        interval = min(polling.initial_interval_s, 5.0)
+        # Dry runs end in seconds: the poll engine on a short ramp (at most 5 s, then up to 30 s).
+        quick = polling.model_copy(
+            update={"initial_interval_s": min(polling.initial_interval_s, 5.0), "max_interval_s": 30.0}
+        )
         done: dict[str, WorkflowExecution] = {}
-        while True:
+
+        def look() -> dict[str, WorkflowExecution]:
             for execution_id in execution_ids:
                 if execution_id not in done:
                     execution = self.client.executions.get(execution_id)
                     if execution.terminal:
                         done[execution_id] = execution
-            remaining = budget.remaining()
-            if len(done) == len(execution_ids) or remaining <= 0:
-                return done
-            clock.current().sleep(min(interval, remaining))
-            interval = min(interval * polling.multiplier, 30.0)
+            return done
+
+        now = clock.current()
+        poll = Poll(
+            Schedule(quick, (), key=",".join(execution_ids)),
+            since=now.now(),
+            started=now.monotonic(),
+            max_wait_s=budget.remaining(),
+        )
+        drive(poll, look, lambda seen: "SUCCEEDED" if len(seen) == len(execution_ids) else "RUNNING")
+        return done
 
     def _compiled(self) -> Iterator[Check]:
         """The shopping dataset probe and every reporting workflow, submitted as dry runs at once and waited
