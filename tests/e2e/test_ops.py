@@ -86,6 +86,7 @@ def test_offline_commands_need_no_secrets(tmp_path: Path, capsys: pytest.Capture
     profile.write_text(
         '[amc]\napi_url = "https://advertising-api.amazon.com"\ninstance_id = "amc1234abcd"\n'
         'advertiser_id = "ENTITY1"\nmarketplace_id = "ATVPDKIKX0DER"\n'
+        '[audience]\ndsp_advertiser_id = "5550001234"\n'  # a real profile names its own DSP advertiser
     )
     for args in (
         ["status", "--json"],
