@@ -145,6 +145,16 @@ class PollingSettings(_Section):
     aim: Literal["fewer-calls", "sooner"] = "fewer-calls"
 
 
+class LimitSettings(_Section):
+    """Bounds on what AMC (or anything answering in its place) may send (docs/reliability.md §6)."""
+
+    max_answer_mib: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = 64
+    max_list_pages: Annotated[int, Field(ge=1, strict=True)] = 1000
+    max_list_items: Annotated[int, Field(ge=1, strict=True)] = 200_000
+    max_download_gib: Annotated[float, Field(gt=0, strict=True, allow_inf_nan=False)] = 50
+    max_decompression_ratio: Annotated[float, Field(ge=1, strict=True, allow_inf_nan=False)] = 200
+
+
 class PathSettings(_Section):
     state_dir: Path = Path(".amc-cltv")
     output_dir: Path = Path("results")
@@ -157,6 +167,7 @@ class Profile(_Section):
     audience: AudienceSettings = AudienceSettings()
     workflows: WorkflowSettings = WorkflowSettings()
     polling: PollingSettings = PollingSettings()
+    limits: LimitSettings = LimitSettings()
     paths: PathSettings = PathSettings()
 
 

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from amc_cltv import clock
-from amc_cltv.client import AmcClient, AsyncAmcClient, async_wsgi_transport, wsgi_transport
+from amc_cltv.client import AmcClient, AsyncAmcClient, ReceiveLimits, async_wsgi_transport, wsgi_transport
 from amc_cltv.client.auth import LwaAuth
 from amc_cltv.client.retry import MAX_DELAY_S, RetryQuota
 from amc_cltv.config import Config
@@ -22,6 +22,18 @@ SANDBOX_TOKEN_URL = "https://api.sandbox.invalid/auth/o2/token"
 
 # Credentials of a client that is only asked what it would send (a dry run): Login with Amazon refuses them.
 OFFLINE_SECRET = "offline-dry-run"
+
+
+def receive_limits(config: Config) -> ReceiveLimits:
+    """The profile's ``[limits]`` as the client's bounds on what AMC may send."""
+    limits = config.profile.limits
+    return ReceiveLimits(
+        max_answer_bytes=int(limits.max_answer_mib * (1 << 20)),
+        max_pages=limits.max_list_pages,
+        max_items=limits.max_list_items,
+        max_download_bytes=int(limits.max_download_gib * (1 << 30)),
+        max_decompression_ratio=limits.max_decompression_ratio,
+    )
 
 
 def _identity(config: Config, *, offline: bool = False) -> dict[str, Any]:
@@ -47,6 +59,7 @@ def _identity(config: Config, *, offline: bool = False) -> dict[str, Any]:
         "marketplace_id": amc.marketplace_id,
         # The retry policy reads the process clock, so a test's fake clock covers retries too.
         "monotonic": lambda: clock.current().monotonic(),
+        "limits": receive_limits(config),
     }
 
 
@@ -166,7 +179,7 @@ class SharedClients:
             client.close()
 
 
-_SHARED_IDENTITY = ("api_url", "token_url", "client_id", "client_secret", "refresh_token")
+_SHARED_IDENTITY = ("api_url", "token_url", "client_id", "client_secret", "refresh_token", "limits")
 
 
 def _instance_identity(config: Config) -> dict[str, str]:

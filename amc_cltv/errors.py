@@ -16,9 +16,13 @@
     │   ├── AmbiguousSubmitError      a non-idempotent POST may or may not have taken
     │   │                             effect; the orchestrator must reconcile        -> exit 3
     │   ├── MalformedResponseError    AMC answered 2xx with a body we cannot read    -> exit 5
+    │   │   └── ResponseLimitExceeded an answer or a listing passed one of the bounds
+    │   │                             on what a server may send (or an unsafe id)    -> exit 5
     │   ├── RetryBudgetExhausted      the per-process retry quota is spent           -> exit 5
     │   └── DownloadError             a result file could not be fetched intact      -> exit 5
-    │       └── DownloadUrlExpired    the pre-signed URL expired: ask AMC for fresh ones
+    │       ├── DownloadUrlExpired    the pre-signed URL expired: ask AMC for fresh ones
+    │       └── DownloadRefused       a URL or a file the tool will not take (a scheme,
+    │                                 a redirect, a size or ratio bound): not retried -> exit 5
     ├── ExecutionFailed               AMC finished FAILED / REJECTED / CANCELLED      -> exit 1
     ├── AudienceFailed                an audience FAILED                             -> exit 1
     ├── Refused                       the tool refused on purpose (audience below the
@@ -206,6 +210,11 @@ class MalformedResponseError(APIError):
     """AMC answered 2xx with a body that is not the JSON we expect."""
 
 
+class ResponseLimitExceeded(MalformedResponseError):
+    """A server sent more than the tool accepts (answer bytes, pages or items of a listing), or an id that is
+    not safe to put in a path: nothing it sent is used."""
+
+
 class RetryBudgetExhausted(APIError):
     """The per-process retry quota is spent: AMC looks down, fail fast."""
 
@@ -216,6 +225,11 @@ class DownloadError(APIError):
 
 class DownloadUrlExpired(DownloadError):
     """The pre-signed download URL has expired (they live 10 minutes): request new URLs."""
+
+
+class DownloadRefused(DownloadError):
+    """A download the tool will not take: a URL that is not https (or loopback http for a loopback API), a
+    redirect, or a file past the size or decompression-ratio bound. Asking AMC again would not help."""
 
 
 class ExecutionFailed(AmcCltvError):

@@ -67,6 +67,30 @@ def redact_text(text: str) -> str:
     return text
 
 
+# C0 and C1 controls (ESC starts a terminal escape sequence), and the format characters that reorder or hide
+# text on screen (bidirectional overrides, zero-width joiners): shown as escapes, never acted on.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with control and reordering characters shown as escapes (``\\x1b``), on one line."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def shown(text: str, limit: int | None = None) -> str:
+    """A server's text made safe to show or store: redacted first (a secret cut in two by truncation would
+    no longer match), then its control characters escaped, then cut to ``limit`` characters."""
+    text = printable(redact_text(text))
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)] + "…"
+    return text
+
+
 def redact(value: Any) -> Any:
     """Redact strings inside any JSON-like structure; values under secret-named keys are masked whole."""
     if isinstance(value, str):

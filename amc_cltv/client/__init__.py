@@ -49,13 +49,22 @@ from amc_cltv.client.transport import (
     AsyncTransport,
     Downloader,
     DownloadStream,
+    ReceiveLimits,
     Transport,
     async_wsgi_transport,
+    is_loopback_url,
     wsgi_transport,
 )
 from amc_cltv.redact import install_log_filter
 
-__all__ = ["AmcClient", "AsyncAmcClient", "DownloadStream", "async_wsgi_transport", "wsgi_transport"]
+__all__ = [
+    "AmcClient",
+    "AsyncAmcClient",
+    "DownloadStream",
+    "ReceiveLimits",
+    "async_wsgi_transport",
+    "wsgi_transport",
+]
 
 
 class AmcClient:
@@ -64,7 +73,9 @@ class AmcClient:
     ``transport`` (an httpx transport) serves both the API and downloads; None means the network.
     ``sleep``, ``monotonic`` and ``jitter`` are the retry policy's seams; ``retry_quota`` defaults to a
     bucket of this client's own (pass one to share it between clients); ``retry_max_delay_s`` bounds the
-    retries of one call (docs/reliability.md §3: 300 s).
+    retries of one call (docs/reliability.md §3: 300 s). ``limits`` bounds what AMC may send (answer sizes,
+    listings, downloads). Result files are fetched over https only, or plain http on a loopback host when
+    ``api_url`` is itself on loopback (a local emulator).
     """
 
     def __init__(
@@ -85,6 +96,7 @@ class AmcClient:
         retry_quota: RetryQuota | None = None,
         retry_max_delay_s: float = MAX_DELAY_S,
         auth: LwaAuth | None = None,
+        limits: ReceiveLimits = ReceiveLimits(),
     ) -> None:
         install_log_filter()
         self.auth = auth or LwaAuth(
@@ -95,8 +107,10 @@ class AmcClient:
             monotonic=monotonic,
         )
         self._owner = True
-        self._transport = Transport(base_url=api_url, auth=self.auth, transport=transport)
-        self._downloader = Downloader(transport=transport)
+        self._transport = Transport(base_url=api_url, auth=self.auth, transport=transport, limits=limits)
+        self._downloader = Downloader(
+            transport=transport, limits=limits, allow_loopback_http=is_loopback_url(api_url)
+        )
         self.retry = RetryPolicy(
             sleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota, max_delay_s=retry_max_delay_s
         )
@@ -192,6 +206,7 @@ class AsyncAmcClient:
         jitter: Callable[[], float] = random.random,
         retry_quota: RetryQuota | None = None,
         auth: LwaAuth | None = None,
+        limits: ReceiveLimits = ReceiveLimits(),
     ) -> None:
         install_log_filter()
         self.auth = auth or LwaAuth(
@@ -202,7 +217,7 @@ class AsyncAmcClient:
             monotonic=monotonic,
         )
         self._owner = True
-        self._transport = AsyncTransport(base_url=api_url, auth=self.auth, transport=transport)
+        self._transport = AsyncTransport(base_url=api_url, auth=self.auth, transport=transport, limits=limits)
         self.retry = RetryPolicy(
             sleep=_no_blocking_sleep, asleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota
         )

@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 from amc_cltv.client.models import AmcModel, parse_response
 from amc_cltv.client.retry import CallKind, RetryPolicy
-from amc_cltv.client.transport import AsyncTransport, Transport
+from amc_cltv.client.transport import AsyncTransport, ReceiveLimits, Transport
+from amc_cltv.errors import ResponseLimitExceeded
 
 JSON = "application/json"
 AUDIENCE_CONTENT_TYPE = "application/vnd.amcquerybasedaudience.v1+json"
@@ -83,6 +84,37 @@ class Call(Generic[M]):
             return None
         seen.add(token)
         return replace(self, params={**(self.params or {}), token_param: token})
+
+
+class Listing:
+    """One listing followed through its pages: the tokens seen (a repeated one ends it), and the pages and
+    items received, refused past ``max_pages`` / ``max_items`` (a server handing out fresh tokens forever
+    would otherwise hang the night and fill the memory)."""
+
+    def __init__(self, limits: ReceiveLimits, token_param: str = "nextToken") -> None:
+        self._limits = limits
+        self._token_param = token_param
+        self._seen: set[str] = set()
+        self._pages = 0
+        self._items = 0
+
+    def after(self, page: Call[M], answer: Any) -> Call[M] | None:
+        """The call for the next page, None at the end; raises ResponseLimitExceeded past a bound."""
+        self._pages += 1
+        if isinstance(answer, dict):
+            self._items += sum(len(value) for value in answer.values() if isinstance(value, list))
+        if self._items > self._limits.max_items:
+            raise ResponseLimitExceeded(
+                f"{page.endpoint}: the listing passed {self._limits.max_items:,} items "
+                "(limits.max_list_items); nothing of it is used"
+            )
+        following = page.next_page(answer, self._seen, self._token_param)
+        if following is not None and self._pages >= self._limits.max_pages:
+            raise ResponseLimitExceeded(
+                f"{page.endpoint}: the listing still had more after {self._pages:,} pages "
+                "(limits.max_list_pages); nothing of it is used"
+            )
+        return following
 
 
 class ClientBase:
@@ -151,13 +183,17 @@ class BaseClient(ClientBase):
         return call.parse(self.send(call))
 
     def pages_of(self, call: Call[M]) -> Iterator[M]:
-        """GET every page of a list, following ``nextToken`` until AMC gives none (or an empty one)."""
-        seen: set[str] = set()
+        """GET every page of a list, following ``nextToken`` until AMC gives none (or an empty one).
+
+        Raises ResponseLimitExceeded past the transport's page or item bound.
+        """
+        listing = Listing(self.transport.limits)
         page: Call[M] | None = call
         while page is not None:
             answer = self.send(page)
-            yield page.parse(answer)
-            page = page.next_page(answer, seen)
+            parsed = page.parse(answer)
+            page = listing.after(page, answer)
+            yield parsed
 
     # The keyword forms, for resources that have no async twin.
 
@@ -200,12 +236,13 @@ class BaseClient(ClientBase):
         token_param: str = "nextToken",
     ) -> Iterator[M]:
         """GET every page of a list (see ``pages_of``)."""
-        seen: set[str] = set()
+        listing = Listing(self.transport.limits, token_param)
         page: Call[M] | None = Call("GET", path, headers, model, params=params)
         while page is not None:
             answer = self.send(page)
-            yield page.parse(answer)
-            page = page.next_page(answer, seen, token_param)
+            parsed = page.parse(answer)
+            page = listing.after(page, answer)
+            yield parsed
 
 
 class AsyncBaseClient(ClientBase):
@@ -232,12 +269,13 @@ class AsyncBaseClient(ClientBase):
 
     async def pages_of(self, call: Call[M]) -> AsyncIterator[M]:
         """See ``BaseClient.pages_of``."""
-        seen: set[str] = set()
+        listing = Listing(self.transport.limits)
         page: Call[M] | None = call
         while page is not None:
             answer = await self.send(page)
-            yield page.parse(answer)
-            page = page.next_page(answer, seen)
+            parsed = page.parse(answer)
+            page = listing.after(page, answer)
+            yield parsed
 
 
 def _param(value: Any) -> str:

@@ -1,20 +1,23 @@
 """The one seam to the network: send a request, get JSON back or one of our errors.
 
 Only this module (and ``auth.py``, for the ``httpx.Auth`` subclass) imports httpx. It owns the timeouts
-and pool limits (docs/reliability.md §2: httpcore retries failed connects twice), maps every
-httpx exception and every error status to ``amc_cltv.errors``, and streams pre-signed result files through
-a separate client that carries no credentials. Retrying is not done here: see ``retry.py``.
+and pool limits (docs/reliability.md §2: httpcore retries failed connects twice), the bounds on what a
+server may send (``ReceiveLimits``, docs/reliability.md §6), maps every httpx exception and every error
+status to ``amc_cltv.errors``, and streams pre-signed result files through a separate client that carries
+no credentials. Retrying is not done here: see ``retry.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import json
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,15 +32,17 @@ from amc_cltv.errors import (
     BadRequestError,
     ConflictError,
     DownloadError,
+    DownloadRefused,
     DownloadUrlExpired,
     InternalServerError,
     MalformedResponseError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseLimitExceeded,
     UnprocessableEntityError,
 )
-from amc_cltv.redact import redact_text
+from amc_cltv.redact import redact_text, shown
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
@@ -56,6 +61,26 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 _MESSAGE_KEYS = ("details", "message", "statusReason", "messageSubject")
 _REQUEST_ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id")
 _MAX_DETAIL = 500
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class ReceiveLimits:
+    """Bounds on what a server may send (docs/reliability.md §6), generous for real AMC results.
+
+    ``max_answer_bytes`` bounds one JSON answer (decompressed); ``max_pages`` and ``max_items`` one listing
+    followed through its ``nextToken``s; ``max_download_bytes`` one result file (decompressed), and
+    ``max_decompression_ratio`` its decompressed size over the bytes received, checked past 1 MiB.
+    """
+
+    max_answer_bytes: int = 64 * MIB
+    max_pages: int = 1000
+    max_items: int = 200_000
+    max_download_bytes: int = 50 * 1024 * MIB
+    max_decompression_ratio: float = 200.0
+
+
+RATIO_CHECKED_FROM = MIB  # a small file may compress well: the ratio is judged past this many bytes
 
 
 @functools.cache
@@ -132,8 +157,107 @@ def connection_failure(exc: httpx.TransportError, endpoint: str) -> APIConnectio
         ((reason, error_class) for kind, reason, error_class in reasons if isinstance(exc, kind)),
         ("transport_error", APIConnectionError),
     )
-    detail = redact_text(str(exc))[:_MAX_DETAIL] or exc.__class__.__name__
+    detail = shown(str(exc), _MAX_DETAIL) or exc.__class__.__name__
     return error_class(f"{endpoint}: no answer from AMC ({reason}: {detail})", reason=reason)
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    def __init__(self, stream: Any, limit: int, endpoint: str) -> None:
+        self._stream, self._limit, self._endpoint = stream, limit, endpoint
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        for chunk in self._stream:
+            received += len(chunk)
+            if received > self._limit:
+                raise _too_large(self._endpoint, self._limit)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _AsyncBoundedStream(httpx.AsyncByteStream):
+    def __init__(self, stream: Any, limit: int, endpoint: str) -> None:
+        self._stream, self._limit, self._endpoint = stream, limit, endpoint
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in self._stream:
+            received += len(chunk)
+            if received > self._limit:
+                raise _too_large(self._endpoint, self._limit)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+def _too_large(endpoint: str, limit: int) -> ResponseLimitExceeded:
+    return ResponseLimitExceeded(
+        f"{endpoint}: the answer is larger than {limit:,} bytes (limits.max_answer_mib); "
+        "nothing of it is used"
+    )
+
+
+def _bound(response: httpx.Response, request: httpx.Request, limit: int) -> str:
+    """Check an API answer's headers before its body is read; the endpoint, for the stream's messages.
+
+    API requests ask for ``Accept-Encoding: identity``: an answer compressed anyway is refused, so that the
+    byte bound is a bound on the answer itself (a few kilobytes of gzip can decompress to gigabytes).
+    """
+    endpoint = shown(f"{request.method} {request.url.path}", 200)
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise ResponseLimitExceeded(
+            f"{endpoint}: the answer is compressed ({shown(encoding, 40)}) although the request asked for "
+            "none; nothing of it is used"
+        )
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(endpoint, limit)
+    return endpoint
+
+
+class BoundedTransport(httpx.BaseTransport):
+    """Wraps the API's transport: every answer (401s and Login with Amazon's included, which httpx reads
+    inside the auth flow) is refused past ``limit`` bytes, as it streams in."""
+
+    def __init__(self, inner: httpx.BaseTransport, limit: int) -> None:
+        self._inner, self._limit = inner, limit
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        try:
+            endpoint = _bound(response, request, self._limit)
+        except BaseException:
+            response.close()
+            raise
+        response.stream = _BoundedStream(response.stream, self._limit, endpoint)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncBoundedTransport(httpx.AsyncBaseTransport):
+    """``BoundedTransport`` for the async client."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, limit: int) -> None:
+        self._inner, self._limit = inner, limit
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        try:
+            endpoint = _bound(response, request, self._limit)
+        except BaseException:
+            await response.aclose()
+            raise
+        response.stream = _AsyncBoundedStream(response.stream, self._limit, endpoint)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 def _request_id(response: httpx.Response, body: Any) -> str | None:
@@ -146,15 +270,16 @@ def _request_id(response: httpx.Response, body: Any) -> str | None:
 
 
 def _detail(body: Any, text: str) -> str | None:
+    # Redacted before it is cut: a secret the server echoes, cut in two, would no longer be recognised.
     if isinstance(body, Mapping):
         for key in _MESSAGE_KEYS:
             value = body.get(key)
             if value:
-                return str(value)
+                return shown(str(value), _MAX_DETAIL)
         if body.get("error_description") or body.get("error"):  # Login with Amazon
-            return str(body.get("error_description") or body.get("error"))
+            return shown(str(body.get("error_description") or body.get("error")), _MAX_DETAIL)
     text = text.strip()
-    return text[:_MAX_DETAIL] if text else None
+    return shown(text, _MAX_DETAIL) if text else None
 
 
 def status_error(response: httpx.Response, endpoint: str) -> APIStatusError:
@@ -166,10 +291,10 @@ def status_error(response: httpx.Response, endpoint: str) -> APIStatusError:
         body = None
     status = response.status_code
     details = _detail(body, text)
-    details = redact_text(details) if details else None
-    code = str(body.get("code")) if isinstance(body, Mapping) and body.get("code") else None
+    code = shown(str(body.get("code")), 80) if isinstance(body, Mapping) and body.get("code") else None
     request_id = _request_id(response, body)
-    reason = (response.reason_phrase or "error")[:80]
+    request_id = shown(request_id, 120) if request_id else None
+    reason = shown(response.reason_phrase or "error", 80)
     message = redact_text(f"{endpoint} failed: HTTP {status} {reason}" + (f": {details}" if details else ""))
     error_class = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
     kwargs: dict[str, Any] = {
@@ -207,7 +332,8 @@ def _client_options(base_url: str, auth: httpx.Auth | None, user_agent: str) -> 
         "auth": auth,
         "timeout": TIMEOUT,
         "follow_redirects": False,
-        "headers": {"User-Agent": user_agent},
+        # Answers uncompressed: the byte bound on an answer is then a bound on what is held in memory.
+        "headers": {"User-Agent": user_agent, "Accept-Encoding": "identity"},
     }
 
 
@@ -221,10 +347,13 @@ class Transport:
         auth: httpx.Auth | None = None,
         transport: httpx.BaseTransport | None = None,
         user_agent: str = "amc-cltv",
+        limits: ReceiveLimits = ReceiveLimits(),
     ) -> None:
         self._client = httpx.Client(
-            transport=transport or network_transport(), **_client_options(base_url, auth, user_agent)
+            transport=BoundedTransport(transport or network_transport(), limits.max_answer_bytes),
+            **_client_options(base_url, auth, user_agent),
         )
+        self.limits = limits
         self.last_date: str | None = None  # the Date header of the latest answer (the server's clock)
 
     def send(
@@ -267,10 +396,13 @@ class AsyncTransport:
         auth: httpx.Auth | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = "amc-cltv",
+        limits: ReceiveLimits = ReceiveLimits(),
     ) -> None:
         self._client = httpx.AsyncClient(
-            transport=transport or async_network_transport(), **_client_options(base_url, auth, user_agent)
+            transport=AsyncBoundedTransport(transport or async_network_transport(), limits.max_answer_bytes),
+            **_client_options(base_url, auth, user_agent),
         )
+        self.limits = limits
 
     async def send(
         self,
@@ -297,18 +429,33 @@ class AsyncTransport:
 
 
 class DownloadStream:
-    """An open pre-signed download: its declared length, and its bytes in chunks."""
+    """An open pre-signed download: its declared length, and its bytes in chunks, within the bounds."""
 
-    def __init__(self, response: httpx.Response, label: str) -> None:
+    def __init__(self, response: httpx.Response, label: str, limits: ReceiveLimits = ReceiveLimits()) -> None:
         self._response = response
         self._label = label
+        self._limits = limits
         declared = response.headers.get("content-length")
         self.content_length: int | None = int(declared) if declared and declared.isdigit() else None
 
     def iter_bytes(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-        """Yield the body in chunks; raises DownloadError if the connection fails or the body is short."""
+        """Yield the body in chunks; raises DownloadError if the connection fails or the body is short, and
+        DownloadRefused past ``max_download_bytes`` or ``max_decompression_ratio`` (a decompression bomb)."""
+        limits = self._limits
+        if self.content_length is not None and self.content_length > limits.max_download_bytes:
+            raise self._refused(f"declares {self.content_length:,} bytes")
+        decoded = 0
         try:
-            yield from self._response.iter_bytes(chunk_size)
+            for chunk in self._response.iter_bytes(chunk_size):
+                decoded += len(chunk)
+                if decoded > limits.max_download_bytes:
+                    raise self._refused(f"passed {limits.max_download_bytes:,} bytes")
+                received = max(1, self._response.num_bytes_downloaded)
+                if decoded > RATIO_CHECKED_FROM and decoded > limits.max_decompression_ratio * received:
+                    raise self._refused(
+                        f"decompresses {received:,} bytes received into more than {decoded:,}"
+                    )
+                yield chunk
         except httpx.HTTPError as exc:
             raise DownloadError(
                 f"download of {self._label} failed mid-file ({exc.__class__.__name__})"
@@ -319,6 +466,24 @@ class DownloadStream:
                 f"download of {self._label} is incomplete: {received} of {self.content_length} bytes"
             )
 
+    def _refused(self, what: str) -> DownloadRefused:
+        limits = self._limits
+        return DownloadRefused(
+            f"download of {self._label} refused: the file {what} (limits.max_download_gib "
+            f"{limits.max_download_bytes / 1024 / MIB:g}, limits.max_decompression_ratio "
+            f"{limits.max_decompression_ratio:g})"
+        )
+
+
+def _head(response: httpx.Response, size: int) -> bytes:
+    # The start of an error body (S3 names an expired URL there); the rest is never read.
+    head = b""
+    for chunk in response.iter_bytes():
+        head += chunk
+        if len(head) >= size:
+            break
+    return head[:size]
+
 
 def _expired(status: int, text: str) -> bool:
     lowered = text.lower()
@@ -327,33 +492,74 @@ def _expired(status: int, text: str) -> bool:
     )
 
 
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` names a loopback host (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Downloader:
     """Fetches pre-signed result URLs with a plain client of its own.
 
     A pre-signed URL is its own credential: sending our bearer token or Amazon headers along would leak
     them to S3 and can make the signature check fail, so this client has no auth and no default headers.
+    Only https URLs are fetched (customer data and signatures never travel in clear, and a server cannot
+    make the tool call plain-http hosts inside the network); plain http is accepted only on a loopback host,
+    and only when ``allow_loopback_http`` (the profile's own API is on loopback: a local emulator). A
+    redirect is never followed.
     """
 
-    def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        limits: ReceiveLimits = ReceiveLimits(),
+        allow_loopback_http: bool = False,
+    ) -> None:
         self._client = httpx.Client(
             transport=transport or network_transport(), timeout=TIMEOUT, follow_redirects=False
+        )
+        self._limits = limits
+        self._allow_loopback_http = allow_loopback_http
+
+    def _check_url(self, url: str, label: str) -> None:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "https":
+            return
+        if scheme == "http" and self._allow_loopback_http and is_loopback_url(url):
+            return
+        raise DownloadRefused(
+            f"download of {label} refused: AMC gave a {shown(scheme or 'schemeless', 20)} URL, and result "
+            "files are fetched over https only"
         )
 
     @contextmanager
     def open(self, url: str) -> Iterator[DownloadStream]:
-        """Open ``url`` for streaming; raises DownloadUrlExpired or DownloadError (URLs redacted)."""
+        """Open ``url`` for streaming; raises DownloadUrlExpired, DownloadRefused (a URL that is not https,
+        a redirect) or DownloadError (URLs redacted)."""
         parts = urlsplit(url)
-        label = redact_text(f"{parts.netloc}{parts.path}")
+        label = shown(f"{parts.netloc}{parts.path}", 200)
+        self._check_url(url, label)
         try:
             with self._client.stream("GET", url) as response:
+                if response.is_redirect:
+                    raise DownloadRefused(
+                        f"download of {label} refused: it answered a redirect (HTTP {response.status_code}), "
+                        "which is never followed"
+                    )
                 if response.status_code != 200:
-                    body = response.read()[:4096].decode("utf-8", "replace")
+                    body = _head(response, 4096).decode("utf-8", "replace")
                     if _expired(response.status_code, body):
                         raise DownloadUrlExpired(
                             f"the download URL for {label} has expired; request fresh URLs"
                         )
                     raise DownloadError(f"download of {label} failed: HTTP {response.status_code}")
-                yield DownloadStream(response, label)
+                yield DownloadStream(response, label, self._limits)
         except httpx.HTTPError as exc:
             raise DownloadError(f"download of {label} failed ({exc.__class__.__name__})") from None
 

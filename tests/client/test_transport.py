@@ -159,7 +159,7 @@ def test_no_connection_is_left_in_use_after_retries_are_exhausted(
         with pytest.raises(InternalServerError):
             client.executions.get("e-1")
         assert len(clock.sleeps) == 5
-        pool = client._transport._client._transport._pool  # type: ignore[attr-defined]
+        pool = client._transport._client._transport._inner._pool  # type: ignore[attr-defined]
         assert pool._requests == []
         assert pool.connections and all(connection.is_idle() for connection in pool.connections)
     finally:

@@ -8,7 +8,7 @@ import json
 import structlog
 
 from amc_cltv.log import configure_logging
-from amc_cltv.redact import MASK, redact, redact_text, register_secret
+from amc_cltv.redact import MASK, redact, redact_text, register_secret, shown
 
 URL = (
     "https://amc-results.s3.amazonaws.com/part-1.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256"
@@ -53,3 +53,25 @@ def test_every_log_line_is_redacted_json_when_not_a_terminal() -> None:
     assert line["event"] == "retrying" and line["level"] == "warning"
     assert "0123456789abcdef" not in stream.getvalue() and "client-secret-value" not in stream.getvalue()
     assert line["access_token"] == MASK
+
+
+def test_shown_redacts_before_it_cuts() -> None:
+    """A registered secret straddling the cut is masked whole, not left as its first characters."""
+    secret = "amzn1.oa2-cs.v1.straddling-the-cut-0123456789"
+    register_secret(secret)
+    text = shown("x" * 480 + secret + " and more", 500)
+    assert len(text) <= 500 and "amzn1.oa2" not in text and MASK in text
+
+
+def test_shown_escapes_terminal_controls_and_line_breaks() -> None:
+    assert shown("a\x1b[2Jb\nforged\u202ec") == "a\\x1b[2Jb\\x0aforged\\u202ec"
+
+
+def test_console_log_lines_show_escapes_as_text() -> None:
+    """AMC's text in an event (a status reason) cannot clear the screen or forge a second line."""
+    stream = io.StringIO()
+    configure_logging("console", stream=stream)
+    structlog.get_logger().warning("execution_failed", status_reason="boom\x1b[2J\nlevel=info forged")
+    output = stream.getvalue()
+    assert "\x1b[2J" not in output and "\\x1b[2J" in output
+    assert len(output.strip().splitlines()) == 1
