@@ -18,6 +18,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from amc_cltv.errors import LockHeld
+from amc_cltv.private import FILE_MODE, open_private, private_dir
 
 
 def _safe(name: str) -> str:
@@ -43,9 +44,9 @@ def workflow_lock(state_dir: Path, instance_id: str, workflow: str) -> Iterator[
     Raises LockHeld at once (exit 6) when a live process holds it.
     """
     path = lock_path(state_dir, instance_id, workflow)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     holder_file = path.with_suffix(".holder")
-    lock = FileLock(str(path), timeout=0)
+    lock = FileLock(str(path), timeout=0, mode=FILE_MODE)
     try:
         lock.acquire()
     except Timeout:
@@ -54,15 +55,16 @@ def workflow_lock(state_dir: Path, instance_id: str, workflow: str) -> Iterator[
             f"({_describe_holder(holder_file)}); it will be released when that run ends"
         ) from None
     try:
-        holder_file.write_text(
-            json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "host": socket.gethostname(),
-                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
-                }
+        with open(open_private(holder_file), "w") as handle:
+            handle.write(
+                json.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "host": socket.gethostname(),
+                        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+                    }
+                )
             )
-        )
         yield
     finally:
         lock.release()

@@ -14,6 +14,7 @@ is a LocalFault naming the path and the reason.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from amc_cltv import clock
 from amc_cltv.errors import LocalFault, NeedsHuman, local_fault
 from amc_cltv.log import get_logger
+from amc_cltv.private import open_private, private_dir
 
 log = get_logger("amc_cltv.ledger")
 
@@ -96,7 +98,7 @@ def open_database(path: Path) -> sqlite3.Connection:
     written by a newer release.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
     except OSError as error:
         raise local_fault(error, "create the state folder", path.parent) from None
     try:
@@ -119,7 +121,17 @@ def open_database(path: Path) -> sqlite3.Connection:
         raise fault(error, path) or error from None
 
 
+def _create_private(path: Path) -> None:
+    # Created 0600 before SQLite opens it: SQLite gives its WAL and shared-memory files the same mode.
+    try:
+        if not path.exists():
+            os.close(open_private(path, os.O_WRONLY | os.O_CREAT))
+    except OSError as error:
+        raise local_fault(error, "create the ledger", path) from None
+
+
 def _open(path: Path) -> sqlite3.Connection:
+    _create_private(path)
     db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     try:
         db.row_factory = sqlite3.Row

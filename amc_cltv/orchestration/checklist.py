@@ -22,6 +22,7 @@ from amc_cltv.errors import (
     RateLimitError,
     RetryBudgetExhausted,
 )
+from amc_cltv.private import private_dir
 
 if TYPE_CHECKING:
     from amc_cltv.config import Config
@@ -168,7 +169,7 @@ def amc_problem(name: str, error: APIError, api_url: str) -> Check:
 def writable(label: str, folder: Path) -> Check:
     """``folder`` can be created and a file in it written and synced."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-", delete=True) as handle:
             handle.write(b"ok")
             handle.flush()

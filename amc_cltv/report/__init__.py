@@ -16,6 +16,7 @@ from pathlib import Path
 
 from amc_cltv.errors import UsageError
 from amc_cltv.ledger import RunRecord
+from amc_cltv.private import private_dir
 from amc_cltv.report import recorded
 from amc_cltv.report.asins import LOYALTY, loyalty_section, top_asin_section
 from amc_cltv.report.audiences import audience_section
@@ -181,7 +182,8 @@ def write_report(out: Path, inputs: ReportInputs, now: datetime) -> ReportSummar
 
     sections = build_sections(inputs, now)
     page = render(sections, instance_id=inputs.instance_id, generated_at=now, time_zone=inputs.time_zone)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(out.parent)
+    # A temporary file is created 0600: the report, which shows customer data, stays private once renamed.
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed before the rename, removed on failure)
         "w", encoding="utf-8", dir=out.parent, prefix=f".{out.name}.", suffix=".partial", delete=False
     )
