@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from amc_cltv.errors import DownloadError, DownloadUrlExpired
+from amc_cltv.errors import DownloadError, DownloadRefused, DownloadUrlExpired
 from amc_cltv.ledger import FileRecord
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.filtered import UNREAD, AggregationFiltered, Unread, aggregation_filtered
+from amc_cltv.private import open_private, private_dir
 
 CHUNK_SIZE = 1 << 16  # what the socket delivers at a time: larger chunks only add copying
 MAX_URL_REQUESTS = 4
@@ -67,7 +68,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
     """Write a small file (the manifest) to a temporary name, fsync, rename, fsync the folder."""
     temp = path.with_name(f".{path.name}{TEMP_SUFFIX}")
     try:
-        with open(temp, "wb") as handle:
+        with open(open_private(temp), "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
@@ -103,7 +104,7 @@ def store_verified(
     head = b""
     try:
         # One thread, in order: on two cores a second thread for the hash only adds GIL hand-offs (measured).
-        with open(temp, "wb") as handle:
+        with open(open_private(temp), "wb") as handle:
             for chunk in chunks:
                 if not chunk:
                     continue
@@ -124,8 +125,10 @@ def store_verified(
         if not header:
             raise DownloadError(f"{path.name}: no header row")
         if expected_header is not None and _columns(header) != [c.lower() for c in expected_header]:
+            # The row is not quoted: a file that is not what was asked for may hold customer data there.
             raise DownloadError(
-                f"{path.name}: unexpected header row {header[:200].decode(errors='replace')!r}"
+                f"{path.name}: unexpected header row ({len(_columns(header))} columns, "
+                f"{len(expected_header)} expected)"
             )
         lines = newlines + (0 if last == b"\n" else 1)
         os.replace(temp, path)
@@ -161,9 +164,10 @@ def download_all(
 
     ``fetch_urls`` asks AMC for (fresh) pre-signed URLs; it is called again when a URL has expired or a
     transfer was cut short, at most ``max_url_requests`` times in all. Raises DownloadError (exit 5) when the
-    files cannot be fetched intact within that budget.
+    files cannot be fetched intact within that budget, and DownloadRefused at once for a URL or a file the
+    tool will not take (asking AMC again would not help).
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     remove_stale_temporaries(folder)
     urls = fetch_urls()
     requests_made = 1
@@ -185,6 +189,8 @@ def download_all(
                     rows=done[index].rows,
                 )
             return [done[index] for index in range(len(urls))]
+        except DownloadRefused:
+            raise
         except DownloadError as error:
             reason = "url_expired" if isinstance(error, DownloadUrlExpired) else "incomplete"
             if requests_made >= max_url_requests:

@@ -15,6 +15,7 @@ from amc_cltv.config import Config
 from amc_cltv.errors import ExecutionFailed, StillRunning, local_fault
 from amc_cltv.ledger import Ledger
 from amc_cltv.orchestration import download as dl
+from amc_cltv.orchestration.run import result_folder
 
 if TYPE_CHECKING:
     from amc_cltv.client import AmcClient
@@ -84,7 +85,7 @@ def download_execution(
         )
     run = ledger.run_by_execution(execution_id)
     workflow = run.workflow if run else _workflow_name(execution.workflow_id)
-    layout = config.output_dir / config.instance_id / workflow / execution_id
+    layout = result_folder(config, workflow, execution_id)  # AMC's ids checked before they name a folder
     folder = out if out is not None else layout
     try:
         files = dl.download_all(

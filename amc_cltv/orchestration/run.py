@@ -48,6 +48,7 @@ from amc_cltv.orchestration.marketplaces import marketplace_scope
 from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 from amc_cltv.orchestration.polling import PollUpdate, amc_duration_s, poll_until_done
 from amc_cltv.orchestration.submit import ExecutionSpec, aggregation_controls_off, reconcile, submit
+from amc_cltv.safe_paths import path_inside
 from amc_cltv.timewindow import TimeWindow, resolve_window
 from amc_cltv.workflows import RenderedWorkflow, catalog
 from amc_cltv.workflows.rejections import OVERLAP_CAUSE, likely_cause
@@ -146,8 +147,14 @@ def _planned(config: Config, workflow: str, rendered: RenderedWorkflow, window: 
 
 
 def result_folder(config: Config, workflow: str, execution_id: str) -> Path:
-    """``<output_dir>/<instance_id>/<workflow>/<execution_id>`` (docs/contract.md §3.2)."""
-    return config.output_dir / config.instance_id / workflow / execution_id
+    """``<output_dir>/<instance_id>/<workflow>/<execution_id>`` (docs/contract.md §3.2), each part checked
+    to be a safe folder name and the whole inside ``output_dir`` (MalformedResponseError, exit 5, if not)."""
+    return path_inside(
+        config.output_dir,
+        (config.instance_id, "the instance id"),
+        (workflow, "the workflow name"),
+        (execution_id, "the execution id"),
+    )
 
 
 def run_workflow(
