@@ -18,7 +18,7 @@ from typing import Any, Literal, TextIO
 
 import structlog
 
-from amc_cltv.redact import install_log_filter, redact, redact_text
+from amc_cltv.redact import install_log_filter, printable, redact, redact_text
 
 LogFormat = Literal["auto", "json", "console"]
 
@@ -64,6 +64,15 @@ def redact_event(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mutab
     return redact(dict(event_dict))
 
 
+def escape_controls(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor for the console: control characters in values (AMC's text may carry terminal
+    escapes or line breaks that forge a log line) shown as escapes. A traceback keeps its lines."""
+    return {
+        key: printable(value) if isinstance(value, str) and key != "exception" else value
+        for key, value in event_dict.items()
+    }
+
+
 def configure_logging(log_format: LogFormat = "auto", verbose: int = 0, stream: TextIO | None = None) -> None:
     """Configure structlog for this process. ``auto`` is JSON unless ``stream`` is a terminal; ``verbose``
     as in the module docstring. Without ``stream``, lines go to the current ``sys.stderr``."""
@@ -83,6 +92,7 @@ def configure_logging(log_format: LogFormat = "auto", verbose: int = 0, stream: 
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             redact_event,
+            *([] if use_json else [escape_controls]),  # JSON escapes control characters itself
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -164,4 +174,5 @@ class _StdlibEvents:
             return
         text = str(event) % args if args else str(event)
         details = " ".join(f"{key}={value}" for key, value in redact(fields).items())
-        self._logger.log(self._level, redact_text(f"{text} {details}".strip()), exc_info=self._exc_info)
+        line = printable(redact_text(f"{text} {details}".strip()))
+        self._logger.log(self._level, line, exc_info=self._exc_info)

@@ -17,7 +17,7 @@ import typer
 from amc_cltv import __version__
 from amc_cltv.cli import common
 from amc_cltv.errors import AmcCltvError, ExitCode, Interrupted, exit_code_for, local_fault
-from amc_cltv.redact import redact_text
+from amc_cltv.redact import printable, redact_text
 
 app = typer.Typer(
     name="amc-cltv",
@@ -78,7 +78,8 @@ _register()
 
 def _print_error(error: BaseException, code: int) -> None:
     current = common.invocation()
-    message = redact_text(common.error_in_cli_words(error)) or error.__class__.__name__
+    # Redacted, then control characters escaped: an error may quote AMC's text, and stays one line.
+    message = printable(redact_text(common.error_in_cli_words(error))) or error.__class__.__name__
     if current.json_output:
         payload = dict(current.json_partial)
         payload.update({"error": message, "exit_code": code})

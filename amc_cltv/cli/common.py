@@ -22,6 +22,7 @@ from amc_cltv.errors import AmcCltvError, Remedy, with_remedy
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from amc_cltv.config import Config
 
@@ -95,8 +96,11 @@ def _wire(value: Any) -> Any:
 
 
 def emit_json(payload: dict[str, Any]) -> None:
-    """Print the one JSON object of a --json command (every time in RFC 3339, UTC, ``Z``)."""
-    sys.stdout.write(json.dumps(_wire(payload), default=str, sort_keys=False) + "\n")
+    """Print the one JSON object of a --json command (every time in RFC 3339, UTC, ``Z``), redacted as the
+    logs and the ledger are: it may carry AMC's text (a ``statusReason``)."""
+    from amc_cltv.redact import redact
+
+    sys.stdout.write(json.dumps(_wire(redact(payload)), default=str, sort_keys=False) + "\n")
     sys.stdout.flush()
 
 
@@ -104,24 +108,56 @@ def emit_json(payload: dict[str, Any]) -> None:
 PIPED_WIDTH = 200
 
 
+# The consoles never read markup: what they print is often AMC's text or result data, where ``[/bold]`` is
+# text to show, not a style to apply (rich would raise MarkupError on it).
+
+
 def stdout_console() -> Console:
     from rich.console import Console
 
     width = None if sys.stdout.isatty() else PIPED_WIDTH
-    return Console(file=sys.stdout, soft_wrap=True, width=width)
+    return Console(file=sys.stdout, soft_wrap=True, width=width, markup=False)
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(file=sys.stderr, soft_wrap=True, highlight=False)
+    return Console(file=sys.stderr, soft_wrap=True, highlight=False, markup=False)
+
+
+def plain(value: object) -> Text:
+    """``value`` as rich text shown as it is: secrets redacted, control characters escaped (a terminal
+    escape from AMC is printed as ``\\x1b``, not obeyed), no markup read, no highlighting."""
+    from rich.text import Text
+
+    from amc_cltv.redact import printable, redact_text
+
+    return Text(printable(redact_text("" if value is None else str(value))))
 
 
 def table(**options: Any) -> Table:
-    """A rich table for stdout (rich is imported only when a command prints one)."""
+    """A rich table for stdout (rich is imported only when a command prints one) whose text cells and title
+    are shown as they are (``plain``)."""
     from rich.table import Table
 
-    return Table(**options)
+    class PlainTable(Table):
+        def add_column(self, header: Any = "", *args: Any, **column_options: Any) -> None:
+            super().add_column(plain(header) if isinstance(header, str) else header, *args, **column_options)
+
+        def add_row(self, *renderables: Any, **row_options: Any) -> None:
+            cells = [plain(cell) if isinstance(cell, str) else cell for cell in renderables]
+            super().add_row(*cells, **row_options)
+
+    if isinstance(options.get("title"), str):
+        options["title"] = plain(options["title"])
+    return PlainTable(**options)
+
+
+def echo_plain(line: str) -> None:
+    """``typer.echo`` of a line that carries AMC's text: redacted, control characters escaped."""
+    from amc_cltv.redact import printable, redact_text
+
+    typer.echo(printable(redact_text(line)))
 
 
 CELL_OVERHEAD = 3  # a column's border and padding in a rich table

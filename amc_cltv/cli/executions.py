@@ -96,7 +96,7 @@ def status(
         common.emit_json(row)
         return
     for name, value in row.items():
-        typer.echo(f"{name}: {value if value is not None else ''}")
+        common.echo_plain(f"{name}: {value if value is not None else ''}")
 
 
 @app.command("cancel")
@@ -126,9 +126,9 @@ def cancel(
     if as_json:
         common.emit_json({**row, "cancel_requested": cancelled})
     elif cancelled:
-        typer.echo(f"{execution_id}: cancel requested, AMC reports {row['status']}")
+        common.echo_plain(f"{execution_id}: cancel requested, AMC reports {row['status']}")
     else:
-        typer.echo(
+        common.echo_plain(
             f"{execution_id}: already finished ({row['status']}), nothing to cancel"
             + ("" if row["status"] != ExecutionStatus.SUCCEEDED else "; its results can be downloaded")
         )

@@ -15,6 +15,7 @@ from amc_cltv.report.model import (
     SCORE_UNIT,
     Section,
     TableSpec,
+    chart_text,
     colour_for,
     count,
     money,
@@ -95,7 +96,7 @@ def _facet_trace(
         "xaxis": "x",
         "yaxis": "y" if index == 0 else f"y{index + 1}",
         "marker": {"color": colour_for(label)},
-        "hovertemplate": "%{x}<br>" + label + ": %{y:,.2f}<extra></extra>",
+        "hovertemplate": "%{x}<br>" + chart_text(label) + ": %{y:,.2f}<extra></extra>",
     }
 
 
@@ -125,7 +126,7 @@ def _facet_layout(cells: dict[tuple[str, str], float], asins: list[str], labels:
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{label}</b>",
+                "text": f"<b>{chart_text(label)}</b>",
                 "font": {"color": colour_for(label)},
                 "xref": "paper",
                 "yref": "paper",

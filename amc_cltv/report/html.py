@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from amc_cltv.report.model import Chart, Section, TableSpec, moment_text
+from amc_cltv.report.model import Chart, Section, TableSpec, chart_text, moment_text
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1180px;
@@ -61,18 +61,44 @@ def _template(name: str) -> dict[str, Any]:
     return dict(pio.templates[name].to_plotly_json())
 
 
+# Trace keys whose strings are written by the report itself (plotly's templates), never taken from data.
+_AUTHORED = ("template", "type", "mode", "orientation", "textposition", "xaxis", "yaxis", "hoverinfo")
+# Layout keys that repeat the data's categories: escaped the same way so that they still match.
+_CATEGORY_KEYS = ("tickvals", "ticktext", "categoryarray")
+
+
+def _data_text(value: Any, key: str = "") -> Any:
+    """Every string of a trace that comes from the data passed through ``chart_text``."""
+    if isinstance(value, str):
+        return value if key.endswith(_AUTHORED) else chart_text(value)
+    if isinstance(value, dict):
+        return {name: _data_text(item, name) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_data_text(item, key) for item in value]
+    return value
+
+
+def _layout_categories(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            name: _data_text(item) if name in _CATEGORY_KEYS else _layout_categories(item)
+            for name, item in value.items()
+        }
+    return value
+
+
 def _chart(chart: Chart, *, with_plotlyjs: bool) -> str:
     import plotly.io as pio  # only the report pays for importing plotly
 
     # Specs are plain dicts checked against plotly's schema by the tests; validating them again here (a
     # Figure per chart) would triple the time the report takes. Named templates are resolved here instead.
-    layout = dict(chart.figure["layout"])
+    layout = _layout_categories(dict(chart.figure["layout"]))
     if isinstance(layout.get("template"), str):
         layout["template"] = _template(layout["template"])
     # The title is drawn as an HTML heading, which wraps on a phone; in the figure it would be cut off.
     layout.pop("title", None)
     plot = pio.to_html(
-        {"data": chart.figure["data"], "layout": layout},
+        {"data": [_data_text(trace) for trace in chart.figure["data"]], "layout": layout},
         validate=False,
         include_plotlyjs=with_plotlyjs,
         full_html=False,

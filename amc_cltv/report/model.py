@@ -6,6 +6,7 @@ computing a section needs no plotting library; only ``amc_cltv.report.html`` tur
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,13 @@ SEGMENT_COLOURS: dict[str, str] = {
     "Non-Labeled": "#999999",
 }
 OTHER_COLOUR = "#666666"
+
+
+def chart_text(value: str) -> str:
+    """Text from the data (a segment name, an ASIN) made safe inside a chart: plotly draws ``<a href>``,
+    ``<b>`` and ``<br>`` in labels and hover text as links and styles, so the data's ``<``, ``>`` and ``&``
+    are written as entities, which plotly shows as the characters themselves."""
+    return html.escape(value, quote=False)
 
 
 def colour_for(label: str) -> str:
