@@ -77,5 +77,7 @@ def test_an_error_quoting_amc_stays_one_line_without_escapes(sandbox: Sandbox, t
     sandbox.app.store.put("execution", done["execution_id"], doc)
     result = sandbox.cli("download", done["execution_id"])
     assert result.code == 1
-    errors = [line for line in result.stderr.splitlines() if line.startswith("amc-cltv: error")]
-    assert len(errors) == 1 and "\\x0aforged" in errors[0] and "\x1b" not in result.stderr
+    assert "\x1b" not in result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith("forged")]
+    (failed,) = result.events("command_failed")
+    assert "line one\\x0aforged: ok\\x1b[1m" in failed["message"]
