@@ -183,6 +183,9 @@ def print_fitted(
     """A table on stdout whose cells are never cut: ids an operator copies into `cancel`, `status` or
     `download` stay whole. The columns of ``first`` (in that order) are shown first, then the others while
     the terminal has room; the ones left out are named below it (``--json`` has them all)."""
+    from amc_cltv.redact import printable, redact_text
+
+    rows = [[printable(redact_text(cell)) for cell in row] for row in rows]  # measured as they will show
     console = stdout_console()
     order = [columns.index(name) for name in first]
     order += [index for index in range(len(columns)) if index not in order]
