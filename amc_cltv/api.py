@@ -419,6 +419,8 @@ def create_lookalike_audience(
     force: bool = False,
     dry_run: bool = False,
     wait: bool = True,
+    window_end: date | None = None,
+    window_days: int | None = None,
     client: AmcClient | None = None,
     ledger: Ledger | None = None,
 ) -> ActivationOutcome:
@@ -426,7 +428,7 @@ def create_lookalike_audience(
 
     ``reach``: most-similar, similar, balanced, broad or most-broad (AMC's names work too). Raises
     UsageError, Refused (the seed outside ``lookalike_min_seed`` .. 500,000, or ``needed_by`` missed),
-    AudienceFailed, StillRunning or NeedsHuman; ``wait`` as for ``activate_audience``.
+    AudienceFailed, StillRunning or NeedsHuman; ``wait`` and the window as for ``activate_audience``.
     """
     from amc_cltv.audience.lookalike import create_lookalike
 
@@ -441,6 +443,8 @@ def create_lookalike_audience(
             force=force,
             dry_run=dry_run,
             wait=wait,
+            window_end=window_end,
+            window_days=window_days,
         )
 
 

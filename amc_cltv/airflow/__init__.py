@@ -5,7 +5,8 @@
     hooks          AmcHook: the ``amc`` connection (LwA secrets, profile overrides, test_connection)
     profile        the profile TOML merged with a connection; the copy a trigger carries (no Airflow)
     execution      adopt or submit, look, download, and the submitted run pinned (no Airflow)
-    operators      AmcRunWorkflowOperator, AmcActivateAudienceOperator
+    operators      AmcRunWorkflowOperator, AmcActivateAudienceOperator (a segment),
+                   AmcLookalikeAudienceOperator
     triggers       AmcExecutionTrigger, AmcAudienceTrigger (poll on the tool's schedule), AmcUntilTrigger
     sensors        AmcAudienceUsableSensor (the DSP lag)
     provider_info  the ``amc`` connection type and its form, for Airflow's provider manager
@@ -21,7 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from amc_cltv.airflow.hooks import AmcHook
-    from amc_cltv.airflow.operators import AmcActivateAudienceOperator, AmcRunWorkflowOperator
+    from amc_cltv.airflow.operators import (
+        AmcActivateAudienceOperator,
+        AmcLookalikeAudienceOperator,
+        AmcRunWorkflowOperator,
+    )
     from amc_cltv.airflow.sensors import AmcAudienceUsableSensor
     from amc_cltv.airflow.triggers import AmcAudienceTrigger, AmcExecutionTrigger, AmcUntilTrigger
 
@@ -31,6 +36,7 @@ _HOMES = {
     "AmcAudienceUsableSensor": "sensors",
     "AmcExecutionTrigger": "triggers",
     "AmcHook": "hooks",
+    "AmcLookalikeAudienceOperator": "operators",
     "AmcRunWorkflowOperator": "operators",
     "AmcUntilTrigger": "triggers",
 }
@@ -41,6 +47,7 @@ __all__ = [
     "AmcAudienceUsableSensor",
     "AmcExecutionTrigger",
     "AmcHook",
+    "AmcLookalikeAudienceOperator",
     "AmcRunWorkflowOperator",
     "AmcUntilTrigger",
 ]

@@ -1,4 +1,5 @@
-"""``AmcRunWorkflowOperator`` and ``AmcActivateAudienceOperator``.
+"""``AmcRunWorkflowOperator``, ``AmcActivateAudienceOperator`` (any segment) and
+``AmcLookalikeAudienceOperator``.
 
 Library errors become one-line task failures: a profile, workflow or parameter that cannot work fails
 the task without retries (``AirflowFailException``); AMC being unavailable, or still busy, fails it for a
@@ -13,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context, conf
 
@@ -32,6 +33,9 @@ from amc_cltv.config import Config
 from amc_cltv.errors import AmcCltvError, ExitCode
 from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.orchestration.outcome import RunOutcome
+
+if TYPE_CHECKING:
+    from amc_cltv.audience import ActivationOutcome
 
 PROFILE_MAP_INDEX = "{{ task.profile_name }}"
 
@@ -222,7 +226,8 @@ class AmcRunWorkflowOperator(_AmcOperator):
 
 
 class AmcActivateAudienceOperator(_AmcOperator):
-    """Create (or find) the segment's rule-based audience and wait until AMC has built it.
+    """Create (or find) the segment's rule-based audience and wait until AMC has built it. ``segment``:
+    high-value, growth-potential, revenue-potential or low-value (docs/segments.md §14).
 
     The segment is sized from the ``segmentation`` result of the window (``window_end``, ``window_days``:
     templated, as ``AmcRunWorkflowOperator``'s, and the same for both tasks), adopted from AMC when this
@@ -296,22 +301,29 @@ class AmcActivateAudienceOperator(_AmcOperator):
         outcome_result(outcome)
         return self._activate(config, pinned(self._report_request(), outcome), look_once=True)
 
+    def _create(
+        self, config: Config, campaign_start: datetime | None, window: RunRequest, *, wait: bool
+    ) -> ActivationOutcome:
+        """The audience call over ``window`` (the lookalike operator makes another)."""
+        from amc_cltv import api
+
+        return api.activate_audience(
+            config,
+            segment=self.segment,
+            needed_by=campaign_start,
+            window_end=window.window_end,
+            window_days=window.window_days,
+            wait=wait,
+        )
+
     def _activate(self, config: Config, window: RunRequest, *, look_once: bool) -> dict[str, Any]:
         """Activate over ``window``; ``look_once``: defer to the trigger while AMC builds the audience."""
-        from amc_cltv import api
         from amc_cltv.audience import parse_needed_by
         from amc_cltv.client.status import is_final
 
         with task_errors():
             campaign_start = parse_needed_by(self.needed_by, config.amc.time_zone) if self.needed_by else None
-            outcome = api.activate_audience(
-                config,
-                segment=self.segment,
-                needed_by=campaign_start,
-                window_end=window.window_end,
-                window_days=window.window_days,
-                wait=not look_once,  # the trigger does the waiting
-            )
+            outcome = self._create(config, campaign_start, window, wait=not look_once)  # the trigger waits
         building = outcome.audience
         # Built for the first time and not done yet (a refresh of one DSP already has is not waited on).
         if (
@@ -338,3 +350,36 @@ class AmcActivateAudienceOperator(_AmcOperator):
                 f"following audience {event.get('audience_execution_id')}: {event.get('message')}"
             )
         return self._activate(self._config(), self._report_request(), look_once=False)
+
+
+class AmcLookalikeAudienceOperator(AmcActivateAudienceOperator):
+    """Create (or find) a lookalike audience seeded by the segment's audience query (``high-value``), and
+    wait until AMC has built it, with the same window, sizing and deferrals as
+    ``AmcActivateAudienceOperator``.
+
+    ``reach`` is AMC's expected reach (most-similar, similar, balanced, broad, most-broad). The seed is
+    sized from the same ``segmentation`` result and must hold ``[audience] lookalike_min_seed`` to 500,000
+    users, else the task fails. The result is the ``audience lookalike --json`` object.
+    """
+
+    template_fields: Sequence[str] = (*AmcActivateAudienceOperator.template_fields, "reach")
+    ui_color = "#ffb84d"
+
+    def __init__(self, *, reach: str = "balanced", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reach = reach
+
+    def _create(
+        self, config: Config, campaign_start: datetime | None, window: RunRequest, *, wait: bool
+    ) -> ActivationOutcome:
+        from amc_cltv import api
+
+        return api.create_lookalike_audience(
+            config,
+            segment=self.segment,
+            reach=self.reach,
+            needed_by=campaign_start,
+            window_end=window.window_end,
+            window_days=window.window_days,
+            wait=wait,
+        )

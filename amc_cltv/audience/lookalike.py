@@ -8,7 +8,7 @@ report's count of the segment between ``[audience] lookalike_min_seed`` (AMC's 5
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from amc_cltv import clock
 from amc_cltv.audience import sizing
@@ -47,19 +47,23 @@ def create_lookalike(
     force: bool = False,
     dry_run: bool = False,
     wait: bool = True,
+    window_end: date | None = None,
+    window_days: int | None = None,
 ) -> ActivationOutcome:
     """Create (or reuse) the lookalike audience seeded by the segment's audience query and wait for AMC.
 
     Raises UsageError (a segment that is not a seed, an unknown reach), Refused (exit 1: the seed is outside
     AMC's range, or ``needed_by`` cannot be met without ``force``), AudienceFailed, StillRunning, NeedsHuman,
-    each carrying what was learnt (``known_on_error``).
+    each carrying what was learnt (``known_on_error``). The window is the seed's, as for ``activate``.
     """
     spec = segment_named(segment)
     if spec.key not in SEEDS:
         raise UsageError(f"a lookalike is seeded by {', '.join(SEEDS)} only, not {segment!r}")
     expected_reach = reach_named(reach)
     rules = render_rules(spec, shopping_insights=config.profile.workflows.shopping_insights)
-    window = resolve_window(clock.current().now(), config.amc.time_zone)
+    window = resolve_window(
+        clock.current().now(), config.amc.time_zone, window_days=window_days, window_end=window_end
+    )
     lookalike_hash = lookalike_sha256(rules.rules_sha256, expected_reach.value)
     name = lookalike_name(spec, lookalike_hash, expected_reach.value)
     plan = AudiencePlan(
