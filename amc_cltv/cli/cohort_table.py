@@ -4,13 +4,12 @@ profitable but are not. A month the window holds only part of (its first and las
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from amc_cltv.orchestration.cohorts import EXISTING, SEGMENTS, Cohort, CohortSummary
+from amc_cltv.orchestration.cohorts import SEGMENTS, Cohort, CohortSummary
+from amc_cltv.orchestration.cohorts import buying_days as cohort_buying_days
 from amc_cltv.orchestration.outcome import RunOutcome
 from amc_cltv.timewindow import TimeWindow
 
@@ -32,15 +31,8 @@ def _money(value: float) -> str:
 
 
 def buying_days(cohort_month: str, window: TimeWindow) -> tuple[int, bool]:
-    """The days a cohort has had to buy within ``window`` (from its first day, or the window's start, to
-    the window's end), and whether the window holds only part of its month. ``existing``: the whole window."""
-    start, end = window.start.date(), window.end.date()
-    if cohort_month == EXISTING:
-        return (end - start).days, False
-    year, month = (int(part) for part in cohort_month.split("-")[:2])
-    first = date(year, month, 1)
-    after = date(year + month // 12, month % 12 + 1, 1)
-    return max(0, (end - max(first, start)).days), first < start or after > end
+    """``amc_cltv.orchestration.cohorts.buying_days`` over the run's window."""
+    return cohort_buying_days(cohort_month, window.start.date(), window.end.date())
 
 
 def _cells(cohort: Cohort, name: str, window: TimeWindow | None, *, everyone: bool = False) -> list[str]:

@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,15 @@ def read_cohorts(files: Sequence[Path]) -> CohortSummary:
     finally:
         connection.close()
     return summarize(rows)
+
+
+def buying_days(cohort_month: str, start: date, end: date) -> tuple[int, bool]:
+    """The days a cohort has had to buy within the window ``[start, end)`` (from its month's first day, or
+    the window's start, to the window's end), and whether the window holds only part of its month.
+    ``existing``: the whole window."""
+    if cohort_month == EXISTING:
+        return (end - start).days, False
+    year, month = (int(part) for part in cohort_month.split("-")[:2])
+    first = date(year, month, 1)
+    after = date(year + month // 12, month % 12 + 1, 1)
+    return max(0, (end - max(first, start)).days), first < start or after > end

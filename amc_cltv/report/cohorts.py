@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from amc_cltv.orchestration.cohorts import EXISTING, summarize
+from amc_cltv.orchestration.cohorts import EXISTING, buying_days, summarize
 from amc_cltv.orchestration.cohorts import Cohort as CohortSummaryRow
 from amc_cltv.report.builder import Found, chart, open_section
 from amc_cltv.report.groups import describe_key, main_group
@@ -184,7 +184,11 @@ def cohort_section(found: Found, runs: list[tuple[Result, Table]]) -> Section:
     flagged = [cohort for cohort in cohorts if cohort.flagged]
     section.charts.append(_mix_chart(cohorts))
     section.charts.append(_cltv_chart(cohorts, everyone, flagged))
-    section.tables.append(_cohort_table(cohorts, everyone, flagged))
+    latest = found.latest
+    start = to_date(latest.time_window_start) if latest else None
+    end = latest.window_end_date if latest else None
+    window = (start, end) if start is not None and end is not None else None
+    section.tables.append(_cohort_table(cohorts, everyone, flagged, window))
     _history(section, runs)
     return section
 
@@ -293,14 +297,26 @@ def _cltv_reading(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]
     )
 
 
-def _cohort_table(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]) -> TableSpec:
+PER_DAYS = 30  # CLTV also per this many days a cohort has had to buy in the window
+
+
+def _cohort_table(
+    cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort], window: tuple[date, date] | None
+) -> TableSpec:
     def cells(cohort: Cohort, flag: str) -> tuple[str, ...]:
+        days = None
+        if window is not None:
+            start, end = window
+            month = EXISTING if cohort is everyone else cohort.month
+            days = buying_days(month, start, end)[0]
         return (
             cohort.label,
             count(cohort.users),
             money(cohort.sales),
             money(cohort.spend),
             money(cohort.cltv),
+            "n/a" if days is None else count(days),
+            money(cohort.cltv * PER_DAYS / days) if days else "n/a",
             percent(cohort.share(HIGH_VALUE)),
             flag,
         )
@@ -313,6 +329,8 @@ def _cohort_table(cohorts: list[Cohort], everyone: Cohort, flagged: list[Cohort]
             f"Average sales per customer ({CURRENCY})",
             f"Average ad spend per customer ({CURRENCY})",
             f"{CLTV_PER_CUSTOMER} ({CURRENCY})",
+            "Days to buy in the window",
+            f"{CLTV_PER_CUSTOMER} per {PER_DAYS} of those days ({CURRENCY})",
             "High Value share",
             "Looks profitable but is not",
         ),

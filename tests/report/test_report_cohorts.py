@@ -69,6 +69,9 @@ def test_cltv_per_cohort_and_the_all_customer_average_match_the_csv(
     ]  # fmt: skip
     table = {row[0]: row for row in tables(page)["cohorts"][1:]}
     assert table["2026-03"][1:5] == ["200", "60.00", "36.25", "23.75"]
+    # CLTV in terms of the time to buy: March 1 to the window's end (2026-11-22) is 266 days.
+    assert table["2026-03"][5:7] == ["266", f"{23.75 * 30 / 266:,.2f}"]
+    assert table["All customers"][5] == "365"
     assert table["All customers"][1] == f"{sum(row['num_users'] for row in COHORT_ROWS):,}"
 
 
