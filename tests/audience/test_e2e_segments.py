@@ -6,6 +6,8 @@ skips a segment under its guard and says why, and its creates are spaced under A
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from amc_cltv.audience.every import CREATE_SPACING_S
 from amc_cltv.audience.rules import SEGMENTS
 from amc_cltv.sandbox import embedded_app
 from tests.audience.sandbox_fixtures import Served, Workspace
+from tests.audience.test_manifest import check_entries
 
 pytestmark = pytest.mark.e2e
 
@@ -86,12 +89,28 @@ def test_all_activates_every_segment_with_exactly_its_customers(workspace: Works
     assert len(workspace.amc_audiences()) == len(SEGMENTS)
 
 
-def test_all_served_over_loopback_gives_each_segment_exactly_its_customers(served: Served) -> None:
-    """The same against a ``sandbox serve`` process: what AMC built over the wire is each segment."""
+def test_served_over_loopback_every_segment_the_lookalike_and_a_manifest_without_secrets(
+    served: Served,
+) -> None:
+    """Against a ``sandbox serve`` process with real-looking credentials in the environment: what AMC built
+    over the wire is each segment exactly; then the lookalike and the manifest, which carries no secret,
+    token or URL."""
     code, activated = served.cli_json("audience", "activate", "--segment", "all")
     assert code == 0, activated
     assert served.cli_json("run", "--workflow", "customer-labels")[0] == 0
     _assert_each_audience_is_its_segment(activated, served.folder, served.server_state)
+
+    code, lookalike = served.cli_json("audience", "lookalike", "--reach", "balanced")
+    assert code == 0, lookalike
+    assert lookalike["status"] == "SUCCEEDED" and lookalike["audience_count"] == 2_000_000
+    assert served.cli_json("run", "--workflow", "segment-asins")[0] == 0
+    code, manifest = served.cli_json("audience", "manifest", "--out", "audiences.csv")
+    assert code == 0, manifest
+    check_entries(manifest["audiences"], served.folder)
+    written = (served.folder / "audiences.csv").read_text(encoding="utf-8") + json.dumps(manifest)
+    secrets = [os.environ[name] for name in ("AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN")]
+    assert all(secret and secret not in written for secret in secrets)
+    assert "Atza|" not in written and "http" not in written
 
 
 def test_all_skips_the_segment_under_its_guard_and_says_why(workspace: Workspace) -> None:
@@ -166,9 +185,3 @@ def test_lookalike_of_high_value_end_to_end_with_lag_and_reuse(workspace: Worksp
 
     code, again = workspace.cli_json("audience", "lookalike", "--reach", "most-similar")
     assert code == 0 and again["action"] == "reused" and len(workspace.amc_audiences()) == 1
-
-
-def test_lookalike_served_over_loopback(served: Served) -> None:
-    code, created = served.cli_json("audience", "lookalike", "--reach", "broad")
-    assert code == 0, created
-    assert created["status"] == "SUCCEEDED" and created["audience_count"] == 2_500_000

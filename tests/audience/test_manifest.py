@@ -1,5 +1,6 @@
-"""``audience manifest``: the hand-off file's fields, the ASINs per segment, CSV and JSON, the atomic write,
-and no secret in it. The real CLI against the sandbox, in process and served over loopback."""
+"""``audience manifest``: the hand-off file's fields, the ASINs per segment, CSV and JSON, the atomic write.
+The real CLI against the sandbox in process; served over loopback, and with no secret in it, in
+tests/audience/test_e2e_segments.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import csv
 import errno
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 
 from amc_cltv.audience.manifest import FIELDS
 from amc_cltv.audience.rules import SEGMENTS
-from tests.audience.sandbox_fixtures import Served, Workspace
+from tests.audience.sandbox_fixtures import Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def _segment_sizes(folder: Path) -> dict[str, int]:
         return {row["customer_audience_segment"]: int(row["num_users"]) for row in csv.DictReader(handle)}
 
 
-def _check_entries(audiences: list[dict[str, Any]], folder: Path) -> None:
+def check_entries(audiences: list[dict[str, Any]], folder: Path) -> None:
     sizes = _segment_sizes(folder)
     by_type = {(a["segment"], a["audience_type"]): a for a in audiences}
     assert set(by_type) == {(key, "RULE_BASED") for key in SEGMENTS} | {("high-value", "LOOKALIKE")}
@@ -55,7 +55,7 @@ def _check_entries(audiences: list[dict[str, Any]], folder: Path) -> None:
     assert lookalike["top_asins"] == by_type[("high-value", "RULE_BASED")]["top_asins"]
 
 
-def _prepare(cli_json: Any) -> None:
+def prepare(cli_json: Any) -> None:
     assert cli_json("audience", "activate", "--segment", "all")[0] == 0
     assert cli_json("audience", "lookalike", "--segment", "high-value")[0] == 0
     assert cli_json("run", "--workflow", "segment-asins")[0] == 0
@@ -64,11 +64,11 @@ def _prepare(cli_json: Any) -> None:
 def test_manifest_lists_every_audience_with_its_fields_csv_and_json(workspace: Workspace) -> None:
     """After activate --segment all and a lookalike: one entry per audience with every field; the CSV file
     holds the same rows as the JSON; DSP ids appear once AMC reports them (after the lag)."""
-    _prepare(workspace.cli_json)
+    prepare(workspace.cli_json)
     code, manifest = workspace.cli_json("audience", "manifest")
     assert code == 0, manifest
     assert manifest["notes"] == [] and len(manifest["audiences"]) == len(SEGMENTS) + 1
-    _check_entries(manifest["audiences"], workspace.folder)
+    check_entries(manifest["audiences"], workspace.folder)
 
     code, out, err = workspace.cli("audience", "manifest", "--out", "handoff/audiences.csv")
     assert code == 0, err
@@ -119,16 +119,3 @@ def test_a_failed_write_leaves_the_previous_manifest_whole(
     assert "Traceback" not in err
     assert target.read_text(encoding="utf-8") == "the previous manifest\n"
     assert sorted(p.name for p in workspace.folder.iterdir() if p.name.startswith(".audiences")) == []
-
-
-def test_manifest_served_over_loopback_holds_no_secret(served: Served) -> None:
-    """Over a real socket with real-looking credentials in the environment: the same entries, and neither
-    the JSON nor the CSV carries a secret, a token or a URL."""
-    _prepare(served.cli_json)
-    code, manifest = served.cli_json("audience", "manifest", "--out", "audiences.csv")
-    assert code == 0, manifest
-    _check_entries(manifest["audiences"], served.folder)
-    written = (served.folder / "audiences.csv").read_text(encoding="utf-8") + json.dumps(manifest)
-    secrets = [os.environ[name] for name in ("AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN")]
-    assert all(secret not in written for secret in secrets)
-    assert "Atza|" not in written and "http" not in written
