@@ -54,6 +54,9 @@ MACROS = (
     "CREATE OR REPLACE MACRO json_serialize(j) AS CAST(to_json(j) AS VARCHAR)",
     "CREATE OR REPLACE MACRO amc_dayofweek(d) AS (dayofweek(d) + 1)",
     "CREATE OR REPLACE MACRO amc_regexp_replace(s, p, r) AS regexp_replace(s, p, r, 'g')",
+    # Cast targets of AMC's data types table that DuckDB does not name (LONG, SHORT, STRING, CHAR it does).
+    "CREATE TYPE IF NOT EXISTS symbol AS VARCHAR",
+    "CREATE TYPE IF NOT EXISTS byte AS TINYINT",
 )
 
 # Documented as not supported, with AMC's advice ("Limitations and unsupported functions").

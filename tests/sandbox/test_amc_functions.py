@@ -56,6 +56,7 @@ def _value(engine: Engine, expression: str) -> object:
         ("NAMED_ROW('first', 1, 'second', 'x')", {"first": 1, "second": "x"}),
         ("CAST('today' AS DATE) = CURRENT_DATE", True),
         ("IF(1 > 0, 'yes', 'no')", "yes"),
+        ("CAST(CAST('7' AS BYTE) AS LONG) + CAST(CAST(1 AS SYMBOL) AS SHORT)", 8),  # AMC's cast type names
     ],
 )
 def test_amc_functions_have_amcs_meaning(engine: Engine, expression: str, expected: object) -> None:
