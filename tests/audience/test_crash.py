@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,17 +28,20 @@ def _audience_rows(ledger: Path) -> list[tuple[str, str | None]]:
             return []
 
 
-def test_kill_between_post_and_ledger_update_creates_no_second_audience(workspace: Workspace) -> None:
-    """The POST is held in the sandbox (latency) so the test can hold the ledger's write lock: AMC then
-    creates the audience and answers, but the process cannot record the id. It is killed there. The next
-    run lists AMC's audiences, adopts the one created since its intent, and never posts again."""
+def kill_once_amc_has_it(
+    workspace: Workspace,
+    arguments: list[str],
+    *,
+    intent: Callable[[list[tuple[str, str | None]]], bool],
+    audiences_on_amc: int,
+) -> None:
+    """Run ``amc-cltv ARGUMENTS`` as a real process until its ledger shows ``intent``; then hold the
+    ledger's write lock (so the process cannot record what AMC answers), wait until AMC holds
+    ``audiences_on_amc`` audiences, and ``kill -9`` it there."""
     ledger = workspace.folder / ".amc-cltv" / "ledger.sqlite"
-    workspace.sandbox.faults.script(
-        [{"kind": "latency", "seconds": 3, "match": "^POST /amc/audiences/query$", "times": 1}]
-    )
     log = (workspace.folder / "first-run.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "amc_cltv", "--log-format", "json", "audience", "activate"],
+        [sys.executable, "-m", "amc_cltv", "--log-format", "json", *arguments],
         cwd=workspace.folder,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -45,11 +49,12 @@ def test_kill_between_post_and_ledger_update_creates_no_second_audience(workspac
     )
     blocker: sqlite3.Connection | None = None
     try:
-        wait_until(lambda: _audience_rows(ledger) == [("creating", None)], process, "the audience intent")
+        wait_until(lambda: intent(_audience_rows(ledger)), process, "the audience intent")
         blocker = sqlite3.connect(ledger, timeout=30, isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # the process's update of the row now waits on this lock
-        wait_until(lambda: len(workspace.amc_audiences()) == 1, process, "AMC to create the audience")
-        assert _audience_rows(ledger) == [("creating", None)]  # AMC has it; the ledger does not know its id
+        wait_until(
+            lambda: len(workspace.amc_audiences()) == audiences_on_amc, process, "AMC to create the audience"
+        )
         assert process.poll() is None
         kill_9(process)
     finally:
@@ -60,6 +65,23 @@ def test_kill_between_post_and_ledger_update_creates_no_second_audience(workspac
             blocker.execute("ROLLBACK")
             blocker.close()
         log.close()
+
+
+def test_kill_between_post_and_ledger_update_creates_no_second_audience(workspace: Workspace) -> None:
+    """The POST is held in the sandbox (latency) so the test can hold the ledger's write lock: AMC then
+    creates the audience and answers, but the process cannot record the id. It is killed there. The next
+    run lists AMC's audiences, adopts the one created since its intent, and never posts again."""
+    ledger = workspace.folder / ".amc-cltv" / "ledger.sqlite"
+    workspace.sandbox.faults.script(
+        [{"kind": "latency", "seconds": 3, "match": "^POST /amc/audiences/query$", "times": 1}]
+    )
+    kill_once_amc_has_it(
+        workspace,
+        ["audience", "activate"],
+        intent=lambda rows: rows == [("creating", None)],
+        audiences_on_amc=1,
+    )
+    assert _audience_rows(ledger) == [("creating", None)]  # AMC has it; the ledger does not know its id
 
     (created,) = workspace.amc_audiences()
     code, rerun = workspace.cli_json("audience", "activate")

@@ -3,18 +3,11 @@ audience but before the ledger recorded its id: the next run adopts it and creat
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from amc_cltv.audience.rules import SEGMENTS
 from tests.audience.sandbox_fixtures import Workspace
-from tests.audience.test_crash import _audience_rows
-from tests.processes import kill_9, wait_until
+from tests.audience.test_crash import _audience_rows, kill_once_amc_has_it
 
 pytestmark = [pytest.mark.crash, pytest.mark.e2e]
 
@@ -28,37 +21,13 @@ def test_kill_during_all_leaves_no_duplicate_audience(workspace: Workspace) -> N
     workspace.sandbox.faults.script(
         [{"kind": "latency", "seconds": 1, "match": "^POST /amc/audiences/query$", "times": 0}]
     )
-    log = (workspace.folder / "first-run.log").open("wb")
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "amc_cltv", "--log-format", "json"),
-            *("audience", "activate", "--segment", "all"),
-        ],
-        cwd=workspace.folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    kill_once_amc_has_it(
+        workspace,
+        ["audience", "activate", "--segment", "all"],
+        intent=lambda rows: [state for state, _ in rows] == ["created", "creating"],
+        audiences_on_amc=2,
     )
-    blocker: sqlite3.Connection | None = None
-    try:
-        wait_until(
-            lambda: [state for state, _ in _audience_rows(ledger)] == ["created", "creating"],
-            process,
-            "the second segment's intent",
-        )
-        blocker = sqlite3.connect(ledger, timeout=30, isolation_level=None)
-        blocker.execute("BEGIN IMMEDIATE")  # the process's update of the row now waits on this lock
-        wait_until(lambda: len(workspace.amc_audiences()) == 2, process, "AMC to create the second audience")
-        assert [aid is None for _, aid in _audience_rows(ledger)] == [False, True]
-        kill_9(process)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        if blocker is not None:
-            blocker.execute("ROLLBACK")
-            blocker.close()
-        log.close()
+    assert [aid is None for _, aid in _audience_rows(ledger)] == [False, True]
 
     second = {a.audience_name: a.audience_execution_id for a in workspace.amc_audiences()}
     workspace.sandbox.faults.clear()

@@ -46,6 +46,10 @@ def test_a_ledger_written_by_release_0_1_0_opens_and_upgrades(old_ledger: Path) 
         assert {a.state for a in audiences.values()} == {
             AudienceRecordState.CREATED, AudienceRecordState.RETIRING, AudienceRecordState.DELETED
         }  # fmt: skip
+        # Schema 3: the audiences of release 0.1.0 were all rule-based; what it never recorded is unknown.
+        assert {(a.audience_type, a.expected_reach, a.seed_count) for a in audiences.values()} == {
+            ("RULE_BASED", None, None)
+        }
         # The upgraded file takes the new version's writes.
         adopted = ledger.adopt_run(
             run_key="k-new", instance_id="amcsandbox", workflow="cltv", workflow_id="amc_cltv.cltv",
