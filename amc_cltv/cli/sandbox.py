@@ -35,16 +35,25 @@ def serve(
     """Serve the sandbox's AMC API over HTTP for other clients (Ctrl-C stops it).
 
     Point a profile at it with api_url = "http://127.0.0.1:8765" and token_url =
-    "http://127.0.0.1:8765/auth/o2/token" (any non-empty credentials work).
+    "http://127.0.0.1:8765/auth/o2/token" (any non-empty credentials work). The /_sandbox/ controls need
+    the X-Sandbox-Token header, whose value is in <state-dir>/control-token.
 
     Example: amc-cltv sandbox serve --host 127.0.0.1 --port 8765
     """
     from amc_cltv.sandbox import sandbox_state_dir
+    from amc_cltv.sandbox.control import TOKEN_FILE, is_loopback
     from amc_cltv.sandbox.serve import serve as run_server
 
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
     directory = state_dir or sandbox_state_dir(common.invocation().config().state_dir)
+    if not is_loopback(host):
+        sys.stderr.write(
+            f"WARNING: serving the sandbox on {host}, not on loopback: any machine that reaches this one "
+            "can run queries on it and read their results. Its controls need the token in "
+            f"{directory / TOKEN_FILE}. Use --host 127.0.0.1 unless that is what you want.\n"
+        )
+        sys.stderr.flush()
 
     def ready(url: str) -> None:
         sys.stdout.write(f"sandbox listening on {url}\n")

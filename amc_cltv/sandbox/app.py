@@ -1,8 +1,10 @@
 """The sandbox as one WSGI application: AMC's API, S3-style result files, and ``/_sandbox/`` controls.
 
-Routes on the path only (any host). The same object serves in process (the client's WSGI transport) and
-over HTTP (``amc-cltv sandbox serve``); its state lives under ``state_dir`` so every process sees the same
-workflows, executions, audiences, clock and fault scripts.
+Routes on the path only. The same object serves in process (the client's WSGI transport) and over HTTP
+(``amc-cltv sandbox serve``); its state lives under ``state_dir`` so every process sees the same workflows,
+executions, audiences, clock and fault scripts. The ``/_sandbox/`` controls (but ``health``) need the
+state folder's control token (``control.py``); a request body past ``max_request_bytes`` is refused with
+413 before it is read; served, only the ``trusted_hosts`` names are answered (docs/sandbox.md).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
+from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wrappers import Request, Response
 
 from amc_cltv.sandbox.audiences import Audiences
 from amc_cltv.sandbox.clock import SandboxClock, system_now
+from amc_cltv.sandbox.control import CONTROL_HEADER, TOKEN_FILE, control_token
 from amc_cltv.sandbox.faults import FaultError, Faults
 from amc_cltv.sandbox.lifecycle import Lifecycle, iso
 from amc_cltv.sandbox.reporting import Reporting
@@ -82,11 +86,14 @@ class ConnectionDropped(ConnectionResetError):
 
 
 DE_MARKETPLACE_ID = "A1PA6795UKMFR9"
+# AMC's own requests are small JSON documents (a workflow's SQL is limited to a few hundred KB).
+MAX_REQUEST_BYTES = 16 << 20
 
 
 class SandboxApp:
     """The embedded AMC sandbox (a WSGI application). ``clock``, ``faults`` and ``settings`` are its
-    Python controls; ``base_now`` and ``sleep`` are seams for tests."""
+    Python controls; ``base_now`` and ``sleep`` are seams for tests. ``trusted_hosts``: the ``Host`` names
+    answered (None: any, in process); ``max_request_bytes``: the largest request body read."""
 
     def __init__(
         self,
@@ -94,9 +101,14 @@ class SandboxApp:
         *,
         base_now: Callable[[], datetime] = system_now,
         sleep: Callable[[float], None] = time.sleep,
+        trusted_hosts: list[str] | None = None,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._control_token = control_token(self.state_dir)
+        self._trusted_hosts = trusted_hosts
+        self._max_request_bytes = max_request_bytes
         self.store = Store(self.state_dir / "sandbox.sqlite")
         self.clock = SandboxClock(self.store, base_now)
         self.faults = Faults(self.store)
@@ -129,6 +141,10 @@ class SandboxApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
+        request.max_content_length = self._max_request_bytes
+        refused = self._refused(request)
+        if refused is not None:
+            return refused.response()(environ, start_response)
         try:
             endpoint, args = self._urls.bind_to_environ(environ).match()
         except NotFound:
@@ -160,11 +176,24 @@ class SandboxApp:
             response = self._dispatch(request, environ, endpoint, args)
         except AmcError as exc:
             response = exc.response(audience=endpoint.startswith("audience"))
+        except RequestEntityTooLarge:  # a body without Content-Length, cut off once past the bound
+            response = self._too_large().response()
         # As AMC's front end does: the server's time (here the sandbox clock's), which `doctor` compares.
         response.headers["Date"] = http_date(self.clock.now())
         if dropped:
             return self._drop(environ, response, start_response)
         return response(environ, start_response)
+
+    def _refused(self, request: Request) -> AmcError | None:
+        """A request answered before routing: a Host not served here (DNS rebinding), a body too large."""
+        if self._trusted_hosts is not None and not host_is_trusted(request.host, self._trusted_hosts):
+            return AmcError(400, "This sandbox does not answer for that Host.")
+        if request.content_length is not None and request.content_length > self._max_request_bytes:
+            return self._too_large()
+        return None
+
+    def _too_large(self) -> AmcError:
+        return AmcError(413, f"The request body is larger than {self._max_request_bytes:,} bytes.")
 
     def _drop(
         self, environ: dict[str, Any], response: Response, start_response: Callable[..., Any]
@@ -376,9 +405,16 @@ class SandboxApp:
     # -- controls -----------------------------------------------------------------------------------------
 
     def _control(self, request: Request, endpoint: str) -> Response:
+        if endpoint == "health":
+            return json_response({"status": "ok", "instanceId": INSTANCE_ID})
+        given = request.headers.get(CONTROL_HEADER, "")
+        if not secrets.compare_digest(given.encode(), self._control_token.encode()):
+            raise AmcError(
+                403,
+                f"The sandbox's controls need the {CONTROL_HEADER} header, whose value is in the state "
+                f"folder's {TOKEN_FILE} file.",
+            )
         try:
-            if endpoint == "health":
-                return json_response({"status": "ok", "instanceId": INSTANCE_ID})
             if endpoint == "clock":
                 if request.method == "POST":
                     self.clock.advance(float(json_body(request).get("advance_s", 0)))

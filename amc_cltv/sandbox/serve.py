@@ -10,6 +10,7 @@ from pathlib import Path
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from amc_cltv.sandbox.app import SandboxApp
+from amc_cltv.sandbox.control import trusted_hosts
 
 TICK_S = 0.2
 
@@ -46,8 +47,9 @@ class _QuietQueryHandler(WSGIRequestHandler):
 
 
 def make_sandbox_server(state_dir: Path, host: str, port: int) -> tuple[BaseWSGIServer, SandboxApp]:
-    """A threaded HTTP server for the sandbox app (port 0 picks a free port: see ``server.server_port``)."""
-    app = SandboxApp(state_dir)
+    """A threaded HTTP server for the sandbox app (port 0 picks a free port: see ``server.server_port``),
+    answering only for the loopback names and ``host`` (any name on a wildcard ``host``)."""
+    app = SandboxApp(state_dir, trusted_hosts=trusted_hosts(host))
     server = make_server(host, port, app, threaded=True, request_handler=_QuietQueryHandler)
     return server, app
 

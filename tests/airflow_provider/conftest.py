@@ -183,7 +183,9 @@ def fleet(tmp_path: Path, sandbox_data: Path, monkeypatch: pytest.MonkeyPatch) -
         profiles = tmp_path / "profiles"
         write_profile(profiles / "sandbox-us.toml", base_url)
         monkeypatch.setenv("AMC_CLTV_PROFILES", str(profiles))
-        with httpx.Client(base_url=base_url, timeout=30) as http:
+        from amc_cltv.sandbox.control import control_headers
+
+        with httpx.Client(base_url=base_url, timeout=30, headers=control_headers(server_dir)) as http:
             yield Fleet(tmp_path, profiles, base_url, http, SandboxTime(http), app)
     finally:
         process.kill()

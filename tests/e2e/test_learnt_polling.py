@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from amc_cltv.sandbox.control import control_headers
 from tests.e2e.conftest import Sandbox, loopback_profile
 from tests.e2e.test_run import RUN
 
@@ -46,7 +47,7 @@ def test_after_a_few_runs_the_next_one_makes_fewer_calls_and_notices_the_end_soo
     profile = loopback_profile(served.cwd, base_url, initial_interval_s=5, max_interval_s=20, max_sleep_s=100)
     # The tool's sleeps move the sandbox clock at once; the server then finishes what became due before the
     # next look, as AMC would have in that time (its ticker may still be computing otherwise).
-    control = httpx.Client(base_url=base_url, timeout=30)
+    control = httpx.Client(base_url=base_url, timeout=30, headers=control_headers(served.app.state_dir))
     served.clock.followers.append(lambda _: control.post("/_sandbox/tick").raise_for_status())
     # Another workflow first, so that the server's one-off data loading is not inside a measured run.
     warm = served.cli("--config", str(profile), "run", "--workflow", "cltv", "--json")

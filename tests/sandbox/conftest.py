@@ -13,6 +13,7 @@ import pytest
 
 from amc_cltv.sandbox import GenerationStats, generate
 from amc_cltv.sandbox.app import SandboxApp
+from amc_cltv.sandbox.control import control_headers
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DATA_END = date(2026, 11, 25)
@@ -53,7 +54,11 @@ class Api:
     """Raw httpx against the in-process app, with a token and the reporting headers."""
 
     def __init__(self, app: SandboxApp) -> None:
-        self.http = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test")
+        self.http = httpx.Client(
+            transport=httpx.WSGITransport(app=app),
+            base_url="http://sandbox.test",
+            headers=control_headers(app.state_dir),  # the /_sandbox/ controls need the state folder's token
+        )
         token = self.http.post(
             "/auth/o2/token",
             data={

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from amc_cltv.sandbox.app import ConnectionDropped, SandboxApp
@@ -150,7 +151,7 @@ def test_rate_faults_hit_a_fraction_of_matching_requests(app: SandboxApp, api: A
 
 
 def test_http_controls_drive_clock_faults_settings_and_reset(app: SandboxApp, api: Api) -> None:
-    """/_sandbox/ endpoints do what the Python controls do, without authentication."""
+    """/_sandbox/ endpoints do what the Python controls do, given the state folder's control token."""
     clock = api.http.post("/_sandbox/clock", json={"advance_s": 90}).json()
     assert clock["offset_s"] == 90
     assert api.http.get("/_sandbox/clock").json()["now"] == clock["now"]
@@ -167,3 +168,13 @@ def test_http_controls_drive_clock_faults_settings_and_reset(app: SandboxApp, ap
     assert (
         api.http.get(f"{REPORTING}/workflows", headers=api.reporting_headers).status_code == 401
     )  # tokens too
+
+
+def test_http_controls_are_refused_without_the_token_in_process_too(app: SandboxApp) -> None:
+    """The same app in process: no token, no control (health answers anyone)."""
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test") as bare:
+        for path in ("/_sandbox/reset", "/_sandbox/tick", "/_sandbox/clock"):
+            refused = bare.post(path, json={"advance_s": 5})
+            assert refused.status_code == 403 and "X-Sandbox-Token" in refused.json()["details"]
+        assert bare.get("/_sandbox/health").status_code == 200
+    assert app.clock.offset_s == 0
