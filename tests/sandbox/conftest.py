@@ -50,6 +50,18 @@ def app(tmp_path: Path, small_data: GenerationStats, sleeps: Recorder) -> Sandbo
     return SandboxApp(state_dir, base_now=lambda: NOW, sleep=sleeps)
 
 
+def ad_hoc_execution(sql: str, **extra: object) -> dict[str, object]:
+    """The body of an ad-hoc execution of ``sql`` over 2026-01-01 to 2026-11-01 on synthetic data."""
+    return {
+        "workflow": {"sqlQuery": sql},
+        "timeWindowType": "EXPLICIT",
+        "timeWindowStart": "2026-01-01T00:00:00",
+        "timeWindowEnd": "2026-11-01T00:00:00",
+        "requireSyntheticData": True,
+        **extra,
+    }
+
+
 class Api:
     """Raw httpx against the in-process app, with a token and the reporting headers."""
 
@@ -108,15 +120,7 @@ class Api:
         return response
 
     def submit(self, sql: str = SQL, **extra: object) -> dict[str, object]:
-        body = {
-            "workflow": {"sqlQuery": sql},
-            "timeWindowType": "EXPLICIT",
-            "timeWindowStart": "2026-01-01T00:00:00",
-            "timeWindowEnd": "2026-11-01T00:00:00",
-            "requireSyntheticData": True,
-            **extra,
-        }
-        response = self.r("POST", "workflowExecutions", json=body)
+        response = self.r("POST", "workflowExecutions", json=ad_hoc_execution(sql, **extra))
         assert response.status_code == 200, response.text
         return dict(response.json())
 

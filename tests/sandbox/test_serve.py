@@ -21,6 +21,8 @@ from amc_cltv.errors import AmbiguousSubmitError
 from amc_cltv.sandbox import GenerationStats
 from amc_cltv.sandbox.control import control_headers
 
+from .conftest import ad_hoc_execution
+
 REPORTING = "/amc/reporting/amcsandbox01"
 CLI = str(Path(sys.executable).with_name("amc-cltv"))
 
@@ -91,15 +93,9 @@ def test_full_run_over_loopback_with_a_real_server(server: str, control: dict[st
     """Token, execution, the server's own ticker finishing it, and a streamed download on the same host."""
     with httpx.Client(base_url=server, timeout=10, headers=control) as client:
         headers = _headers(client)
-        body = {
-            "workflow": {
-                "sqlQuery": "SELECT event_subtype, COUNT(1) AS n FROM conversions_all GROUP BY event_subtype"
-            },
-            "timeWindowType": "EXPLICIT",
-            "timeWindowStart": "2026-01-01T00:00:00",
-            "timeWindowEnd": "2026-11-01T00:00:00",
-            "requireSyntheticData": True,
-        }
+        body = ad_hoc_execution(
+            "SELECT event_subtype, COUNT(1) AS n FROM conversions_all GROUP BY event_subtype"
+        )
         execution_id = client.post(f"{REPORTING}/workflowExecutions", json=body, headers=headers).json()[
             "workflowExecutionId"
         ]
@@ -269,13 +265,7 @@ def test_sql_reading_a_file_or_the_environment_is_refused_over_http(
             "SELECT * FROM read_csv('/etc/passwd')",
             "SELECT getenv('HOME') AS c",
         ):
-            body = {
-                "workflow": {"sqlQuery": sql},
-                "timeWindowType": "EXPLICIT",
-                "timeWindowStart": "2026-01-01T00:00:00",
-                "timeWindowEnd": "2026-11-01T00:00:00",
-                "requireSyntheticData": True,
-            }
+            body = ad_hoc_execution(sql)
             ids.append(client.post(f"{REPORTING}/workflowExecutions", json=body, headers=headers).json())
         client.post("/_sandbox/clock", json={"advance_s": 5})
         client.post("/_sandbox/tick")
