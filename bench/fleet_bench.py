@@ -4,16 +4,10 @@ Two clients, each in its own process so that its CPU time and peak memory are it
 
 - ``run --all``: three ``amc-cltv run --all --config-dir DIR --workflow W`` processes at once (one per
   workflow), each syncing, submitting, waiting for and downloading its 200 executions;
-- ``AsyncAmcClient``: one process, one event loop, one client for every instance (``for_instance``): sync
-  the workflow, submit (an ambiguous submit is reconciled against AMC's list, never resubmitted blindly),
-  wait with the tool's poll engine (``waiting.watch_execution``), ask for the download URLs (nothing
-  written to disk).
-
-The sandbox runs every execution for a fixed ``queue_s + run_s`` of real time, on 200 instances
-(``instances``), so wall time is compared with that duration. The profiles poll on the default schedule
-scaled down by the same factor as the execution (30 s x1.5 up to 300 s for an hour becomes 1 s x1.5 up to
-10 s for 120 s), so each execution takes as many status calls as a one-hour one would. The baseline, in
-the same run: one profile and one execution through ``run --all``.
+- ``AsyncAmcClient``: one process, one event loop, one Login with Amazon token and one retry budget for
+  every instance (a client per instance sharing them): sync the workflow, submit (an ambiguous submit is
+  reconciled against AMC's list, never resubmitted blindly), wait with the tool's poll engine
+  (``waiting.watch_execution``), ask for the download URLs (nothing written to disk).
 """
 
 from __future__ import annotations
@@ -219,7 +213,9 @@ def run_async(server: Server, folder: Path, instances: int, workflows: tuple[str
 async def _async_fleet(base_url: str, instances: int, workflows: list[str]) -> tuple[int, int]:
     """Every execution of every instance on one loop and one client; (succeeded, failed with an error)."""
     from amc_cltv.client import AsyncAmcClient
+    from amc_cltv.client.auth import LwaAuth
     from amc_cltv.client.models import Workflow, WorkflowExecution
+    from amc_cltv.client.retry import RetryQuota
     from amc_cltv.config import PollingSettings, load_config
     from amc_cltv.errors import AmbiguousSubmitError
     from amc_cltv.orchestration.run import RunOptions, plan_run
@@ -265,27 +261,40 @@ async def _async_fleet(base_url: str, instances: int, workflows: list[str]) -> t
         urls = await client.executions.download_urls(execution.workflow_execution_id)
         return bool(urls.download_urls)
 
-    async with AsyncAmcClient(
-        api_url=base_url,
+    # One Login with Amazon token and one retry budget for the whole fleet; a connection pool per instance,
+    # since one pool of the policy's 20 connections makes 600 executions that finish together queue past
+    # its timeout on a loaded machine.
+    auth = LwaAuth(
         token_url=f"{base_url}/auth/o2/token",
         client_id="bench-client",
         client_secret="bench-secret",
         refresh_token="bench-refresh-token",
-        instance_id=_instance(1),
-        advertiser_id="ENTITYSANDBOX0001",
-        marketplace_id="ATVPDKIKX0DER",
-    ) as shared:
-        clients = [
-            shared.for_instance(
-                instance_id=_instance(n), advertiser_id="ENTITYSANDBOX0001", marketplace_id="ATVPDKIKX0DER"
-            )
-            for n in range(1, instances + 1)
-        ]
+    )
+    quota = RetryQuota()
+    clients = [
+        AsyncAmcClient(
+            api_url=base_url,
+            token_url=f"{base_url}/auth/o2/token",
+            client_id="bench-client",
+            client_secret="bench-secret",
+            refresh_token="bench-refresh-token",
+            instance_id=_instance(n),
+            advertiser_id="ENTITYSANDBOX0001",
+            marketplace_id="ATVPDKIKX0DER",
+            auth=auth,
+            retry_quota=quota,
+        )
+        for n in range(1, instances + 1)
+    ]
+    try:
         # One failed execution (an ambiguous submit AMC's list cannot settle, an error past the retries)
         # is counted, never the end of the other 599.
         results = await asyncio.gather(
             *(one(client, name) for client in clients for name in workflows), return_exceptions=True
         )
+    finally:
+        for client in clients:
+            await client.aclose()
     shutil.rmtree(folder, ignore_errors=True)
     failed = [r for r in results if isinstance(r, BaseException)]
     for error in failed[:5]:
@@ -372,10 +381,10 @@ def _report(measured: list[Measured], instances: int, duration: float, before: s
 so an execution takes as many status calls as a one-hour one. `run --all` runs as three processes at once
 (one per workflow), each syncing, admitting, submitting, waiting for and downloading (verified, with
 manifest and ledger) its {instances} executions; `AsyncAmcClient` runs in one process on one event loop
-with one client for every instance: sync, submit (an ambiguous submit reconciled against AMC's list),
-wait with the tool's poll engine, ask for the download URLs (no files written); one failed execution is
-counted, not the end of the run. HTTP requests are what the server's access log shows, token grants
-included, divided by the executions. CPU time
+with one token and one retry budget for every instance: sync, submit (an ambiguous submit reconciled
+against AMC's list), wait with the tool's poll engine, ask for the download URLs (no files written); one
+failed execution is counted, not the end of the run. HTTP requests are what the server's access log
+shows, token grants included, divided by the executions. CPU time
 (`wait4`) and peak RSS (`VmHWM`) are the client processes' own, interpreter start-up included; the
 server's are not counted. Wall time runs from the start of the client processes to the end of the last,
 as a multiple of one execution's duration. The baseline is the same `run --all` for one profile and one
