@@ -90,8 +90,16 @@ class AmcCltvError(Exception):
         self.remedy = remedy
         self.context = context
 
+    def what(self) -> str:
+        """What happened, as this error says it (an API error adds AMC's request id)."""
+        return self.message
+
+    def describe(self, words: dict[Remedy, str] = LIBRARY_REMEDIES) -> str:
+        """What happened and the remedy, said in ``words`` (the library's unless told)."""
+        return with_remedy(self.what(), self.remedy, words)
+
     def __str__(self) -> str:
-        return with_remedy(self.message, self.remedy)
+        return self.describe()
 
 
 class ConfigError(AmcCltvError):
@@ -121,7 +129,7 @@ class APIError(AmcCltvError):
         super().__init__(message, **context)
         self.request_id = request_id
 
-    def __str__(self) -> str:
+    def what(self) -> str:
         if self.request_id:
             return f"{self.message} (request id {self.request_id})"
         return self.message

@@ -24,7 +24,7 @@ from typing import Any
 from amc_cltv import clock
 from amc_cltv.audience import create, lag, rotation, sizing
 from amc_cltv.audience.poll import wait_until_final
-from amc_cltv.audience.request import create_body
+from amc_cltv.audience.request import create_body, require_dsp_advertiser
 from amc_cltv.audience.rules import Segment, render_rules, segment_named
 from amc_cltv.audience.status import AudienceView
 from amc_cltv.client import AmcClient
@@ -314,6 +314,8 @@ def activate_plan(
     wait: bool,
 ) -> ActivationOutcome:
     """The lifecycle of one audience (rule-based or lookalike) of ``spec``: see ``activate``."""
+    if not dry_run:  # a dry run sends nothing: it may show the request with the placeholder
+        require_dsp_advertiser(config)
     now = clock.current().now()
     body = plan.body
     outcome = ActivationOutcome(

@@ -102,7 +102,7 @@ def _stopped(segment: str, error: AmcCltvError) -> SegmentActivation:
         segment=segment,
         result=SKIPPED if under_guard else FAILED,
         outcome=known_on_error(error),
-        reason=error.message,
+        reason=error.what(),
         exit_code=0 if under_guard else int(error.exit_code),
         remedy=error.remedy,
     )

@@ -27,15 +27,20 @@ def lookalike_body(
     return body
 
 
-def create_body(rules: AudienceRules, config: Config, window: TimeWindow) -> dict[str, Any]:
-    """The rule-based audience request; AMC refreshes it (relative window, ``refreshRateDays``)."""
-    settings = config.profile.audience
-    if not config.amc.synthetic_data and settings.dsp_advertiser_id == PLACEHOLDER_DSP_ADVERTISER_ID:
-        # The sandbox's placeholder would send a real instance's audience to an advertiser nobody owns.
+def require_dsp_advertiser(config: Config) -> None:
+    """Refuse (ConfigError) a profile on real data that kept the sandbox's placeholder DSP advertiser: its
+    audience would go to an advertiser nobody owns. Called before any audience request is sent."""
+    dsp = config.profile.audience.dsp_advertiser_id
+    if not config.amc.synthetic_data and dsp == PLACEHOLDER_DSP_ADVERTISER_ID:
         raise ConfigError(
             f"[audience] dsp_advertiser_id in {config.label} is {PLACEHOLDER_DSP_ADVERTISER_ID}, "
             "the sandbox's placeholder: set it to the Amazon DSP advertiser that receives the audience"
         )
+
+
+def create_body(rules: AudienceRules, config: Config, window: TimeWindow) -> dict[str, Any]:
+    """The rule-based audience request; AMC refreshes it (relative window, ``refreshRateDays``)."""
+    settings = config.profile.audience
     body: dict[str, Any] = {
         "audienceName": rules.audience_name,
         "audienceDescription": (

@@ -222,8 +222,5 @@ def in_cli_words(message: str, remedy: Remedy | None) -> str:
 def error_in_cli_words(error: BaseException) -> str:
     """An error's one line for the CLI: our errors with their remedy in the CLI's words."""
     if isinstance(error, AmcCltvError):
-        text = in_cli_words(error.message, error.remedy)
-        request_id = getattr(error, "request_id", None)
-        # AMC's request id, as the error's own str() gives it: what AMC support asks for.
-        return f"{text} (request id {request_id})" if request_id else text
+        return error.describe(CLI_REMEDIES)
     return str(error)

@@ -138,7 +138,7 @@ def _step(member: _Member) -> Iterator[None]:
         yield
     except Exception as error:
         code = int(exit_code_for(error))
-        message = redact_text(error.message) if isinstance(error, AmcCltvError) else repr(error)
+        message = redact_text(error.what()) if isinstance(error, AmcCltvError) else repr(error)
         remedy = error.remedy if isinstance(error, AmcCltvError) else None
         log.error("profile_failed", exit_code=code, error=redact_text(message))
         member.result = FleetResult(

@@ -521,7 +521,7 @@ class _Runner:
             status = str(still.context.get("status") or "RUNNING")
             self.ledger.record_status(run.id, clock.current().now(), status)
             return self._outcome(
-                run.execution_id, status, None, [], exit_code=4, detail=still.message, remedy=still.remedy
+                run.execution_id, status, None, [], exit_code=4, detail=still.what(), remedy=still.remedy
             )
         self.status_calls, self.detection_delay_bound_s = polled.status_calls, polled.detection_delay_bound_s
         record_finished(self.ledger, run, polled.execution)
