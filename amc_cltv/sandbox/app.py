@@ -40,6 +40,7 @@ from amc_cltv.sandbox.wire import (
     INSTANCE_ID,
     MARKETPLACE_ID,
     AmcError,
+    answer_media_type,
     current_instance,
     instance_ids,
     json_body,
@@ -88,6 +89,8 @@ class ConnectionDropped(ConnectionResetError):
 DE_MARKETPLACE_ID = "A1PA6795UKMFR9"
 # AMC's own requests are small JSON documents (a workflow's SQL is limited to a few hundred KB).
 MAX_REQUEST_BYTES = 16 << 20
+# When the sandbox's instances were "created" (a fixed date: the instance outlives any data set).
+INSTANCE_CREATED = "2025-01-06T00:00:00Z"
 
 
 class SandboxApp:
@@ -170,7 +173,9 @@ class SandboxApp:
                 )
                 details = str(status.get("details") or "Injected fault.")
                 error = AmcError(int(status["status"]), details, headers=headers)
-                return error.response()(environ, start_response)
+                injected_answer = error.response(audience=endpoint.startswith("audience"))
+                _set_media_type(injected_answer, request, endpoint)
+                return injected_answer(environ, start_response)
             dropped = any(f["kind"] == "drop" for f in injected)
         try:
             response = self._dispatch(request, environ, endpoint, args)
@@ -180,6 +185,7 @@ class SandboxApp:
             response = self._too_large().response()
         # As AMC's front end does: the server's time (here the sandbox clock's), which `doctor` compares.
         response.headers["Date"] = http_date(self.clock.now())
+        _set_media_type(response, request, endpoint)
         if dropped:
             return self._drop(environ, response, start_response)
         return response(environ, start_response)
@@ -232,11 +238,11 @@ class SandboxApp:
                 "amcAccounts": [
                     {"accountId": ADVERTISER_ID, "accountName": ACCOUNT_NAME, "marketplaceId": MARKETPLACE_ID}
                 ],
-                "nextToken": None,
             },
-            ("instances", "GET"): lambda: page([self._instance(request)], "instances", request),
-            ("instance", "GET"): lambda: self._instance(request),
-            ("advertisers", "GET"): lambda: page(self._advertisers(), "advertisers", request),
+            ("instances", "GET"): lambda: self._instances(request),
+            # The specification wraps the one instance (the client reads either form, docs/amc-api.md §3.5).
+            ("instance", "GET"): lambda: {"instance": self._instance(request, current_instance.get())},
+            ("advertisers", "GET"): lambda: self._advertisers_page(request),
             ("workflows", "POST"): lambda: self.reporting.create_workflow(request),
             ("workflows", "GET"): lambda: self.reporting.list_workflows(request),
             ("workflow", "GET"): lambda: self.reporting.get_workflow(request, item),
@@ -335,6 +341,10 @@ class SandboxApp:
 
     # -- resources that need the request's host -----------------------------------------------------------
 
+    def _advertisers_page(self, request: Request) -> dict[str, Any]:
+        advertisers = self._advertisers()
+        return {**page(advertisers, "advertisers", request), "totalCount": len(advertisers)}
+
     def _advertisers(self) -> list[dict[str, Any]]:
         # As AMC's administration spec has it: a DSP (DISPLAY) advertiser has no marketplace (null); a
         # sponsored ads advertiser (its entity id) has one. docs/amc-api.md §3.9.
@@ -358,20 +368,31 @@ class SandboxApp:
             )
         return advertisers
 
-    def _instance(self, request: Request) -> dict[str, Any]:
+    def _instance(self, request: Request, instance_id: str = INSTANCE_ID) -> dict[str, Any]:
+        """AMC Administration's ``Instance`` (every field the specification requires, docs/amc-api.md §9)."""
         return {
-            "instanceId": INSTANCE_ID,
-            "instanceName": "AMC sandbox",
+            "instanceId": instance_id,
+            "instanceName": "AMC sandbox" if instance_id == INSTANCE_ID else f"AMC sandbox {instance_id}",
             "instanceType": "SANDBOX",
             "creationStatus": "COMPLETED",
+            "creationDatetime": INSTANCE_CREATED,
             "apiEndpoint": request.host_url.rstrip("/"),
-            "s3BucketName": f"amc-sandbox-{INSTANCE_ID}",
-            "entities": [{"entityId": ADVERTISER_ID, "marketplaceId": MARKETPLACE_ID}],
+            # AWS's documentation account ids: the sandbox has no AWS accounts of its own.
+            "awsAccountId": "111122223333",
+            "dataUploadAwsAccountId": "444455556666",
+            "s3BucketName": f"amc-sandbox-{instance_id}",
+            "s3BucketRegion": "us-east-1",
+            # The AMC accounts (entity ids) the instance belongs to: plain ids, as the specification has them.
+            "entities": [ADVERTISER_ID],
             "advertiserTypes": ["DISPLAY", "SPONSORED_ADS"],
             # The sandbox's own name for the paid dataset: AMC's published pages do not show the value it
             # uses, so the tool never relies on it (a dry run reading conversions_all is the proof).
             "optionalDatasets": ["SHOPPING_INSIGHTS"] if self.settings.shopping_insights else [],
         }
+
+    def _instances(self, request: Request) -> dict[str, Any]:
+        served = [self._instance(request, i) for i in instance_ids(self.settings.instances)]
+        return page(served, "instances", request)
 
     def _download_urls(self, request: Request, execution_id: str) -> dict[str, Any]:
         execution = self.reporting.downloadable(execution_id)
@@ -383,7 +404,7 @@ class SandboxApp:
             presign(key, request.host_url, object_path(execution_id, name), signed_at, expiry)
             for name in execution["files"]
         ]
-        return {"downloadUrls": urls, "metadataDownloadUrls": [], "nextToken": None}
+        return {"downloadUrls": urls, "metadataDownloadUrls": []}
 
     def _s3(self, request: Request, environ: dict[str, Any], args: Mapping[str, Any]) -> Response:
         refused = check_presigned(request, signing_key(self.store), self.clock.now())
@@ -437,6 +458,16 @@ class SandboxApp:
             return json_response({"now": iso(self.clock.now())})
         except (FaultError, ValueError, TypeError) as exc:
             raise AmcError(400, str(exc)) from None
+
+
+def _set_media_type(response: Response, request: Request, endpoint: str) -> None:
+    if response.status_code == 204:
+        return
+    media_type = answer_media_type(
+        endpoint, request.method, response.status_code, request.headers.get("Accept", "")
+    )
+    if media_type is not None:
+        response.headers["Content-Type"] = media_type
 
 
 def _digest(token: str) -> str:

@@ -31,6 +31,45 @@ def scoped(kind: str, instance_id: str) -> str:
     return kind if instance_id == INSTANCE_ID else f"{kind}@{instance_id}"
 
 
+# The media type each API family answers with, by route (docs/amc-api.md §2.5): the vendor types of Amazon's
+# OpenAPI specifications. Requests may carry these, plain application/json, or no Content-Type at all.
+_VENDOR = "application/vnd.{}+json"
+MEDIA_TYPES = {
+    "accounts": _VENDOR.format("amcaudiencesconnections.v1"),
+    "instances": _VENDOR.format("amcinstances.v1"),
+    "instance": _VENDOR.format("amcinstances.v1"),
+    "advertisers": _VENDOR.format("amcinstances.v1"),
+    "workflows": _VENDOR.format("amcworkflows.v1"),
+    "workflow": _VENDOR.format("amcworkflows.v1"),
+    "executions": _VENDOR.format("amcworkflowexecutions.v1"),
+    "execution": _VENDOR.format("amcworkflowexecutions.v1"),
+    "download_urls": _VENDOR.format("amcworkflowexecutions.v1"),
+    "schedules": _VENDOR.format("amcschedules.v1"),
+    "schedule": _VENDOR.format("amcschedules.v1"),
+    "data_sources": _VENDOR.format("amcdatasources.v1"),
+    "data_source": _VENDOR.format("amcdatasources.v1"),
+    "audiences": _VENDOR.format("amcquerybasedaudience.v1"),
+    "audience": _VENDOR.format("amcquerybasedaudience.v1"),
+}
+# The versions of an audience read the client may ask for with Accept (v1.2 adds ``deletable`` and more).
+AUDIENCE_READ_TYPES = tuple(_VENDOR.format(f"amcquerybasedaudience.{v}") for v in ("v1", "v1.1", "v1.2"))
+AUDIENCE_UPDATED_TYPE = _VENDOR.format("amcquerybasedaudience.v1.2")
+
+
+def answer_media_type(endpoint: str, method: str, status: int, accept: str) -> str | None:
+    """The Content-Type of an answer on ``endpoint`` (None: not an AMC route, keep plain JSON)."""
+    media_type = MEDIA_TYPES.get(endpoint)
+    if media_type is None or status >= 300:
+        return media_type
+    if endpoint.startswith("audience"):
+        if method == "GET":
+            asked = [t for t in AUDIENCE_READ_TYPES if t in accept]
+            return asked[-1] if asked else media_type
+        if method == "PUT":
+            return AUDIENCE_UPDATED_TYPE
+    return media_type
+
+
 AMC_TIME_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M:%SZ",
@@ -114,7 +153,7 @@ def time_zone(name: str) -> ZoneInfo:
 def page(
     items: list[dict[str, Any]], key: str, request: Request, *, limit_param: str = "limit"
 ) -> dict[str, Any]:
-    """One page of ``items`` under ``key`` with an opaque ``nextToken`` (None on the last page)."""
+    """One page of ``items`` under ``key`` with an opaque ``nextToken`` (absent on the last page)."""
     try:
         limit = int(request.args.get(limit_param) or 100)
         start = int(request.args.get("nextToken") or 0)
@@ -123,5 +162,7 @@ def page(
     if not 1 <= limit <= 100:
         raise AmcError(400, f"{limit_param} must be between 1 and 100.")
     chunk = items[start : start + limit]
-    more = start + limit < len(items)
-    return {key: chunk, "nextToken": str(start + limit) if more else None}
+    answer: dict[str, Any] = {key: chunk}
+    if start + limit < len(items):  # on the last page AMC leaves nextToken out (a string when present)
+        answer["nextToken"] = str(start + limit)
+    return answer

@@ -107,7 +107,7 @@ def test_audience_list_pages_with_max_results(app: SandboxApp, api: Api) -> None
         "GET", "/amc/audiences/query", params={"maxResults": 2, "nextToken": first["nextToken"]}
     ).json()
     assert [a["audienceExecutionId"] for a in rest["executionMetadata"]] == ids[2:]
-    assert rest["nextToken"] is None
+    assert rest.get("nextToken") is None
 
 
 def test_audience_requests_are_validated(api: Api) -> None:
