@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
 
 from amc_cltv.log import bridge_standard_loggers
 from amc_cltv.redact import forget_secrets
+from tests.contract.amc_specs import WireContract
+from tests.contract.hooks import watching
 
 # The Airflow provider's tests need Airflow 3, installed only in .venv-airflow (`make test-airflow`).
 collect_ignore = [] if importlib.util.find_spec("airflow") else ["airflow_provider"]
@@ -25,3 +29,36 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     structlog.reset_defaults()
     bridge_standard_loggers(0)
     forget_secrets()
+
+
+# Answers not yet held to Amazon's specifications, each with its reason (docs/amc-api.md §9). Requests to
+# these operations are still checked.
+KNOWN_ANSWER_GAPS: frozenset[str] = frozenset(
+    {
+        # The sandbox lists its tables' columns with DuckDB types where the specification's column entry
+        # carries columnType DIMENSION or METRIC; the catalogue of AMC's schema brings the right answer.
+        "workflow-management:listDataSources",
+        "workflow-management:getDataSource",
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def _wire_contract(request: pytest.FixtureRequest) -> Iterator[WireContract]:
+    """Every request the tool's clients send and every answer the sandbox gives, in every test, is checked
+    against Amazon's OpenAPI specifications (tests/contract/); a violation fails the test."""
+    with watching(WireContract(known_gaps=KNOWN_ANSWER_GAPS)) as contract:
+        yield contract
+    record = os.environ.get("AMC_CLTV_WIRE_COVERAGE")
+    if record:  # the operations the suite exercised, for docs/amc-api.md §9's count
+        with open(Path(record) / f"{os.getpid()}.txt", "a", encoding="utf-8") as out:
+            out.writelines(
+                f"{kind} {name}\n"
+                for kind, names in (("request", contract.requested), ("answer", contract.answered))
+                for name in names
+            )
+    if contract.violations:
+        pytest.fail(
+            "the exchange breaks Amazon's OpenAPI specification:\n" + "\n".join(contract.violations[:5]),
+            pytrace=False,
+        )

@@ -24,6 +24,8 @@ import httpx
 import pytest
 import structlog
 
+from tests.contract.hooks import watch_served
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "airflow"
 AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="amc-cltv-airflow-"))
@@ -180,6 +182,7 @@ def fleet(tmp_path: Path, sandbox_data: Path, monkeypatch: pytest.MonkeyPatch) -
         line = process.stdout.readline()
         assert "listening on" in line, line
         base_url = line.rsplit(" ", 1)[-1].strip()
+        watch_served(base_url)
         profiles = tmp_path / "profiles"
         write_profile(profiles / "sandbox-us.toml", base_url)
         monkeypatch.setenv("AMC_CLTV_PROFILES", str(profiles))

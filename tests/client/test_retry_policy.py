@@ -232,8 +232,8 @@ def test_audience_create_is_also_never_sent_twice_after_a_read_timeout(
         audience_name="n",
         advertiser_id="1",
         query="SELECT user_id FROM x",
-        time_window_start="a",
-        time_window_end="b",
+        time_window_start="2026-01-01T00:00:00Z",
+        time_window_end="2026-02-01T00:00:00Z",
     )
     with pytest.raises(AmbiguousSubmitError):
         client.audiences.create(request)

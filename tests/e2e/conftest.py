@@ -28,6 +28,7 @@ from amc_cltv.clock import use_clock
 from amc_cltv.sandbox import embedded_app, generate
 from amc_cltv.sandbox.app import SandboxApp
 from amc_cltv.sandbox.control import control_headers
+from tests.contract.hooks import watch_served
 
 USERS = 5_000
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,6 +183,7 @@ def serving(state_dir: Path, cwd: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         assert "listening on" in line, line
         base_url = line.rsplit(" ", 1)[-1].strip()
         httpx.get(f"{base_url}/_sandbox/health", timeout=10).raise_for_status()
+        watch_served(base_url)
         for name in ("AMC_CLTV_CLIENT_ID", "AMC_CLTV_CLIENT_SECRET", "AMC_CLTV_REFRESH_TOKEN"):
             monkeypatch.setenv(name, f"loopback-{name.lower()}")
         with httpx.Client(base_url=base_url, timeout=10, headers=control_headers(state_dir)) as http:

@@ -20,6 +20,7 @@ from amc_cltv.client.retry import RetryQuota
 from amc_cltv.errors import AmbiguousSubmitError
 from amc_cltv.sandbox import GenerationStats
 from amc_cltv.sandbox.control import control_headers
+from tests.contract.hooks import watch_served
 
 from .conftest import ad_hoc_execution
 
@@ -56,6 +57,7 @@ def served(
                     break
             except httpx.TransportError:
                 time.sleep(0.05)  # readiness of another process: nothing to inject here
+        watch_served(url)
         yield url, state_dir
     finally:
         process.terminate()

@@ -15,6 +15,7 @@ from amc_cltv.client.models import (
 )
 from amc_cltv.client.retry import CallKind
 
+RULE_BASED = "RULE_BASED"
 PATH = "/amc/audiences/query"
 LOOKALIKE_PATH = "/amc/audiences/lookalike"
 # The lookalike create is sent as a rule-based body and answered in its own media type (spec-rba).
@@ -59,12 +60,15 @@ class AudienceCalls:
         return Call("GET", PATH, headers, AudiencesPage, params={"maxResults": PAGE_SIZE})
 
     def update(self, audience_execution_id: str, request: AudienceRequest) -> Call[AudienceExecution]:
+        # The update body must name the audience's type (spec-rba), and every audience made here is a
+        # query-based one: RULE_BASED unless the caller says otherwise.
+        body = {"audienceType": RULE_BASED, **request.dump()}
         return Call(
             "PUT",
             f"{PATH}/{segment(audience_execution_id)}",
             self._base.audience_headers("PUT"),
             AudienceExecution,
-            body=request.dump(),
+            body=body,
             content_type=AUDIENCE_CONTENT_TYPE,
         )
 
