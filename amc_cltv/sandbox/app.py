@@ -346,10 +346,11 @@ class SandboxApp:
         return {**page(advertisers, "advertisers", request), "totalCount": len(advertisers)}
 
     def _advertisers(self) -> list[dict[str, Any]]:
-        # As AMC's administration spec has it: a DSP (DISPLAY) advertiser has no marketplace (null); a
-        # sponsored ads advertiser (its entity id) has one. docs/amc-api.md §3.9.
+        # As AMC's administration spec has it: a DSP (DISPLAY) advertiser has no marketplace (null: the field
+        # is left out, as the spec's type is a string); a sponsored ads advertiser (its entity id) has one.
+        # docs/amc-api.md §3.9.
         advertisers: list[dict[str, Any]] = [
-            {"id": "1234567890", "name": "Sandbox DSP advertiser", "type": "DISPLAY", "marketplaceId": None},
+            {"id": "1234567890", "name": "Sandbox DSP advertiser", "type": "DISPLAY"},
             {
                 "id": ADVERTISER_ID,
                 "name": "Sandbox sponsored ads advertiser",
