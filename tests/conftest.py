@@ -32,15 +32,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 # Answers not yet held to Amazon's specifications, each with its reason (docs/amc-api.md §9). Requests to
-# these operations are still checked.
-KNOWN_ANSWER_GAPS: frozenset[str] = frozenset(
-    {
-        # The sandbox lists its tables' columns with DuckDB types where the specification's column entry
-        # carries columnType DIMENSION or METRIC; the catalogue of AMC's schema brings the right answer.
-        "workflow-management:listDataSources",
-        "workflow-management:getDataSource",
-    }
-)
+# these operations are still checked. None at present.
+KNOWN_ANSWER_GAPS: frozenset[str] = frozenset()
 
 
 @pytest.fixture(autouse=True)

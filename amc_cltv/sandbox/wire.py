@@ -50,10 +50,12 @@ MEDIA_TYPES = {
     "data_source": _VENDOR.format("amcdatasources.v1"),
     "audiences": _VENDOR.format("amcquerybasedaudience.v1"),
     "audience": _VENDOR.format("amcquerybasedaudience.v1"),
+    "audience_lookalike": _VENDOR.format("amcquerybasedaudience.v1"),
 }
 # The versions of an audience read the client may ask for with Accept (v1.2 adds ``deletable`` and more).
 AUDIENCE_READ_TYPES = tuple(_VENDOR.format(f"amcquerybasedaudience.{v}") for v in ("v1", "v1.1", "v1.2"))
 AUDIENCE_UPDATED_TYPE = _VENDOR.format("amcquerybasedaudience.v1.2")
+LOOKALIKE_CREATED_TYPE = _VENDOR.format("amclookalikeaudience.v1")
 
 
 def answer_media_type(endpoint: str, method: str, status: int, accept: str) -> str | None:
@@ -61,6 +63,8 @@ def answer_media_type(endpoint: str, method: str, status: int, accept: str) -> s
     media_type = MEDIA_TYPES.get(endpoint)
     if media_type is None or status >= 300:
         return media_type
+    if endpoint == "audience_lookalike":
+        return LOOKALIKE_CREATED_TYPE
     if endpoint.startswith("audience"):
         if method == "GET":
             asked = [t for t in AUDIENCE_READ_TYPES if t in accept]

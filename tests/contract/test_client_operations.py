@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from amc_cltv.client import AmcClient, AsyncAmcClient, async_wsgi_transport, wsgi_transport
-from amc_cltv.client.models import AudienceRequest, CreateWorkflowExecution, Schedule, Workflow
+from amc_cltv.client.models import (
+    AudienceRequest,
+    CreateWorkflowExecution,
+    LookalikeAudienceRequest,
+    Schedule,
+    Workflow,
+)
 from amc_cltv.client.retry import RetryQuota
 from amc_cltv.errors import BadRequestError
 from amc_cltv.sandbox.app import SandboxApp
@@ -45,6 +51,7 @@ SYNC_OPERATIONS = {
     "rule-based-audiences:getAllQueryBasedAudiencesByInstanceId",
     "rule-based-audiences:updateQueryBasedAudienceByAudienceExecutionId",
     "rule-based-audiences:deleteQueryBasedAudienceByAudienceExecutionId",
+    "rule-based-audiences:createLookalikeAudience",
 }
 ASYNC_OPERATIONS = {
     name for name in SYNC_OPERATIONS if name.startswith(("workflow-management:", "rule-based-audiences:"))
@@ -71,6 +78,18 @@ def _execution() -> CreateWorkflowExecution:
             "timeWindowEnd": "2026-11-01T00:00:00",
             "requireSyntheticData": True,
         }
+    )
+
+
+def _lookalike() -> LookalikeAudienceRequest:
+    return LookalikeAudienceRequest(
+        audience_name="Like high value",
+        advertiser_id="1234567890",
+        time_window_start="2026-01-01T00:00:00Z",
+        time_window_end="2026-11-01T00:00:00Z",
+        query=AUDIENCE_SQL,
+        lookalike_audience_expected_reach="BALANCED",
+        refresh_rate_days=14,
     )
 
 
@@ -104,7 +123,7 @@ def test_the_three_specifications_are_vendored_whole() -> None:
 def test_every_operation_of_the_sync_client_conforms(
     app: SandboxApp, client: AmcClient, _wire_contract: WireContract
 ) -> None:
-    """Each of the 24 operations the client implements is sent and answered, and nothing breaks the specs."""
+    """Each of the 25 operations the client implements is sent and answered, and nothing breaks the specs."""
     client.workflows.create(Workflow(workflow_id="seg", sql_query=SQL))
     client.workflows.update(Workflow(workflow_id="seg", sql_query=SQL))
     assert client.workflows.get("seg").sql_query == SQL
@@ -137,6 +156,7 @@ def test_every_operation_of_the_sync_client_conforms(
     assert [a.audience_execution_id for a in client.audiences.list()] == [created.audience_execution_id]
     app.clock.advance(1)
     client.audiences.delete(created.audience_execution_id)
+    assert client.audiences.create_lookalike(_lookalike()).audience_execution_id
 
     assert _wire_contract.requested == SYNC_OPERATIONS
     assert _wire_contract.answered == SYNC_OPERATIONS
@@ -169,6 +189,7 @@ def test_every_operation_of_the_async_client_conforms(app: SandboxApp, _wire_con
             assert len(await amc.audiences.list()) == 1
             app.clock.advance(1)
             await amc.audiences.delete(created.audience_execution_id)
+            assert (await amc.audiences.create_lookalike(_lookalike())).audience_execution_id
 
     asyncio.run(drive())
     assert _wire_contract.requested == ASYNC_OPERATIONS
