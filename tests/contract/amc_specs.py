@@ -57,6 +57,17 @@ class Spec:
     operations: list[Operation] = field(default_factory=list)
 
 
+# Execution statuses the live API reports beyond the specification's enum, which AWS's production code reads
+# (docs/amc-api.md §3.3): an answer carrying one is not a violation. The only edit made to a loaded document.
+OBSERVED_EXECUTION_STATUSES = ("REJECTED", "PUBLISHING")
+
+
+def _observed_extensions(document: dict[str, Any]) -> None:
+    execution = document.get("components", {}).get("schemas", {}).get("WorkflowExecution")
+    if execution is not None:
+        execution["properties"]["status"]["enum"] += list(OBSERVED_EXECUTION_STATUSES)
+
+
 def _json_body(data: bytes | str, **_: Any) -> Any:
     return json.loads(data)
 
@@ -75,6 +86,7 @@ def load_specs() -> tuple[Spec, ...]:
         document = json.loads((SPEC_DIR / filename).read_text(encoding="utf-8"))
         # The documents name Amazon's hosts; the sandbox answers on any host, so paths alone are matched.
         document["servers"] = [{"url": "/"}]
+        _observed_extensions(document)
         # Every AMC media type is JSON under a vendor name (application/vnd.amcworkflows.v1+json, ...).
         vendor_types = set(re.findall(r'"(application/vnd\.[^"]+\+json)"', json.dumps(document)))
         config = Config(extra_media_type_deserializers={t: _json_body for t in vendor_types})

@@ -142,3 +142,11 @@ def test_the_sandbox_answers_in_the_operations_media_type(app: SandboxApp) -> No
             assert answer.headers["content-type"] == accept
         plain = http.get("/amc/audiences/query", headers=audience_headers)
         assert plain.headers["content-type"] == "application/vnd.amcquerybasedaudience.v1+json"
+
+
+def test_observed_statuses_beyond_the_enum_pass_and_others_do_not() -> None:
+    """REJECTED (and PUBLISHING) are read from the live API by AWS's code; an invented status is not."""
+    request = _request("GET", f"{REPORTING}/workflowExecutions?workflowId=w")
+    for status, conforms in (("REJECTED", True), ("PUBLISHING", True), ("EXPLODED", False)):
+        answer = _answer({"executions": [{"workflowExecutionId": "e1", "status": status}]}, EXECUTIONS)
+        assert (check_response(request, answer)[1] == []) is conforms, status
