@@ -178,7 +178,9 @@ class Reporting:
         else:
             raise AmcError(400, "Either workflowId or workflow with a sqlQuery is required.")
         start, end, kind, zone = time_window(body, now)
-        timeout = int(body.get("workflowExecutionTimeoutSeconds") or 21600)
+        timeout = _whole_number(
+            body.get("workflowExecutionTimeoutSeconds") or 21600, "workflowExecutionTimeoutSeconds"
+        )
         if not 900 <= timeout <= 86400:
             raise AmcError(400, "workflowExecutionTimeoutSeconds must be between 900 and 86400.")
         values = body.get("parameterValues") or {}
@@ -299,6 +301,7 @@ class Reporting:
     # -- schedules --------------------------------------------------------------------------------------
 
     def _check_schedule(self, body: dict[str, Any]) -> None:
+        _coerce_schedule(body)
         self._workflow(str(body.get("workflowId")))
         if body.get("aggregationPeriod") not in ("Daily", "Weekly"):
             raise AmcError(400, "aggregationPeriod must be Daily or Weekly.")
@@ -356,6 +359,29 @@ class Reporting:
         if data_source_id not in ALL_TABLES:
             raise AmcError(404, f"Data source {data_source_id} not found.")
         return {"dataSource": data_source(data_source_id)}
+
+
+def _whole_number(value: Any, field: str) -> int:
+    """An integer, or its decimal string as Amazon's sample client sends it (``"86400"``); else a 400."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise AmcError(400, f"{field} must be a whole number of seconds.")
+
+
+SCHEDULE_FLAGS = ("scheduleEnabled", "requireSyntheticData", "disableAggregationControls")
+
+
+def _coerce_schedule(body: dict[str, Any]) -> None:
+    """What AMC's own sample client sends as strings, as the types a schedule has: ``"True"`` a boolean,
+    ``"8"`` an hour (docs/amc-api.md §9.4). Anything else is left for the checks that follow."""
+    for name in SCHEDULE_FLAGS:
+        if isinstance(body.get(name), str):
+            body[name] = flag(body[name])
+    hour = body.get("aggregationHourUtc")
+    if isinstance(hour, str) and hour.strip().isdigit():
+        body["aggregationHourUtc"] = int(hour)
 
 
 def data_source(name: str) -> dict[str, Any]:

@@ -86,6 +86,7 @@ class Sandbox:
     clock: LinkedClock
     capsys: pytest.CaptureFixture[str]
     config_args: list[str] = field(default_factory=list)
+    base_url: str = ""  # a ``sandbox serve``'s URL (empty for the embedded sandbox)
 
     @property
     def state_dir(self) -> Path:
@@ -211,4 +212,4 @@ def served(
     app = seed_sandbox(server_dir, sandbox_data)
     with serving(server_dir / "sandbox", cwd, monkeypatch) as (base_url, linked):
         profile = loopback_profile(cwd, base_url)
-        yield Sandbox(cwd, app, linked, capsys, config_args=["--config", str(profile)])
+        yield Sandbox(cwd, app, linked, capsys, config_args=["--config", str(profile)], base_url=base_url)

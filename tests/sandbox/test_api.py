@@ -235,8 +235,8 @@ def test_the_served_ids_are_those_written_in_configs_sandbox_toml() -> None:
 def test_dsp_advertisers_have_no_marketplace_and_sponsored_ads_ones_have_theirs(
     app: SandboxApp, api: Api
 ) -> None:
-    """As AMC's administration spec has it: a DISPLAY advertiser has no marketplaceId (the field is left out,
-    never a JSON null the spec's string type refuses); marketplaces=2 adds a sponsored ads advertiser in DE."""
+    """As AMC's administration spec has it: a DISPLAY advertiser has no marketplaceId (left out, never a
+    JSON null the spec's string type refuses); marketplaces=2 adds a sponsored ads advertiser in DE."""
     app.configure(marketplaces=2)
     listed = api.r("GET", "/amc/instances/amcsandbox01/advertisers").json()["advertisers"]
     assert all("marketplaceId" in a for a in listed if a["type"] != "DISPLAY")
