@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from amc_cltv.sandbox.app import SandboxApp
 from tests.contract.amc_specs import check_request, check_response
+from tests.sandbox.conftest import Api
 
 REPORTING = "/amc/reporting/amcsandbox01"
 INSTANCES = "application/vnd.amcinstances.v1+json"
@@ -116,32 +116,17 @@ def test_paths_outside_amcs_apis_are_not_checked_and_unknown_amc_paths_are() -> 
 
 def test_the_sandbox_answers_in_the_operations_media_type(app: SandboxApp) -> None:
     """Vendor types per operation (errors too), and the audience version the Accept header names."""
-    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test") as http:
-        token = http.post(
-            "/auth/o2/token",
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": "r",
-                "client_id": "c",
-                "client_secret": "s",
-            },
-        ).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}", **HEADERS}
-        assert http.get("/amc/instances", headers=headers).headers["content-type"] == INSTANCES
-        missing = http.get(f"{REPORTING}/workflowExecutions/nope", headers=headers)
-        assert (missing.status_code, missing.headers["content-type"]) == (404, EXECUTIONS)
-        audience_headers = {
-            "Authorization": f"Bearer {token}",
-            "Amazon-Advertising-API-ClientId": "c",
-            "Amazon-Advertising-API-EntityId": "ENTITYSANDBOX0001",
-            "Amazon-Marketing-Cloud-Audience-InstanceId": "amcsandbox01",
-        }
-        for version in ("v1", "v1.1", "v1.2"):
-            accept = f"application/vnd.amcquerybasedaudience.{version}+json"
-            answer = http.get("/amc/audiences/query", headers={**audience_headers, "Accept": accept})
-            assert answer.headers["content-type"] == accept
-        plain = http.get("/amc/audiences/query", headers=audience_headers)
-        assert plain.headers["content-type"] == "application/vnd.amcquerybasedaudience.v1+json"
+    api = Api(app)
+    assert api.r("GET", "/amc/instances").headers["content-type"] == INSTANCES
+    missing = api.r("GET", "workflowExecutions/nope")
+    assert (missing.status_code, missing.headers["content-type"]) == (404, EXECUTIONS)
+    for version in ("v1", "v1.1", "v1.2"):
+        accept = f"application/vnd.amcquerybasedaudience.{version}+json"
+        answer = api.http.get("/amc/audiences/query", headers={**api.audience_headers, "Accept": accept})
+        assert answer.headers["content-type"] == accept
+    plain = api.r("GET", "/amc/audiences/query")
+    assert plain.headers["content-type"] == "application/vnd.amcquerybasedaudience.v1+json"
+    api.http.close()
 
 
 def test_observed_statuses_beyond_the_enum_pass_and_others_do_not() -> None:
