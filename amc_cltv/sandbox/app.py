@@ -147,7 +147,10 @@ class SandboxApp:
         request.max_content_length = self._max_request_bytes
         refused = self._refused(request)
         if refused is not None:
-            return refused.response()(environ, start_response)
+            answer = refused.response()
+            with contextlib.suppress(HTTPException):  # an AMC route's refusal is in its media type too
+                _set_media_type(answer, request, self._urls.bind_to_environ(environ).match()[0])
+            return answer(environ, start_response)
         try:
             endpoint, args = self._urls.bind_to_environ(environ).match()
         except NotFound:
