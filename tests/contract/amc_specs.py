@@ -129,16 +129,26 @@ def find_operation(method: str, path: str) -> tuple[Spec, Operation] | None:
     return None
 
 
-class _AsDeclared(WerkzeugOpenAPIRequest):
-    """A request whose plain-JSON body is read as the operation's declared media type."""
+def request_path(request: Request) -> str:
+    """The path as sent: an id holding ``/`` or ``..`` stays one encoded segment (``RAW_PATH``, set by the
+    hooks), as the server routes it."""
+    return str(request.environ.get("RAW_PATH") or request.path)
 
-    def __init__(self, request: Request, media_type: str) -> None:
+
+class _AsSent(WerkzeugOpenAPIRequest):
+    """A request matched on its path as sent; a plain-JSON body read as ``media_type`` when one is given."""
+
+    def __init__(self, request: Request, media_type: str | None = None) -> None:
         super().__init__(request)
         self._media_type = media_type
 
     @property
+    def path(self) -> str:
+        return request_path(self.request)
+
+    @property
     def content_type(self) -> str:
-        return self._media_type
+        return self._media_type or super().content_type
 
 
 class _AsStatus(WerkzeugOpenAPIResponse):
@@ -168,13 +178,13 @@ def _openapi_request(request: Request, operation: Operation) -> WerkzeugOpenAPIR
     declared = operation.request_media_types
     mimetype = (request.mimetype or "").lower()
     if declared and mimetype in PLAIN_JSON and request.get_data(cache=True).strip():
-        return _AsDeclared(request, declared[0])
-    return WerkzeugOpenAPIRequest(request)
+        return _AsSent(request, declared[0])
+    return _AsSent(request)
 
 
 def check_request(request: Request) -> tuple[Operation | None, list[str]]:
     """The operation ``request`` calls and what in it breaks the specification (empty: it conforms)."""
-    found = find_operation(request.method, request.path)
+    found = find_operation(request.method, request_path(request))
     if found is None:
         if request.path.startswith("/amc/"):
             return None, [f"{request.method} {request.path}: no operation of Amazon's specifications"]
@@ -189,7 +199,7 @@ def check_request(request: Request) -> tuple[Operation | None, list[str]]:
 
 def check_response(request: Request, response: Response) -> tuple[Operation | None, list[str]]:
     """The operation answered and what in the answer breaks the specification (empty: it conforms)."""
-    found = find_operation(request.method, request.path)
+    found = find_operation(request.method, request_path(request))
     if found is None:
         return None, []
     spec, operation = found

@@ -46,6 +46,7 @@ def as_werkzeug_request(request: httpx.Request) -> Request:
         query_string=url.query.decode(),
         headers=list(request.headers.multi_items()),
         data=request.content,
+        environ_overrides={"RAW_PATH": url.raw_path.split(b"?", 1)[0].decode("ascii")},
     )
     return Request(builder.get_environ())
 
