@@ -1,9 +1,12 @@
 """Keeping AMC's saved workflows equal to the rendered ones: plan, apply, and drift.
 
 A workflow is created when AMC does not have it and updated only when what is uploaded differs from what
-AMC holds (compared by a hash of the definition). When AMC's copy differs from what this tool last applied
-(recorded in the ledger), someone changed it by hand: that is drift, reported and never silently
-overwritten (``workflows apply --force`` overwrites it on purpose).
+AMC holds (compared by a hash of the definition). When the ledger has no apply of the workflow on the
+instance, applying asks AMC to create it straight away: AMC refuses to create a workflow it already has,
+so one request settles the common case (a new instance) and a refusal falls back to reading AMC's copy.
+When AMC's copy differs from what this tool last applied (recorded in the ledger), someone changed it by
+hand: that is drift, reported and never silently overwritten (``workflows apply --force`` overwrites it on
+purpose).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import Any, Literal, Protocol
 
 from amc_cltv import clock
 from amc_cltv.client.models import Workflow
-from amc_cltv.errors import NeedsHuman, NotFoundError
+from amc_cltv.client.resources.workflows import already_exists
+from amc_cltv.errors import APIStatusError, NeedsHuman, NotFoundError
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.workflows.catalog import RenderedWorkflow
@@ -27,6 +31,8 @@ log = get_logger("amc_cltv.sync")
 
 
 class WorkflowsApi(Protocol):
+    def create(self, workflow: Workflow) -> None: ...
+
     def get(self, workflow_id: str) -> Workflow: ...
 
     def upsert(self, workflow: Workflow) -> str: ...
@@ -87,12 +93,30 @@ def _sql_diff(remote_sql: str, local_sql: str, workflow_id: str) -> str:
     )
 
 
+def _local(rendered: RenderedWorkflow) -> tuple[dict[str, Any], str]:
+    """The body this tool uploads and its hash; both sides of a comparison pass through the same model, so
+    only real differences count."""
+    body = Workflow.model_validate(rendered.as_workflow_body()).dump()
+    return body, definition_hash(body, sorted(body))
+
+
+def _created(workflows: WorkflowsApi, rendered: RenderedWorkflow) -> SyncPlan | None:
+    """Create the workflow when AMC does not have it (one request); None when AMC already has it."""
+    body, local = _local(rendered)
+    try:
+        workflows.create(Workflow.model_validate(body))
+    except APIStatusError as error:
+        if not already_exists(error):
+            raise
+        return None  # AMC holds a copy (ours from another host, or someone's): compare it as usual
+    diff = _sql_diff("", str(body.get("sqlQuery", "")), rendered.workflow_id)
+    return SyncPlan(rendered.name, rendered.workflow_id, "create", local, None, None, diff, body)
+
+
 def plan(workflows: WorkflowsApi, ledger: Ledger, instance_id: str, rendered: RenderedWorkflow) -> SyncPlan:
     """Compare the rendered workflow with AMC's copy and the last apply recorded in the ledger."""
-    # Both sides pass through the same model, so only real differences count.
-    body = Workflow.model_validate(rendered.as_workflow_body()).dump()
+    body, local = _local(rendered)
     keys = sorted(body)
-    local = definition_hash(body, keys)
     remote_body = _remote_body(workflows, rendered.workflow_id)
     applied = ledger.last_apply(instance_id, rendered.workflow_id)
     applied_sha = applied.definition_sha256 if applied else None
@@ -128,7 +152,10 @@ def apply(
 
     Raises NeedsHuman (exit 3) on drift unless ``force``.
     """
-    planned = plan(workflows, ledger, instance_id, rendered)
+    created = None
+    if ledger.last_apply(instance_id, rendered.workflow_id) is None:
+        created = _created(workflows, rendered)
+    planned = created or plan(workflows, ledger, instance_id, rendered)
     context = {"workflow": planned.workflow, "workflow_id": planned.workflow_id}
     if planned.action == "drift" and not force:
         raise NeedsHuman(
@@ -136,11 +163,12 @@ def apply(
             f"see `amc-cltv workflows plan {planned.workflow}` and overwrite it with "
             f"`amc-cltv workflows apply {planned.workflow} --force`"
         )
-    model = Workflow.model_validate(planned.body)
-    if planned.action == "create":
-        workflows.upsert(model)  # created by a concurrent apply meanwhile: replaced, not an error
-    elif planned.action in ("update", "drift"):
-        workflows.update(model)
+    if created is None:
+        model = Workflow.model_validate(planned.body)
+        if planned.action == "create":
+            workflows.upsert(model)  # created by a concurrent apply meanwhile: replaced, not an error
+        elif planned.action in ("update", "drift"):
+            workflows.update(model)
     if planned.action != "none" or planned.applied_sha256 != planned.local_sha256:
         ledger.record_apply(
             instance_id=instance_id,

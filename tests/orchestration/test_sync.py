@@ -43,13 +43,20 @@ def record(ledger: Ledger, rendered: catalog.RenderedWorkflow, sha: str, clock: 
     )
 
 
-def test_a_missing_workflow_is_created_and_the_apply_recorded(
+ALREADY_EXISTS = httpx.Response(409, json={"code": "409", "details": "workflow already exists"})
+
+
+def test_a_missing_workflow_is_created_with_one_request_and_the_apply_recorded(
     wire: respx.MockRouter, client: AmcClient, ledger: Ledger, rendered: catalog.RenderedWorkflow
 ) -> None:
-    wire.get(WORKFLOW).mock(return_value=httpx.Response(404, json={"code": "404", "details": "not found"}))
+    """No apply in the ledger: the create is asked for at once (AMC refuses it for a workflow it has), so a
+    new instance costs one request, not a GET answered 404 and then the create."""
+    read = wire.get(WORKFLOW).mock(return_value=httpx.Response(404, json={"code": "404", "details": "nf"}))
     create = wire.post(f"{REPORTING}/workflows").mock(return_value=httpx.Response(200, json={}))
     applied = sync.apply(client.workflows, ledger, INSTANCE, rendered)
     assert applied.action == "create" and create.call_count == 1
+    amc_requests = [call.request for call in wire.calls if call.request.url.path.startswith("/amc/")]
+    assert read.call_count == 0 and len(amc_requests) == 1
     assert json.loads(create.calls[0].request.content)["sqlQuery"] == rendered.sql
     last = ledger.last_apply(INSTANCE, rendered.workflow_id)
     assert last is not None and last.definition_sha256 == applied.local_sha256
@@ -58,10 +65,24 @@ def test_a_missing_workflow_is_created_and_the_apply_recorded(
 def test_an_identical_workflow_is_left_alone(
     wire: respx.MockRouter, client: AmcClient, ledger: Ledger, rendered: catalog.RenderedWorkflow
 ) -> None:
+    """AMC already has it (another host applied it): the refused create falls back to comparing its copy."""
+    wire.post(f"{REPORTING}/workflows").mock(return_value=ALREADY_EXISTS)
     wire.get(WORKFLOW).mock(return_value=remote(rendered))
     put = wire.put(WORKFLOW).mock(return_value=httpx.Response(200, json={}))
     assert sync.apply(client.workflows, ledger, INSTANCE, rendered).action == "none"
     assert put.call_count == 0
+
+
+def test_a_workflow_someone_else_saved_under_our_id_is_not_overwritten_by_the_first_create(
+    wire: respx.MockRouter, client: AmcClient, ledger: Ledger, rendered: catalog.RenderedWorkflow
+) -> None:
+    """With no apply in the ledger, AMC's different copy is compared and updated as before the create was
+    tried first; the create itself never replaces anything."""
+    wire.post(f"{REPORTING}/workflows").mock(return_value=ALREADY_EXISTS)
+    wire.get(WORKFLOW).mock(return_value=remote(rendered, "SELECT 1"))
+    put = wire.put(WORKFLOW).mock(return_value=httpx.Response(200, json={}))
+    assert sync.apply(client.workflows, ledger, INSTANCE, rendered).action == "update"
+    assert put.call_count == 1
 
 
 def test_a_workflow_last_applied_by_this_tool_is_updated_when_the_sql_changed(
