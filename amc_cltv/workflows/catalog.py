@@ -12,8 +12,10 @@ import functools
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from amc_cltv.errors import UsageError, WorkflowLintError
@@ -118,9 +120,25 @@ def render(
     Raises UsageError on an unknown workflow or an invalid parameter (listing the allowed values), and
     WorkflowLintError (``file:line: rule: ...``) when the SQL uses a construct AMC rejects.
     """
+    chosen = tuple(sorted((parameters or {}).items()))
+    # A fleet renders the same workflow for every profile, twice (submit, then download), from a pool of
+    # threads: the first render of each (folder, workflow, tables, parameters) is kept, and the others wait
+    # for it rather than repeat it (a failure is not kept: it raises again).
+    with _RENDER_LOCK:
+        rendered = _rendered(workflows_dir(), name, shopping_insights, chosen)
+    return replace(rendered, parameter_values=dict(rendered.parameter_values))
+
+
+_RENDER_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=128)
+def _rendered(
+    folder: Path, name: str, shopping_insights: bool, chosen: tuple[tuple[str, str], ...]
+) -> RenderedWorkflow:
+    parameters = dict(chosen) or None
     spec = definition(name)
     values = resolve_parameters(spec, parameters)
-    folder = workflows_dir()
     tables = table_names(shopping_insights=shopping_insights, audience=spec.audience)
     rendered = render_template(folder, spec.sql, tables, {**TEMPLATE_FLAGS, **spec.render})
     source = f"workflows/{spec.sql}"

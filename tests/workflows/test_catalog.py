@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -248,7 +249,33 @@ def test_the_same_sql_is_linted_once_however_many_profiles_render_it(monkeypatch
 
     monkeypatch.setattr(catalog, "lint", counting)
     catalog._lint.cache_clear()
+    catalog._rendered.cache_clear()
     for _ in range(3):
         catalog.render("segmentation")
     catalog.render("segmentation", shopping_insights=False)
     assert len(calls) == 2 and calls[0] != calls[1]
+
+
+def test_a_workflow_is_rendered_once_for_every_profile_and_thread_that_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``run --all`` renders each profile's workflow when it submits and again when it downloads, from a
+    pool of threads: the template is rendered once per (workflow, tables, parameters), each caller gets its
+    own copy of the parameter values, and other parameters are another render."""
+    rendered_sql: list[str] = []
+    real = catalog.render_template
+
+    def counting(*args: object, **options: object) -> object:
+        result = real(*args, **options)  # type: ignore[arg-type]
+        rendered_sql.append(result.sql)
+        return result
+
+    monkeypatch.setattr(catalog, "render_template", counting)
+    catalog._rendered.cache_clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        renders = list(pool.map(lambda _: catalog.render("segmentation"), range(16)))
+    assert len(rendered_sql) == 1 and all(r == renders[0] for r in renders)
+    renders[0].parameter_values["threshold_method"] = "changed by a caller"
+    assert catalog.render("segmentation").parameter_values != renders[0].parameter_values
+    catalog.render("segmentation", parameters={"threshold_method": "median"})
+    assert len(rendered_sql) == 2
