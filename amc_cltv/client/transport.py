@@ -162,15 +162,15 @@ def connection_failure(exc: httpx.TransportError, endpoint: str) -> APIConnectio
 
 
 class _BoundedStream(httpx.SyncByteStream):
-    def __init__(self, stream: Any, limit: int, endpoint: str) -> None:
-        self._stream, self._limit, self._endpoint = stream, limit, endpoint
+    def __init__(self, stream: Any, limit: int, request: httpx.Request) -> None:
+        self._stream, self._limit, self._request = stream, limit, request
 
     def __iter__(self) -> Iterator[bytes]:
         received = 0
         for chunk in self._stream:
             received += len(chunk)
             if received > self._limit:
-                raise _too_large(self._endpoint, self._limit)
+                raise _too_large(_endpoint(self._request), self._limit)
             yield chunk
 
     def close(self) -> None:
@@ -178,15 +178,15 @@ class _BoundedStream(httpx.SyncByteStream):
 
 
 class _AsyncBoundedStream(httpx.AsyncByteStream):
-    def __init__(self, stream: Any, limit: int, endpoint: str) -> None:
-        self._stream, self._limit, self._endpoint = stream, limit, endpoint
+    def __init__(self, stream: Any, limit: int, request: httpx.Request) -> None:
+        self._stream, self._limit, self._request = stream, limit, request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         received = 0
         async for chunk in self._stream:
             received += len(chunk)
             if received > self._limit:
-                raise _too_large(self._endpoint, self._limit)
+                raise _too_large(_endpoint(self._request), self._limit)
             yield chunk
 
     async def aclose(self) -> None:
@@ -200,23 +200,27 @@ def _too_large(endpoint: str, limit: int) -> ResponseLimitExceeded:
     )
 
 
-def _bound(response: httpx.Response, request: httpx.Request, limit: int) -> str:
-    """Check an API answer's headers before its body is read; the endpoint, for the stream's messages.
+def _endpoint(request: httpx.Request) -> str:
+    """The request as a message names it, made safe to show: worked out only for a message (the redaction
+    is not free, and every answer goes through here)."""
+    return shown(f"{request.method} {request.url.path}", 200)
+
+
+def _bound(response: httpx.Response, request: httpx.Request, limit: int) -> None:
+    """Check an API answer's headers before its body is read.
 
     API requests ask for ``Accept-Encoding: identity``: an answer compressed anyway is refused, so that the
     byte bound is a bound on the answer itself (a few kilobytes of gzip can decompress to gigabytes).
     """
-    endpoint = shown(f"{request.method} {request.url.path}", 200)
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise ResponseLimitExceeded(
-            f"{endpoint}: the answer is compressed ({shown(encoding, 40)}) although the request asked for "
-            "none; nothing of it is used"
+            f"{_endpoint(request)}: the answer is compressed ({shown(encoding, 40)}) although the request "
+            "asked for none; nothing of it is used"
         )
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _too_large(endpoint, limit)
-    return endpoint
+        raise _too_large(_endpoint(request), limit)
 
 
 class BoundedTransport(httpx.BaseTransport):
@@ -229,11 +233,11 @@ class BoundedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self._inner.handle_request(request)
         try:
-            endpoint = _bound(response, request, self._limit)
+            _bound(response, request, self._limit)
         except BaseException:
             response.close()
             raise
-        response.stream = _BoundedStream(response.stream, self._limit, endpoint)
+        response.stream = _BoundedStream(response.stream, self._limit, request)
         return response
 
     def close(self) -> None:
@@ -249,11 +253,11 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
         try:
-            endpoint = _bound(response, request, self._limit)
+            _bound(response, request, self._limit)
         except BaseException:
             await response.aclose()
             raise
-        response.stream = _AsyncBoundedStream(response.stream, self._limit, endpoint)
+        response.stream = _AsyncBoundedStream(response.stream, self._limit, request)
         return response
 
     async def aclose(self) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 
-from amc_cltv.client import AmcClient, ReceiveLimits
+from amc_cltv.client import AmcClient, ReceiveLimits, transport
 from amc_cltv.errors import AuthenticationError, DownloadRefused, ResponseLimitExceeded
 from tests.client.conftest import API, CLIENT_SECRET, REPORTING, TOKEN_URL
 
@@ -93,9 +93,26 @@ def test_an_endless_json_answer_is_refused_as_it_streams_in(small: AmcClient, wi
     """No Content-Length, a body that never ends: refused past max_answer_bytes, having read about that."""
     body = _Chunks(itertools.chain([b'{"workflowExecutionId": "e-1", "x": "'], itertools.repeat(b"a" * 1024)))
     wire.get(f"{EXECUTIONS}/e-1").mock(return_value=httpx.Response(200, stream=body))
-    with pytest.raises(ResponseLimitExceeded, match=r"larger than 4,096 bytes \(limits.max_answer_mib\)"):
+    with pytest.raises(
+        ResponseLimitExceeded, match=r"larger than 4,096 bytes \(limits.max_answer_mib\)"
+    ) as refused:
         small.executions.get("e-1")
     assert body.sent < 4096 + 2048
+    assert "GET /amc/reporting/" in str(refused.value) and "/workflowExecutions/e-1" in str(refused.value)
+
+
+def test_an_answer_within_the_bounds_costs_no_redaction(
+    small: AmcClient, wire: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The endpoint a refusal names is redacted only when there is a refusal to word: every answer of a
+    fleet's thousands goes through the bound."""
+    redacted: list[str] = []
+    monkeypatch.setattr(transport, "shown", lambda text, limit=None: redacted.append(text) or text)
+    wire.get(f"{EXECUTIONS}/e-1").mock(
+        return_value=httpx.Response(200, json={"workflowExecutionId": "e-1", "status": "RUNNING"})
+    )
+    assert small.executions.get("e-1").workflow_execution_id == "e-1"
+    assert redacted == []
 
 
 def test_an_answer_declaring_too_many_bytes_is_refused_before_reading(
