@@ -16,7 +16,7 @@ does not change that: the ledger is a cache, AMC the truth (``adopt.py``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +34,7 @@ from amc_cltv.log import get_logger
 from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
-from amc_cltv.orchestration.adopt import adopt_from_amc
+from amc_cltv.orchestration.adopt import Listed, adopt_from_amc, list_since_window
 from amc_cltv.orchestration.filtered import (
     UNREAD,
     AggregationFiltered,
@@ -298,6 +298,7 @@ class _Runner:
         self.status_calls = 0
         self.detection_delay_bound_s: float | None = None
         self.record: RunRecord | None = None  # the run this invocation follows, once it has an id
+        self.listed: Listed | None = None  # the instance's executions, while the admission gate may use them
 
     def _notify(self, event: str, **details: Any) -> None:
         if self.options.observer is not None:
@@ -404,6 +405,7 @@ class _Runner:
         """The ledger has no live record of this run: AMC may still have it (a lost ledger, another host)."""
         if self.options.force_rerun:
             return None
+        listed = list_since_window(self.client.executions, self.plan.spec, clock.current().now())
         adopted = adopt_from_amc(
             self.client.executions,
             self.ledger,
@@ -411,7 +413,10 @@ class _Runner:
             instance_id=self.config.instance_id,
             spec=self.plan.spec,
             sql_sha256=self.plan.rendered.sql_sha256,
+            listed=listed,
         )
+        # The instance's executions, listed a moment ago: the admission gate counts from them.
+        self.listed = listed if listed.instance_wide else None
         if adopted is not None:
             self.reused = True
         return adopted
@@ -451,8 +456,19 @@ class _Runner:
         sync.apply(self.client.workflows, self.ledger, self.config.instance_id, self.plan.rendered)
 
     def _admit(self) -> None:
+        listed, self.listed = self.listed, None
+
+        def list_recent(since: str) -> Sequence[WorkflowExecution]:
+            """The gate's first count is the adoption's list of the instance when there is one: it holds
+            every execution created in the last 24 hours and more (since the window's end)."""
+            nonlocal listed
+            if listed is not None:
+                first, listed = listed, None
+                return first.executions
+            return self.client.executions.list(min_creation_time=since, time_zone="UTC")
+
         wait_for_slot(
-            lambda since: self.client.executions.list(min_creation_time=since, time_zone="UTC"),
+            list_recent,
             polling=self.config.profile.polling,
             max_wait_s=self._max_wait(),
             workflow=self.workflow,

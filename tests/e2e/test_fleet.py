@@ -71,7 +71,8 @@ def test_a_fleet_asks_login_with_amazon_once_and_amc_only_what_it_needs(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """One process, one token: every profile (same credentials), the submit and the wait share one Login
-    with Amazon grant. The finish step asks no status of an execution the wait saw end: it downloads."""
+    with Amazon grant. The finish step asks no status of an execution the wait saw end: it downloads. Each
+    profile lists its instance's executions once: the adoption's list is the admission gate's count."""
     sandbox.app.configure(instances=INSTANCES, run_s=RUN_S)
     profiles = _profiles(tmp_path, sandbox.state_dir, INSTANCES)
     result = sandbox.cli("-v", *RUN, "--all", "--config-dir", str(profiles), "--json")
@@ -80,3 +81,9 @@ def test_a_fleet_asks_login_with_amazon_once_and_amc_only_what_it_needs(
     assert [r["status_calls"] for r in result.json["runs"]] == [0] * INSTANCES
     grants = [e for e in result.events("http_request") if "/auth/o2/token" in e["message"]]
     assert len(grants) == 1
+    listings = [
+        e
+        for e in result.events("http_request")
+        if "GET" in e["message"] and "/workflowExecutions?" in e["message"]
+    ]
+    assert len(listings) == INSTANCES

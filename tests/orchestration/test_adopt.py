@@ -63,8 +63,41 @@ def test_a_succeeded_run_on_a_later_page_is_adopted_over_one_still_running(
     assert ledger.latest_run(plan.run_key) == adopted
     assert route.call_count == 2
     first = route.calls[0].request.url.params
-    assert first["workflowId"] == "amc_cltv.segmentation" and first["includeWorkflow"] == "true"
+    # A nightly window: the instance's executions since the window ended, every workflow's, with their SQL.
+    assert first["minCreationTime"] == "2026-11-23T00:00:00" and "workflowId" not in first
+    assert first["includeWorkflow"] == "true" and first["includeCancelled"] == "false"
     assert route.calls[1].request.url.params["nextToken"] == "p1"
+
+
+def test_an_instance_wide_list_adopts_only_an_execution_of_this_workflow(
+    wire: respx.MockRouter, client: AmcClient, ledger: Ledger, config: Config, plan: RunPlan
+) -> None:
+    """Same window, parameters and status, but another workflow (or one AMC did not name): not this run."""
+    listing(
+        wire,
+        [
+            execution("e-other", "SUCCEEDED", workflow_id="amc_cltv.cltv"),
+            {key: value for key, value in execution("e-unnamed", "SUCCEEDED").items() if key != "workflowId"},
+        ],
+    )
+    assert adopt(client, ledger, config, plan) is None
+
+
+def test_a_backfilled_window_is_looked_up_in_the_workflows_own_list(
+    wire: respx.MockRouter, client: AmcClient, ledger: Ledger, config: Config, fake_clock: FakeClock
+) -> None:
+    """A window that ended weeks ago: the workflow's executions since then, not a month of the instance's."""
+    from datetime import date
+
+    backfill = plan_run(config, "segmentation", RunOptions(window_end=date(2026, 11, 1), window_days=30))
+    route = listing(
+        wire, [execution("e-old", "SUCCEEDED", start="2026-10-02T00:00:00", end="2026-11-01T00:00:00")]
+    )
+    adopted = adopt(client, ledger, config, backfill)
+    assert adopted is not None and adopted.execution_id == "e-old"
+    params = route.calls[0].request.url.params
+    assert params["workflowId"] == "amc_cltv.segmentation"
+    assert params["minCreationTime"] == "2026-11-01T00:00:00"
 
 
 def test_in_progress_is_adopted_when_nothing_succeeded(
