@@ -77,13 +77,17 @@ class Call(Generic[M]):
         assert self.model is not None
         return parse_response(self.model, answer, self.endpoint)
 
-    def next_page(self, answer: Any, seen: set[str], token_param: str = "nextToken") -> Call[M] | None:
-        """The call for the page after ``answer``; None when AMC gives no token (or one seen before)."""
+    def next_page(self, answer: Any, seen: set[str]) -> Call[M] | None:
+        """The call for the page after ``answer``; None when AMC gives no token (or one seen before).
+
+        Every AMC listing (accounts, instances, advertisers, data sources, workflows, executions, schedules,
+        audiences) takes the token back as the ``nextToken`` query parameter, in each of the OpenAPI specs.
+        """
         token = answer.get("nextToken") if isinstance(answer, dict) else None
         if not token or token in seen:  # a repeated token would loop forever
             return None
         seen.add(token)
-        return replace(self, params={**(self.params or {}), token_param: token})
+        return replace(self, params={**(self.params or {}), "nextToken": token})
 
 
 class Listing:
@@ -91,9 +95,8 @@ class Listing:
     items received, refused past ``max_pages`` / ``max_items`` (a server handing out fresh tokens forever
     would otherwise hang the night and fill the memory)."""
 
-    def __init__(self, limits: ReceiveLimits, token_param: str = "nextToken") -> None:
+    def __init__(self, limits: ReceiveLimits) -> None:
         self._limits = limits
-        self._token_param = token_param
         self._seen: set[str] = set()
         self._pages = 0
         self._items = 0
@@ -108,7 +111,7 @@ class Listing:
                 f"{page.endpoint}: the listing passed {self._limits.max_items:,} items "
                 "(limits.max_list_items); nothing of it is used"
             )
-        following = page.next_page(answer, self._seen, self._token_param)
+        following = page.next_page(answer, self._seen)
         if following is not None and self._pages >= self._limits.max_pages:
             raise ResponseLimitExceeded(
                 f"{page.endpoint}: the listing still had more after {self._pages:,} pages "
@@ -189,55 +192,6 @@ class BaseClient(ClientBase):
         """
         listing = Listing(self.transport.limits)
         page: Call[M] | None = call
-        while page is not None:
-            answer = self.send(page)
-            parsed = page.parse(answer)
-            page = listing.after(page, answer)
-            yield parsed
-
-    # The keyword forms, for resources that have no async twin.
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str],
-        kind: CallKind | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        content_type: str = JSON,
-    ) -> Any:
-        """Send one call built from keywords (see ``Call``); the JSON body of the answer."""
-        return self.send(Call(method, path, headers, None, kind, params, body, content_type))
-
-    def fetch(
-        self,
-        model: type[M],
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str],
-        kind: CallKind | None = None,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-        content_type: str = JSON,
-    ) -> M:
-        """``request``, with the answer validated as ``model`` (MalformedResponseError if it is not one)."""
-        return self.fetch_call(Call(method, path, headers, model, kind, params, body, content_type))
-
-    def pages(
-        self,
-        model: type[M],
-        path: str,
-        *,
-        headers: Mapping[str, str],
-        params: Mapping[str, Any] | None = None,
-        token_param: str = "nextToken",
-    ) -> Iterator[M]:
-        """GET every page of a list (see ``pages_of``)."""
-        listing = Listing(self.transport.limits, token_param)
-        page: Call[M] | None = Call("GET", path, headers, model, params=params)
         while page is not None:
             answer = self.send(page)
             parsed = page.parse(answer)

@@ -11,6 +11,7 @@ import pytest
 import respx
 
 from amc_cltv.client import AmcClient
+from amc_cltv.client.base import Call
 from amc_cltv.client.retry import RetryQuota
 from amc_cltv.errors import (
     APIStatusError,
@@ -216,7 +217,7 @@ def test_wsgi_transport_serves_an_app_in_process_for_api_and_downloads(clock: Fa
         with client.open_download("https://bucket.sandbox.invalid/part-1.csv?X-Amz-Signature=s") as stream:
             assert b"".join(stream.iter_bytes(4)) == b"a,b\n1,2\n"
         with pytest.raises(RuntimeError, match="sandbox bug"):
-            client._base.request("GET", "/crash", headers={})
+            client._base.send(Call("GET", "/crash", {}))
     assert seen[:3] == [
         ("POST", "/auth/o2/token"),
         ("GET", "/amc/reporting/amc1/workflowExecutions/e-1"),
