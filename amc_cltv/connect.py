@@ -57,8 +57,10 @@ def _identity(config: Config, *, offline: bool = False) -> dict[str, Any]:
         "instance_id": amc.instance_id,
         "advertiser_id": amc.advertiser_id,
         "marketplace_id": amc.marketplace_id,
-        # The retry policy reads the process clock, so a test's fake clock covers retries too.
+        # The retry policy and the wall clock a Retry-After date is measured against read the process
+        # clock, so a test's fake clock covers retries too.
         "monotonic": lambda: clock.current().monotonic(),
+        "now": lambda: clock.current().now(),
         "limits": receive_limits(config),
     }
 
@@ -125,6 +127,7 @@ class SharedClients:
                 client_secret=identity["client_secret"],
                 refresh_token=identity["refresh_token"],
                 monotonic=identity["monotonic"],
+                now=identity["now"],
             )
             self._quotas[key] = RetryQuota(monotonic=identity["monotonic"])
         return self._auth[key], self._quotas[key]

@@ -28,6 +28,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
 
 from amc_cltv.client.auth import LwaAuth
@@ -46,6 +47,7 @@ from amc_cltv.client.resources import (
 )
 from amc_cltv.client.retry import MAX_DELAY_S, RetryPolicy, RetryQuota
 from amc_cltv.client.transport import (
+    SYSTEM_NOW,
     AsyncTransport,
     Downloader,
     DownloadStream,
@@ -71,7 +73,8 @@ class AmcClient:
     """One AMC instance, as seen through the API. Use as a context manager, or call ``close()``.
 
     ``transport`` (an httpx transport) serves both the API and downloads; None means the network.
-    ``sleep``, ``monotonic`` and ``jitter`` are the retry policy's seams; ``retry_quota`` defaults to a
+    ``sleep``, ``monotonic`` and ``jitter`` are the retry policy's seams, ``now`` the wall clock a
+    ``Retry-After`` HTTP-date is measured against; ``retry_quota`` defaults to a
     bucket of this client's own (pass one to share it between clients); ``retry_max_delay_s`` bounds the
     retries of one call (docs/reliability.md §3: 300 s). ``limits`` bounds what AMC may send (answer sizes,
     listings, downloads). Result files are fetched over https only, or plain http on a loopback host when
@@ -93,6 +96,7 @@ class AmcClient:
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        now: Callable[[], datetime] = SYSTEM_NOW,
         retry_quota: RetryQuota | None = None,
         retry_max_delay_s: float = MAX_DELAY_S,
         auth: LwaAuth | None = None,
@@ -105,9 +109,12 @@ class AmcClient:
             client_secret=client_secret,
             refresh_token=refresh_token,
             monotonic=monotonic,
+            now=now,
         )
         self._owner = True
-        self._transport = Transport(base_url=api_url, auth=self.auth, transport=transport, limits=limits)
+        self._transport = Transport(
+            base_url=api_url, auth=self.auth, transport=transport, limits=limits, now=now
+        )
         self._downloader = Downloader(
             transport=transport, limits=limits, allow_loopback_http=is_loopback_url(api_url)
         )
@@ -204,6 +211,7 @@ class AsyncAmcClient:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        now: Callable[[], datetime] = SYSTEM_NOW,
         retry_quota: RetryQuota | None = None,
         auth: LwaAuth | None = None,
         limits: ReceiveLimits = ReceiveLimits(),
@@ -215,9 +223,12 @@ class AsyncAmcClient:
             client_secret=client_secret,
             refresh_token=refresh_token,
             monotonic=monotonic,
+            now=now,
         )
         self._owner = True
-        self._transport = AsyncTransport(base_url=api_url, auth=self.auth, transport=transport, limits=limits)
+        self._transport = AsyncTransport(
+            base_url=api_url, auth=self.auth, transport=transport, limits=limits, now=now
+        )
         self.retry = RetryPolicy(
             sleep=_no_blocking_sleep, asleep=sleep, monotonic=monotonic, jitter=jitter, quota=retry_quota
         )

@@ -14,12 +14,13 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
 
-from amc_cltv.client.transport import status_error
+from amc_cltv.client.transport import SYSTEM_NOW, status_error
 from amc_cltv.errors import AuthenticationError, MalformedResponseError
 from amc_cltv.redact import register_secret
 
@@ -29,7 +30,11 @@ DEFAULT_EXPIRES_IN_S = 3600.0
 
 
 class LwaAuth(httpx.Auth):
-    """``httpx.Auth`` that adds ``Authorization: Bearer …`` from a cached LwA access token."""
+    """``httpx.Auth`` that adds ``Authorization: Bearer …`` from a cached LwA access token.
+
+    ``monotonic`` times the token's life; ``now`` is the wall clock a ``Retry-After`` HTTP-date on a refused
+    grant is measured against.
+    """
 
     def __init__(
         self,
@@ -39,6 +44,7 @@ class LwaAuth(httpx.Auth):
         client_secret: str,
         refresh_token: str,
         monotonic: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = SYSTEM_NOW,
     ) -> None:
         for secret in (client_secret, refresh_token):
             # Also as form-encoded, the way they travel to the token endpoint (and may be echoed back).
@@ -52,6 +58,7 @@ class LwaAuth(httpx.Auth):
             "client_secret": client_secret,
         }
         self._monotonic = monotonic
+        self._now = now
         self._access_token: str | None = None
         self._refresh_at = 0.0
         self.refresh_count = 0
@@ -121,7 +128,7 @@ class LwaAuth(httpx.Auth):
     def _accept(self, response: httpx.Response) -> str:
         endpoint = "POST Login with Amazon token"
         if response.status_code != 200:
-            error = status_error(response, endpoint)
+            error = status_error(response, endpoint, now=self._now())
             if 400 <= response.status_code < 500 and response.status_code != 429:
                 raise AuthenticationError(
                     f"Login with Amazon refused the credentials (HTTP {response.status_code}"

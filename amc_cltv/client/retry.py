@@ -79,8 +79,8 @@ class CallKind(enum.Enum):
 def parse_retry_after(headers: Mapping[str, str], *, now: float) -> float | None:
     """Seconds to wait from ``retry-after-ms``, else ``retry-after`` (seconds or an HTTP-date).
 
-    ``now`` is the wall-clock time (``time.time()``) an HTTP-date is measured from. Returns None when no
-    header gives a finite, positive delay.
+    ``now`` is the wall-clock time an HTTP-date is measured from, in seconds since the epoch (the transport
+    reads it from its clock seam). Returns None when no header gives a finite, positive delay.
     """
     lowered = {key.lower(): value for key, value in headers.items()}
     milliseconds = _finite(lowered.get("retry-after-ms"))

@@ -4,7 +4,8 @@ Only this module (and ``auth.py``, for the ``httpx.Auth`` subclass) imports http
 and pool limits (docs/reliability.md §2: httpcore retries failed connects twice), the bounds on what a
 server may send (``ReceiveLimits``, docs/reliability.md §6), maps every httpx exception and every error
 status to ``amc_cltv.errors``, and streams pre-signed result files through a separate client that carries
-no credentials. Retrying is not done here: see ``retry.py``.
+no credentials. Retrying is not done here: see ``retry.py``. The wall clock a ``Retry-After`` HTTP-date is
+measured against is a seam (``now``), as the retry policy's sleep and monotonic clock are.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ import functools
 import ipaddress
 import json
 import ssl
-import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from amc_cltv.client.retry import parse_retry_after
+from amc_cltv.clock import SystemClock
 from amc_cltv.errors import (
     APIConnectionError,
     APIStatusError,
@@ -47,6 +49,8 @@ from amc_cltv.redact import redact_text, shown
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=10.0)
 LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
 CONNECT_RETRIES = 2
+# The wall clock of a client given none: the real one, as ``amc_cltv.clock`` tells it.
+SYSTEM_NOW: Callable[[], datetime] = SystemClock().now
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -286,8 +290,11 @@ def _detail(body: Any, text: str) -> str | None:
     return shown(text, _MAX_DETAIL) if text else None
 
 
-def status_error(response: httpx.Response, endpoint: str) -> APIStatusError:
-    """The error for a non-2xx response: its class by status, with AMC's details and the request id."""
+def status_error(response: httpx.Response, endpoint: str, *, now: datetime) -> APIStatusError:
+    """The error for a non-2xx response: its class by status, with AMC's details and the request id.
+
+    ``now`` is the wall-clock time a ``Retry-After`` HTTP-date is measured against.
+    """
     text = response.text
     try:
         body: Any = json.loads(text) if text else None
@@ -308,17 +315,17 @@ def status_error(response: httpx.Response, endpoint: str) -> APIStatusError:
         "details": details,
     }
     if error_class is RateLimitError:
-        kwargs["retry_after"] = parse_retry_after(response.headers, now=time.time())
+        kwargs["retry_after"] = parse_retry_after(response.headers, now=now.timestamp())
     else:
         # 503s may carry a Retry-After too; the retry policy honours it.
-        kwargs["retry_after_header"] = parse_retry_after(response.headers, now=time.time())
+        kwargs["retry_after_header"] = parse_retry_after(response.headers, now=now.timestamp())
     return error_class(message, **kwargs)
 
 
-def _answer(response: httpx.Response, endpoint: str) -> Any:
+def _answer(response: httpx.Response, endpoint: str, now: Callable[[], datetime]) -> Any:
     """The parsed JSON body of a response (None when empty), or the error it stands for."""
     if response.status_code >= 400 or response.status_code < 200:
-        raise status_error(response, endpoint)
+        raise status_error(response, endpoint, now=now())
     if not response.content.strip():
         return None
     try:
@@ -342,7 +349,10 @@ def _client_options(base_url: str, auth: httpx.Auth | None, user_agent: str) -> 
 
 
 class Transport:
-    """One pooled httpx client for the AMC API: sends a request, returns its JSON body or raises."""
+    """One pooled httpx client for the AMC API: sends a request, returns its JSON body or raises.
+
+    ``now`` is the wall clock (an aware ``datetime``) that a ``Retry-After`` HTTP-date is measured against.
+    """
 
     def __init__(
         self,
@@ -352,12 +362,14 @@ class Transport:
         transport: httpx.BaseTransport | None = None,
         user_agent: str = "amc-cltv",
         limits: ReceiveLimits = ReceiveLimits(),
+        now: Callable[[], datetime] = SYSTEM_NOW,
     ) -> None:
         self._client = httpx.Client(
             transport=BoundedTransport(transport or network_transport(), limits.max_answer_bytes),
             **_client_options(base_url, auth, user_agent),
         )
         self.limits = limits
+        self._now = now
         self.last_date: str | None = None  # the Date header of the latest answer (the server's clock)
 
     def send(
@@ -384,7 +396,7 @@ class Transport:
         except httpx.TransportError as exc:
             raise connection_failure(exc, endpoint) from None
         self.last_date = response.headers.get("Date") or self.last_date
-        return _answer(response, endpoint)
+        return _answer(response, endpoint, self._now)
 
     def close(self) -> None:
         self._client.close()
@@ -401,12 +413,14 @@ class AsyncTransport:
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = "amc-cltv",
         limits: ReceiveLimits = ReceiveLimits(),
+        now: Callable[[], datetime] = SYSTEM_NOW,
     ) -> None:
         self._client = httpx.AsyncClient(
             transport=AsyncBoundedTransport(transport or async_network_transport(), limits.max_answer_bytes),
             **_client_options(base_url, auth, user_agent),
         )
         self.limits = limits
+        self._now = now
 
     async def send(
         self,
@@ -426,7 +440,7 @@ class AsyncTransport:
             )
         except httpx.TransportError as exc:
             raise connection_failure(exc, endpoint) from None
-        return _answer(response, endpoint)
+        return _answer(response, endpoint, self._now)
 
     async def aclose(self) -> None:
         await self._client.aclose()

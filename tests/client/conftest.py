@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 import respx
 
-from amc_cltv.client import AmcClient
+from amc_cltv.client import AmcClient, AsyncAmcClient
 from amc_cltv.client.retry import RetryQuota
 
 API = "https://advertising-api.test"
@@ -22,6 +25,8 @@ INSTANCE = "amc1234abcd"
 ADVERTISER = "ENTITY1AA1AA11AAA1"
 MARKETPLACE = "ATVPDKIKX0DER"
 REPORTING = f"/amc/reporting/{INSTANCE}"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -90,5 +95,48 @@ def make_client(clock: FakeClock) -> Iterator[Callable[..., AmcClient]]:
 
 
 @pytest.fixture
+def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real profile naming the mocked API, with its secrets in the environment (``connect``'s input)."""
+    path = tmp_path / "profile.toml"
+    path.write_text(
+        f'[amc]\napi_url = "{API}"\ntoken_url = "{TOKEN_URL}"\ninstance_id = "{INSTANCE}"\n'
+        f'advertiser_id = "{ADVERTISER}"\nmarketplace_id = "{MARKETPLACE}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AMC_CLTV_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("AMC_CLTV_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("AMC_CLTV_REFRESH_TOKEN", REFRESH_TOKEN)
+    return path
+
+
+@pytest.fixture
 def client(make_client: Callable[..., AmcClient]) -> AmcClient:
     return make_client()
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def make_async_client(clock: FakeClock, **overrides: Any) -> AsyncAmcClient:
+    """An ``AsyncAmcClient`` on the fake clock (its async sleep recorded), identity jitter, a fresh quota."""
+
+    async def sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+
+    options: dict[str, Any] = {
+        "api_url": API,
+        "token_url": TOKEN_URL,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "refresh_token": REFRESH_TOKEN,
+        "instance_id": INSTANCE,
+        "advertiser_id": ADVERTISER,
+        "marketplace_id": MARKETPLACE,
+        "sleep": sleep,
+        "monotonic": clock.monotonic,
+        "jitter": lambda: 1.0,
+        "retry_quota": RetryQuota(monotonic=clock.monotonic),
+    }
+    options.update(overrides)
+    return AsyncAmcClient(**options)

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,49 +21,16 @@ from amc_cltv.errors import (
     RetryBudgetExhausted,
 )
 from tests.client.conftest import (
-    ADVERTISER,
-    API,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    INSTANCE,
-    MARKETPLACE,
-    REFRESH_TOKEN,
     REPORTING,
-    TOKEN_URL,
     FakeClock,
+    make_async_client,
+    run,
     token_response,
 )
 
-T = TypeVar("T")
 STATUS_PATH = f"{REPORTING}/workflowExecutions/e-1"
 SUBMIT_PATH = f"{REPORTING}/workflowExecutions"
 OK = httpx.Response(200, json={"workflowExecutionId": "e-1", "status": "RUNNING"})
-
-
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
-
-
-def make_async_client(clock: FakeClock, **overrides: Any) -> AsyncAmcClient:
-    async def sleep(seconds: float) -> None:
-        clock.sleep(seconds)
-
-    options: dict[str, Any] = {
-        "api_url": API,
-        "token_url": TOKEN_URL,
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "refresh_token": REFRESH_TOKEN,
-        "instance_id": INSTANCE,
-        "advertiser_id": ADVERTISER,
-        "marketplace_id": MARKETPLACE,
-        "sleep": sleep,
-        "monotonic": clock.monotonic,
-        "jitter": lambda: 1.0,
-        "retry_quota": RetryQuota(monotonic=clock.monotonic),
-    }
-    options.update(overrides)
-    return AsyncAmcClient(**options)
 
 
 async def _get(client: AsyncAmcClient) -> str | None:
@@ -187,7 +153,7 @@ def test_lists_follow_every_page_and_upsert_updates_an_existing_workflow(
 
 
 def test_the_async_client_of_a_profile_waits_its_retries_on_the_process_clock(
-    wire: respx.MockRouter, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    wire: respx.MockRouter, profile: Path
 ) -> None:
     """``connect.open_async_client`` hands the client the tool's clock, as the sync client gets it: a test
     clock (or an Airflow test's sandbox clock) covers the retries instead of real seconds passing."""
@@ -195,15 +161,6 @@ def test_the_async_client_of_a_profile_waits_its_retries_on_the_process_clock(
     from amc_cltv.config import load_config
     from amc_cltv.connect import open_async_client
 
-    profile = tmp_path / "profile.toml"
-    profile.write_text(
-        f'[amc]\napi_url = "{API}"\ntoken_url = "{TOKEN_URL}"\ninstance_id = "{INSTANCE}"\n'
-        f'advertiser_id = "{ADVERTISER}"\nmarketplace_id = "{MARKETPLACE}"\n',
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("AMC_CLTV_CLIENT_ID", CLIENT_ID)
-    monkeypatch.setenv("AMC_CLTV_CLIENT_SECRET", CLIENT_SECRET)
-    monkeypatch.setenv("AMC_CLTV_REFRESH_TOKEN", REFRESH_TOKEN)
     wire.get(STATUS_PATH).mock(side_effect=[httpx.Response(503), httpx.Response(503), OK])
     with tool_clock.use_clock(tool_clock.FakeClock()) as installed:
         assert run(_get(open_async_client(load_config(profile)))) == "RUNNING"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import email.utils
-import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 import respx
 from structlog.testing import capture_logs
 
+from amc_cltv import clock as tool_clock
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AudienceRequest, CreateWorkflowExecution
 from amc_cltv.client.retry import RetryQuota
@@ -31,6 +33,8 @@ from tests.client.conftest import REPORTING, FakeClock, token_response
 STATUS_PATH = f"{REPORTING}/workflowExecutions/e-1"
 SUBMIT_PATH = f"{REPORTING}/workflowExecutions"
 OK = httpx.Response(200, json={"workflowExecutionId": "e-1", "status": "RUNNING"})
+# A wall clock years away from the machine's, so that a date measured against the machine's clock shows.
+WALL_START = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def _submit(client: AmcClient) -> None:
@@ -105,15 +109,65 @@ def test_429_without_retry_after_uses_the_slower_throttling_backoff(
     assert raised.value.exit_code == ExitCode.UNAVAILABLE
 
 
-def test_429_with_an_http_date_retry_after_waits_until_that_date(
-    client: AmcClient, wire: respx.MockRouter, clock: FakeClock
+def test_429_with_an_http_date_retry_after_waits_until_that_date_on_the_clients_wall_clock(
+    make_client: Callable[..., AmcClient], wire: respx.MockRouter, clock: FakeClock
 ) -> None:
-    """An HTTP-date Retry-After 30 s ahead makes the client wait about 30 s (dates have 1 s resolution)."""
-    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    """An HTTP-date Retry-After 30 s ahead of the injected wall clock makes the client wait 30 s. The clock
+    is years away from the machine's: measured against the machine's, the date would be far past 120 s
+    (and raised) instead."""
+    wall = tool_clock.FakeClock(start=WALL_START)
+    when = email.utils.format_datetime(wall.now() + timedelta(seconds=30), usegmt=True)
     wire.get(STATUS_PATH).mock(side_effect=[httpx.Response(429, headers={"Retry-After": when}), OK])
-    client.executions.get("e-1")
-    assert len(clock.sleeps) == 1
-    assert 28.0 <= clock.sleeps[0] <= 30.0
+    make_client(now=wall.now).executions.get("e-1")
+    assert clock.sleeps == [30.0]
+
+
+def test_a_503_with_an_http_date_retry_after_is_measured_against_the_clients_wall_clock_too(
+    make_client: Callable[..., AmcClient], wire: respx.MockRouter, clock: FakeClock
+) -> None:
+    wall = tool_clock.FakeClock(start=WALL_START)
+    when = email.utils.format_datetime(wall.now() + timedelta(seconds=12), usegmt=True)
+    wire.get(STATUS_PATH).mock(side_effect=[httpx.Response(503, headers={"Retry-After": when}), OK])
+    make_client(now=wall.now).executions.get("e-1")
+    assert clock.sleeps == [12.0]
+
+
+def test_a_throttled_token_grant_is_measured_against_the_clients_wall_clock(
+    make_client: Callable[..., AmcClient], wire: respx.MockRouter, clock: FakeClock
+) -> None:
+    """Login with Amazon's 429 carries an HTTP-date too: the auth flow reads the same injected clock."""
+    wall = tool_clock.FakeClock(start=WALL_START)
+    when = email.utils.format_datetime(wall.now() + timedelta(seconds=20), usegmt=True)
+    wire.routes["token"].side_effect = [httpx.Response(429, headers={"Retry-After": when}), token_response()]
+    wire.get(STATUS_PATH).mock(return_value=OK)
+    make_client(now=wall.now).executions.get("e-1")
+    assert clock.sleeps == [20.0]
+
+
+def test_the_clients_of_a_profile_measure_an_http_date_against_the_process_clock(
+    wire: respx.MockRouter, profile: Path
+) -> None:
+    """``connect`` hands every client the tool's clock as its wall clock: a test clock installed with
+    ``use_clock`` decides what an HTTP-date Retry-After means, for ``open_client`` and the shared clients."""
+    from amc_cltv.config import load_config
+    from amc_cltv.connect import SharedClients, open_client
+
+    installed = tool_clock.FakeClock(start=WALL_START)
+
+    def throttled(ahead_s: float) -> httpx.Response:
+        when = email.utils.format_datetime(installed.now() + timedelta(seconds=ahead_s), usegmt=True)
+        return httpx.Response(429, headers={"Retry-After": when})
+
+    # The first wait moves the installed clock on by 15 s: the second date is 15 s past that.
+    wire.get(STATUS_PATH).mock(side_effect=[throttled(15), OK, throttled(30), OK])
+    config = load_config(profile)
+    shared = SharedClients()
+    with tool_clock.use_clock(installed):
+        with open_client(config) as client:
+            client.executions.get("e-1")
+        shared.client(config).executions.get("e-1")
+        shared.close()
+    assert installed.sleeps == [15.0, 15.0]
 
 
 @pytest.mark.parametrize("header", ["121", "300", "retry-after-ms:180000"])
