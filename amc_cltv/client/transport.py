@@ -4,26 +4,26 @@ Only this module (and ``auth.py``, for the ``httpx.Auth`` subclass) imports http
 and pool limits (docs/reliability.md §2: httpcore retries failed connects twice), the bounds on what a
 server may send (``ReceiveLimits``, docs/reliability.md §6), maps every httpx exception and every error
 status to ``amc_cltv.errors``, and streams pre-signed result files through a separate client that carries
-no credentials. Retrying is not done here: see ``retry.py``. The wall clock a ``Retry-After`` HTTP-date is
-measured against is a seam (``now``), as the retry policy's sleep and monotonic clock are.
+no credentials (under ``downloads.DownloadRules``, blocking or awaited). Retrying is not done here: see
+``retry.py``. The wall clock a ``Retry-After`` HTTP-date is measured against is a seam (``now``), as the
+retry policy's sleep and monotonic clock are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import json
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from amc_cltv.client.downloads import ERROR_HEAD_BYTES, DownloadMeter, DownloadRules
 from amc_cltv.client.retry import parse_retry_after
 from amc_cltv.clock import SystemClock
 from amc_cltv.errors import (
@@ -33,9 +33,6 @@ from amc_cltv.errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
-    DownloadError,
-    DownloadRefused,
-    DownloadUrlExpired,
     InternalServerError,
     MalformedResponseError,
     NotFoundError,
@@ -82,9 +79,6 @@ class ReceiveLimits:
     max_items: int = 200_000
     max_download_bytes: int = 50 * 1024 * MIB
     max_decompression_ratio: float = 200.0
-
-
-RATIO_CHECKED_FROM = MIB  # a small file may compress well: the ratio is judged past this many bytes
 
 
 @functools.cache
@@ -449,80 +443,67 @@ class AsyncTransport:
 class DownloadStream:
     """An open pre-signed download: its declared length, and its bytes in chunks, within the bounds."""
 
-    def __init__(self, response: httpx.Response, label: str, limits: ReceiveLimits = ReceiveLimits()) -> None:
+    def __init__(self, response: httpx.Response, meter: DownloadMeter) -> None:
         self._response = response
-        self._label = label
-        self._limits = limits
-        declared = response.headers.get("content-length")
-        self.content_length: int | None = int(declared) if declared and declared.isdigit() else None
+        self._meter = meter
+        self.content_length = meter.content_length
 
     def iter_bytes(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         """Yield the body in chunks; raises DownloadError if the connection fails or the body is short, and
         DownloadRefused past ``max_download_bytes`` or ``max_decompression_ratio`` (a decompression bomb)."""
-        limits = self._limits
-        if self.content_length is not None and self.content_length > limits.max_download_bytes:
-            raise self._refused(f"declares {self.content_length:,} bytes")
-        decoded = 0
+        meter, response = self._meter, self._response
+        meter.start()
         try:
-            for chunk in self._response.iter_bytes(chunk_size):
-                decoded += len(chunk)
-                if decoded > limits.max_download_bytes:
-                    raise self._refused(f"passed {limits.max_download_bytes:,} bytes")
-                received = max(1, self._response.num_bytes_downloaded)
-                if decoded > RATIO_CHECKED_FROM and decoded > limits.max_decompression_ratio * received:
-                    raise self._refused(
-                        f"decompresses {received:,} bytes received into more than {decoded:,}"
-                    )
+            for chunk in response.iter_bytes(chunk_size):
+                meter.count(len(chunk), response.num_bytes_downloaded)
                 yield chunk
         except httpx.HTTPError as exc:
-            raise DownloadError(
-                f"download of {self._label} failed mid-file ({exc.__class__.__name__})"
-            ) from None
-        received = self._response.num_bytes_downloaded
-        if self.content_length is not None and received != self.content_length:
-            raise DownloadError(
-                f"download of {self._label} is incomplete: {received} of {self.content_length} bytes"
-            )
-
-    def _refused(self, what: str) -> DownloadRefused:
-        limits = self._limits
-        return DownloadRefused(
-            f"download of {self._label} refused: the file {what} (limits.max_download_gib "
-            f"{limits.max_download_bytes / 1024 / MIB:g}, limits.max_decompression_ratio "
-            f"{limits.max_decompression_ratio:g})"
-        )
+            raise meter.broken(exc) from None
+        meter.finish(response.num_bytes_downloaded)
 
 
-def _head(response: httpx.Response, size: int) -> bytes:
+class AsyncDownloadStream:
+    """``DownloadStream`` for the async client: ``content_length``, and ``aiter_bytes`` to ``async for``."""
+
+    def __init__(self, response: httpx.Response, meter: DownloadMeter) -> None:
+        self._response = response
+        self._meter = meter
+        self.content_length = meter.content_length
+
+    async def aiter_bytes(self, chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
+        """See ``DownloadStream.iter_bytes``: the same bounds and errors."""
+        meter, response = self._meter, self._response
+        meter.start()
+        try:
+            async for chunk in response.aiter_bytes(chunk_size):
+                meter.count(len(chunk), response.num_bytes_downloaded)
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise meter.broken(exc) from None
+        meter.finish(response.num_bytes_downloaded)
+
+
+def _head(response: httpx.Response) -> bytes:
     # The start of an error body (S3 names an expired URL there); the rest is never read.
     head = b""
     for chunk in response.iter_bytes():
         head += chunk
-        if len(head) >= size:
+        if len(head) >= ERROR_HEAD_BYTES:
             break
-    return head[:size]
+    return head[:ERROR_HEAD_BYTES]
 
 
-def _expired(status: int, text: str) -> bool:
-    lowered = text.lower()
-    return status == 403 and (
-        "request has expired" in lowered or ("<code>accessdenied</code>" in lowered and "expired" in lowered)
-    )
-
-
-def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` names a loopback host (``localhost``, 127.0.0.0/8, ``::1``)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+async def _ahead(response: httpx.Response) -> bytes:
+    head = b""
+    async for chunk in response.aiter_bytes():
+        head += chunk
+        if len(head) >= ERROR_HEAD_BYTES:
+            break
+    return head[:ERROR_HEAD_BYTES]
 
 
 class Downloader:
-    """Fetches pre-signed result URLs with a plain client of its own.
+    """Fetches pre-signed result URLs with a plain client of its own, under ``DownloadRules``.
 
     A pre-signed URL is its own credential: sending our bearer token or Amazon headers along would leak
     them to S3 and can make the signature check fail, so this client has no auth and no default headers.
@@ -542,44 +523,61 @@ class Downloader:
         self._client = httpx.Client(
             transport=transport or network_transport(), timeout=TIMEOUT, follow_redirects=False
         )
-        self._limits = limits
-        self._allow_loopback_http = allow_loopback_http
-
-    def _check_url(self, url: str, label: str) -> None:
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "https":
-            return
-        if scheme == "http" and self._allow_loopback_http and is_loopback_url(url):
-            return
-        raise DownloadRefused(
-            f"download of {label} refused: AMC gave a {shown(scheme or 'schemeless', 20)} URL, and result "
-            "files are fetched over https only"
-        )
+        self._rules = DownloadRules(limits, allow_loopback_http=allow_loopback_http)
 
     @contextmanager
     def open(self, url: str) -> Iterator[DownloadStream]:
         """Open ``url`` for streaming; raises DownloadUrlExpired, DownloadRefused (a URL that is not https,
         a redirect) or DownloadError (URLs redacted)."""
-        parts = urlsplit(url)
-        label = shown(f"{parts.netloc}{parts.path}", 200)
-        self._check_url(url, label)
+        rules = self._rules
+        label = rules.admit(url)
         try:
             with self._client.stream("GET", url) as response:
-                if response.is_redirect:
-                    raise DownloadRefused(
-                        f"download of {label} refused: it answered a redirect (HTTP {response.status_code}), "
-                        "which is never followed"
+                status, redirect = response.status_code, response.is_redirect
+                if status != 200:
+                    raise rules.refusal(
+                        label, status, redirect=redirect, head=b"" if redirect else _head(response)
                     )
-                if response.status_code != 200:
-                    body = _head(response, 4096).decode("utf-8", "replace")
-                    if _expired(response.status_code, body):
-                        raise DownloadUrlExpired(
-                            f"the download URL for {label} has expired; request fresh URLs"
-                        )
-                    raise DownloadError(f"download of {label} failed: HTTP {response.status_code}")
-                yield DownloadStream(response, label, self._limits)
+                yield DownloadStream(response, rules.meter(label, response.headers.get("content-length")))
         except httpx.HTTPError as exc:
-            raise DownloadError(f"download of {label} failed ({exc.__class__.__name__})") from None
+            raise rules.unreachable(label, exc) from None
 
     def close(self) -> None:
         self._client.close()
+
+
+class AsyncDownloader:
+    """``Downloader`` on ``httpx.AsyncClient``: the same rules (no credentials, https only, no redirect,
+    the same bounds), awaited."""
+
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        limits: ReceiveLimits = ReceiveLimits(),
+        allow_loopback_http: bool = False,
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            transport=transport or async_network_transport(), timeout=TIMEOUT, follow_redirects=False
+        )
+        self._rules = DownloadRules(limits, allow_loopback_http=allow_loopback_http)
+
+    @asynccontextmanager
+    async def open(self, url: str) -> AsyncIterator[AsyncDownloadStream]:
+        """See ``Downloader.open``: ``async with downloader.open(url) as stream: ...``."""
+        rules = self._rules
+        label = rules.admit(url)
+        try:
+            async with self._client.stream("GET", url) as response:
+                status, redirect = response.status_code, response.is_redirect
+                if status != 200:
+                    head = b"" if redirect else await _ahead(response)
+                    raise rules.refusal(label, status, redirect=redirect, head=head)
+                yield AsyncDownloadStream(
+                    response, rules.meter(label, response.headers.get("content-length"))
+                )
+        except httpx.HTTPError as exc:
+            raise rules.unreachable(label, exc) from None
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
