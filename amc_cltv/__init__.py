@@ -11,6 +11,7 @@ The public Python API (the CLI is a thin layer over it)::
     run_workflow           submit, wait and download in one call (blocks up to ``[polling] max_wait_s``)
     submit_workflow        submit or adopt, return at once; ``outcome.handle`` names the execution
     wait_for_workflow      follow that handle: wait up to ``max_wait_s`` (0: look once), download if done
+    RunOutcome, Ending     what a run came to: ``ending`` SUCCEEDED, UNSUCCESSFUL or STILL_RUNNING
     wait_for_workflow_async    the same for a coroutine (waits on the event loop)
     watch_execution, watch_audience   the waiting alone, on the event loop (an Airflow trigger)
     ExecutionHandle        execution id, pinned window and parameter values (``as_dict()`` is plain JSON)
@@ -18,6 +19,7 @@ The public Python API (the CLI is a thin layer over it)::
     activate_all_audiences every segment that clears its guard; create_lookalike_audience; audience_manifest
     AmcClient, AsyncAmcClient   the AMC API itself (resources: workflows, executions, audiences, ...)
     open_client, open_async_client   a client for a loaded profile
+    open_session, Session  a profile with its client and ledger, opened on first use (what the CLI uses)
     AmcCltvError and its subclasses  the error tree (``amc_cltv.errors``)
 
 Names are imported on first use (module ``__getattr__``), so ``import amc_cltv`` stays cheap: the CLI's
@@ -45,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "load_config": "amc_cltv.config",
     "RunOptions": "amc_cltv.orchestration.outcome",
     "RunOutcome": "amc_cltv.orchestration.outcome",
+    "Ending": "amc_cltv.orchestration.ending",
     "ExecutionHandle": "amc_cltv.orchestration.handle",
     "ActivationOutcome": "amc_cltv.audience",
     "EveryActivation": "amc_cltv.audience",
@@ -61,6 +64,8 @@ _EXPORTS: dict[str, str] = {
     "audience_manifest": "amc_cltv.api",
     "open_client": "amc_cltv.api",
     "open_async_client": "amc_cltv.api",
+    "open_session": "amc_cltv.api",
+    "Session": "amc_cltv.api",
 }
 _ERRORS = (
     "AmcCltvError",
@@ -115,6 +120,7 @@ __all__ = [
     "DownloadError",
     "DownloadRefused",
     "DownloadUrlExpired",
+    "Ending",
     "EveryActivation",
     "ExecutionFailed",
     "ExecutionHandle",
@@ -132,6 +138,7 @@ __all__ = [
     "RetryBudgetExhausted",
     "RunOptions",
     "RunOutcome",
+    "Session",
     "StillRunning",
     "UnprocessableEntityError",
     "UsageError",
@@ -144,6 +151,7 @@ __all__ = [
     "load_config",
     "open_async_client",
     "open_client",
+    "open_session",
     "run_workflow",
     "submit_workflow",
     "wait_for_workflow",
@@ -154,12 +162,14 @@ __all__ = [
 
 if TYPE_CHECKING:
     from amc_cltv.api import (
+        Session,
         activate_all_audiences,
         activate_audience,
         audience_manifest,
         create_lookalike_audience,
         open_async_client,
         open_client,
+        open_session,
         run_workflow,
         submit_workflow,
         wait_for_workflow,
@@ -203,6 +213,7 @@ if TYPE_CHECKING:
         UsageError,
         WorkflowLintError,
     )
+    from amc_cltv.orchestration.ending import Ending
     from amc_cltv.orchestration.handle import ExecutionHandle
     from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
 

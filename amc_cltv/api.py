@@ -10,11 +10,14 @@
     activate_all_audiences(config, ...)            -> EveryActivation     every segment that clears its guard
     create_lookalike_audience(config, reach=...)   -> ActivationOutcome   a lookalike seeded by a segment
     audience_manifest(config, out=...)             -> Manifest            the hand-off for the DSP trader
+    open_session(config)                           -> Session    the profile, its client and ledger
     open_client(config) / open_async_client(config)
 
 ``config`` is a loaded ``Config``, a profile path, ``"sandbox"`` (the embedded synthetic sandbox, never
 a silent default), or None (the profile ``$AMC_CLTV_CONFIG`` names; ConfigError without it). Each call
-opens the profile's client and ledger unless given ``client=`` and ``ledger=``.
+works in a ``Session``: it opens the profile's client and ledger unless given ``client=`` and ``ledger=``.
+The CLI goes through the same calls and sessions, so a profile, a wait or a dry run is checked the same way
+from both.
 
 A fresh invocation names its run by workflow, window and parameters (the default window worked out from
 "now"), and adopts the execution AMC already has for that run rather than submitting twice. Once submitted,
@@ -30,7 +33,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     from amc_cltv.client import AmcClient, AsyncAmcClient
     from amc_cltv.client.models import AudienceMetadata, WorkflowExecution
     from amc_cltv.ledger import Ledger
-    from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
+    from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 
 ConfigLike = Config | str | PathLike[str] | None
 
@@ -53,12 +55,15 @@ HandleLike = ExecutionHandle | Mapping[str, Any]
 
 __all__ = [
     "ExecutionHandle",
+    "Session",
     "activate_all_audiences",
     "activate_audience",
     "audience_manifest",
+    "check_wait",
     "create_lookalike_audience",
     "open_async_client",
     "open_client",
+    "open_session",
     "run_workflow",
     "submit_workflow",
     "wait_for_workflow",
@@ -92,26 +97,77 @@ def open_async_client(config: ConfigLike = None) -> AsyncAmcClient:
     return connect.open_async_client(_config(config))
 
 
-@dataclass(frozen=True)
-class _Session:
-    config: Config
-    client: AmcClient
-    ledger: Ledger
+class Session:
+    """A loaded profile with the client and the ledger the calls of this module work with.
+
+    Each is the caller's, or opened on first use and closed with the session: a caller that only reads
+    the ledger needs no secret, and one that only asks AMC writes no ledger.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        resources: ExitStack,
+        *,
+        client: AmcClient | None = None,
+        ledger: Ledger | None = None,
+        offline: bool = False,
+        retry_max_delay_s: float | None = None,
+    ) -> None:
+        self.config = config
+        self._resources = resources
+        self._client = client
+        self._ledger = ledger
+        self._offline = offline
+        self._retry_max_delay_s = retry_max_delay_s
+
+    @property
+    def client(self) -> AmcClient:
+        """The profile's ``AmcClient`` (ConfigError naming a missing secret, unless ``offline``)."""
+        if self._client is None:
+            from amc_cltv import connect
+
+            opened = connect.open_client(
+                self.config, offline=self._offline, retry_max_delay_s=self._retry_max_delay_s
+            )
+            self._client = self._resources.enter_context(opened)
+        return self._client
+
+    @property
+    def ledger(self) -> Ledger:
+        """The profile's ledger, in ``[paths] state_dir`` (LocalFault when it cannot be used)."""
+        if self._ledger is None:
+            from amc_cltv.ledger import Ledger
+
+            self._ledger = self._resources.enter_context(Ledger.open(self.config.state_dir))
+        return self._ledger
 
 
 @contextmanager
-def _session(config: ConfigLike, client: AmcClient | None, ledger: Ledger | None) -> Iterator[_Session]:
-    """The profile with a client and a ledger: the caller's, or opened here and closed on the way out."""
-    from amc_cltv import connect
-    from amc_cltv.ledger import Ledger
+def open_session(
+    config: ConfigLike = None,
+    *,
+    client: AmcClient | None = None,
+    ledger: Ledger | None = None,
+    offline: bool = False,
+    retry_max_delay_s: float | None = None,
+) -> Iterator[Session]:
+    """The profile (ConfigError on any problem with it, at once) with its client and ledger, each the
+    caller's or opened on first use and closed on the way out.
 
+    ``offline``: the client is only asked what it would send (a dry run), so the secrets need not be set.
+    ``retry_max_delay_s``: a shorter bound than the retry policy's on the retries of one call.
+    """
     loaded = _config(config)
-    with ExitStack() as stack:
-        if client is None:
-            client = stack.enter_context(connect.open_client(loaded))
-        if ledger is None:
-            ledger = stack.enter_context(Ledger.open(loaded.state_dir))
-        yield _Session(loaded, client, ledger)
+    with ExitStack() as resources:
+        yield Session(
+            loaded,
+            resources,
+            client=client,
+            ledger=ledger,
+            offline=offline,
+            retry_max_delay_s=retry_max_delay_s,
+        )
 
 
 def _options(
@@ -122,10 +178,11 @@ def _options(
     max_wait_s: float | None,
     force_rerun: bool,
     detach: bool,
+    observer: Observer | None = None,
 ) -> RunOptions:
     from amc_cltv.orchestration.outcome import RunOptions
 
-    _check_wait(max_wait_s)
+    check_wait(max_wait_s)
     return RunOptions(
         window_days=window_days,
         window_end=window_end,
@@ -133,17 +190,22 @@ def _options(
         force_rerun=force_rerun,
         parameters=dict(parameters or {}),
         detach=detach,
+        observer=observer,
     )
 
 
-def _check_wait(max_wait_s: float | None) -> None:
-    """A wait is None (the profile's) or a finite number of seconds, at least 0: NaN would never end."""
+def check_wait(max_wait_s: float | None, name: str = "max_wait_s") -> None:
+    """A wait is None (the profile's) or a finite number of seconds, at least 0: NaN would never end.
+
+    UsageError naming the value as ``name``: a parameter here, the flag in the CLI, which checks its own
+    flag with this same function.
+    """
     if max_wait_s is None:
         return
     if isinstance(max_wait_s, bool) or not isinstance(max_wait_s, int | float):
-        raise UsageError(f"max_wait_s must be a number of seconds, got {max_wait_s!r}")
+        raise UsageError(f"{name} must be a number of seconds, got {max_wait_s!r}")
     if not (math.isfinite(max_wait_s) and max_wait_s >= 0):
-        raise UsageError(f"max_wait_s must be a finite number of seconds, at least 0, got {max_wait_s}")
+        raise UsageError(f"{name} must be a number of seconds, finite and at least 0, got {max_wait_s}")
 
 
 def _handle(handle: HandleLike) -> ExecutionHandle:
@@ -159,7 +221,7 @@ def _run(
 ) -> RunOutcome:
     from amc_cltv.orchestration import run
 
-    with _session(config, client, ledger) as session:
+    with open_session(config, client=client, ledger=ledger) as session:
         return run.run_workflow(session.config, session.client, session.ledger, workflow, options)
 
 
@@ -174,12 +236,15 @@ def run_workflow(
     force_rerun: bool = False,
     client: AmcClient | None = None,
     ledger: Ledger | None = None,
+    observer: Observer | None = None,
 ) -> RunOutcome:
     """Run ``workflow`` over its window: sync it to AMC, submit once (or adopt, or reuse), wait, download.
 
-    Waits up to ``max_wait_s`` (default ``[polling] max_wait_s``, up to 12 hours); the outcome's status is
-    then PENDING/RUNNING and calling again resumes. ``force_rerun`` submits anew over a finished run.
-    Raises UsageError/WorkflowLintError, NeedsHuman, LockHeld and the API errors.
+    Waits up to ``max_wait_s`` (default ``[polling] max_wait_s``, up to 12 hours; 0: look once); the
+    outcome is then ``still_running`` (AMC's status PENDING/RUNNING) and calling again resumes.
+    ``force_rerun`` submits anew over a finished run. ``observer`` is called with ("planned" | "submitted"
+    | "poll" | "downloaded", details) as the run goes. Raises UsageError/WorkflowLintError, NeedsHuman,
+    LockHeld and the API errors.
     """
     options = _options(
         window_days=window_days,
@@ -188,6 +253,7 @@ def run_workflow(
         max_wait_s=max_wait_s,
         force_rerun=force_rerun,
         detach=False,
+        observer=observer,
     )
     return _run(config, workflow, options, client, ledger)
 
@@ -203,12 +269,14 @@ def submit_workflow(
     force_rerun: bool = False,
     client: AmcClient | None = None,
     ledger: Ledger | None = None,
+    observer: Observer | None = None,
 ) -> RunOutcome:
     """Submit ``workflow`` (or adopt the execution already there) and return without waiting for AMC.
 
     The outcome carries ``execution_id`` and AMC's status (PENDING/RUNNING), or the finished run when it
     was already done. ``max_wait_s`` bounds only the wait for a free slot on the instance (AMC runs 10
-    executions at a time). Follow it with ``wait_for_workflow`` and the same arguments.
+    executions at a time). Follow it with ``wait_for_workflow`` and the same arguments. ``observer`` as
+    for ``run_workflow``.
     """
     options = _options(
         window_days=window_days,
@@ -217,6 +285,7 @@ def submit_workflow(
         max_wait_s=max_wait_s,
         force_rerun=force_rerun,
         detach=True,
+        observer=observer,
     )
     return _run(config, workflow, options, client, ledger)
 
@@ -263,7 +332,7 @@ def wait_for_workflow(
     )
     from amc_cltv.orchestration import run
 
-    with _session(config, client, ledger) as session:
+    with open_session(config, client=client, ledger=ledger) as session:
         return run.follow_execution(session.config, session.client, session.ledger, followed, options)
 
 
@@ -283,7 +352,7 @@ async def wait_for_workflow_async(
     """
     import asyncio
 
-    _check_wait(max_wait_s)
+    check_wait(max_wait_s)
     loaded = _config(config)
     followed = _handle(handle)
     await watch_execution(loaded, followed, max_wait_s=max_wait_s, client=client)
@@ -309,7 +378,7 @@ async def watch_execution(
     """
     from amc_cltv.orchestration.waiting import watch_execution as watch
 
-    _check_wait(max_wait_s)
+    check_wait(max_wait_s)
     loaded = _config(config)
     followed = None if isinstance(execution, str) else _handle(execution)
     if followed is not None and followed.instance_id != loaded.instance_id:
@@ -338,7 +407,7 @@ async def watch_audience(
     DEACTIVATED, or the bound; AMC's last answer (None if none came)."""
     from amc_cltv.orchestration.waiting import watch_audience as watch
 
-    _check_wait(max_wait_s)
+    check_wait(max_wait_s)
     loaded = _config(config)
     polling = loaded.profile.polling
     wait = polling.max_wait_s if max_wait_s is None else max_wait_s
@@ -368,12 +437,13 @@ def activate_audience(
     cannot be, and resubmits a FAILED audience. ``wait`` False returns once AMC has the audience
     (``outcome.audience.audience_execution_id``: follow it with ``watch_audience``, then call again to
     record the end). The window (``window_end``, ``window_days``: as for ``run_workflow``) is the one the
-    segment is sized over and the new audience's first. Raises Refused, AudienceFailed, StillRunning or
-    NeedsHuman, each carrying what was learnt (``known_on_error``).
+    segment is sized over and the new audience's first. ``dry_run`` sends nothing and needs no secret: the
+    outcome's ``request`` is what would be sent. Raises Refused, AudienceFailed, StillRunning or NeedsHuman,
+    each carrying what was learnt (``known_on_error``).
     """
     from amc_cltv import audience
 
-    with _session(config, client, ledger) as session:
+    with open_session(config, client=client, ledger=ledger, offline=dry_run) as session:
         return audience.activate(
             session.config,
             session.client,
@@ -400,11 +470,12 @@ def activate_all_audiences(
     """Activate every segment that clears its guard (``audience activate --segment all``).
 
     One segment's error does not raise: the result names each segment ``activated``, ``skipped`` (under its
-    size guard, with the reason) or ``failed`` (with the reason and exit code); ``exit_code`` sums it up.
+    size guard, with the reason) or ``failed`` (with the reason and the error's class, ``error``);
+    ``all_skipped`` says when no segment cleared its guard. ``dry_run`` as for ``activate_audience``.
     """
     from amc_cltv import audience
 
-    with _session(config, client, ledger) as session:
+    with open_session(config, client=client, ledger=ledger, offline=dry_run) as session:
         return audience.activate_every(
             session.config, session.client, session.ledger, needed_by=needed_by, force=force, dry_run=dry_run
         )
@@ -428,11 +499,12 @@ def create_lookalike_audience(
 
     ``reach``: most-similar, similar, balanced, broad or most-broad (AMC's names work too). Raises
     UsageError, Refused (the seed outside ``lookalike_min_seed`` .. 500,000, or ``needed_by`` missed),
-    AudienceFailed, StillRunning or NeedsHuman; ``wait`` and the window as for ``activate_audience``.
+    AudienceFailed, StillRunning or NeedsHuman; ``wait``, ``dry_run`` and the window as for
+    ``activate_audience``.
     """
     from amc_cltv.audience.lookalike import create_lookalike
 
-    with _session(config, client, ledger) as session:
+    with open_session(config, client=client, ledger=ledger, offline=dry_run) as session:
         return create_lookalike(
             session.config,
             session.client,
@@ -466,7 +538,7 @@ def audience_manifest(
 
     from amc_cltv.audience.manifest import build_manifest, write_manifest
 
-    with _session(config, client, ledger) as session:
+    with open_session(config, client=client, ledger=ledger) as session:
         manifest = build_manifest(session.config, session.client, session.ledger, refresh=refresh)
     if out is not None:
         write_manifest(manifest, Path(out), as_json=as_json)

@@ -1,44 +1,47 @@
-"""The one exception tree of amc-cltv, and the one place errors become exit codes.
+"""The one exception tree of amc-cltv: an error's class is what it means.
 
     AmcCltvError                      base; every error the tool raises on purpose
-    ├── ConfigError                   bad config file, key, flag or secret           -> exit 2
-    ├── UsageError                    bad command-line input (window, parameter)     -> exit 2
-    ├── WorkflowLintError             SQL that AMC would reject, caught before upload -> exit 2
+    ├── ConfigError                   bad config file, key, flag or secret
+    ├── UsageError                    bad command-line input (window, parameter)
+    ├── WorkflowLintError             SQL that AMC would reject, caught before upload
     ├── APIError                      anything that went wrong talking to AMC
     │   ├── APIStatusError            AMC answered with an error status; carries status_code,
-    │   │   │                         request_id, AMC's code/details                  -> exit 2
+    │   │   │                         request_id, AMC's code/details
     │   │   ├── BadRequestError 400, AuthenticationError 401, PermissionDeniedError 403,
     │   │   ├── NotFoundError 404, ConflictError 409, UnprocessableEntityError 422
-    │   │   ├── RateLimitError 429 (carries retry_after)                             -> exit 5
-    │   │   └── InternalServerError 5xx                                              -> exit 5
-    │   ├── APIConnectionError        no answer at all (connect error, dropped)      -> exit 5
-    │   │   └── APITimeoutError       the request timed out                          -> exit 5
+    │   │   ├── RateLimitError 429 (carries retry_after)
+    │   │   └── InternalServerError 5xx
+    │   ├── APIConnectionError        no answer at all (connect error, dropped)
+    │   │   └── APITimeoutError       the request timed out
     │   ├── AmbiguousSubmitError      a non-idempotent POST may or may not have taken
-    │   │                             effect; the orchestrator must reconcile        -> exit 3
-    │   ├── MalformedResponseError    AMC answered 2xx with a body we cannot read    -> exit 5
+    │   │                             effect; the orchestrator must reconcile
+    │   ├── MalformedResponseError    AMC answered 2xx with a body we cannot read
     │   │   └── ResponseLimitExceeded an answer or a listing passed one of the bounds
-    │   │                             on what a server may send (or an unsafe id)    -> exit 5
-    │   ├── RetryBudgetExhausted      the per-process retry quota is spent           -> exit 5
-    │   └── DownloadError             a result file could not be fetched intact      -> exit 5
+    │   │                             on what a server may send (or an unsafe id)
+    │   ├── RetryBudgetExhausted      the per-process retry quota is spent
+    │   └── DownloadError             a result file could not be fetched intact
     │       ├── DownloadUrlExpired    the pre-signed URL expired: ask AMC for fresh ones
     │       └── DownloadRefused       a URL or a file the tool will not take (a scheme,
-    │                                 a redirect, a size or ratio bound): not retried -> exit 5
-    ├── ExecutionFailed               AMC finished FAILED / REJECTED / CANCELLED      -> exit 1
-    ├── AudienceFailed                an audience FAILED                             -> exit 1
+    │                                 a redirect, a size or ratio bound): not retried
+    ├── ExecutionFailed               AMC finished FAILED / REJECTED / CANCELLED
+    ├── AudienceFailed                an audience FAILED
     ├── Refused                       the tool refused on purpose (audience below the
-    │                                 minimum, DSP lag cannot be met)                 -> exit 1
-    ├── NeedsHuman                    ambiguous state the tool will not guess about  -> exit 3
-    ├── StillRunning                  --max-wait / --no-wait reached; resumable      -> exit 4
-    ├── LockHeld                      another invocation holds the lock              -> exit 6
+    │                                 minimum, DSP lag cannot be met)
+    ├── NeedsHuman                    ambiguous state the tool will not guess about
+    ├── StillRunning                  the wait ran out; resumable
+    ├── LockHeld                      another invocation holds the lock
     └── LocalFault                    the machine's own fault: a path not writable,
-                                      a full disk, a file where a folder is wanted   -> exit 7
+                                      a full disk, a file where a folder is wanted
+
+What each class means to a process is the CLI's to say (``amc_cltv/cli/exit_codes.py``, the exit codes of
+docs/contract.md §4), and to an Airflow task the provider's (``amc_cltv/airflow/operators.py``).
 
 Every message is safe to print: no token, secret or pre-signed URL credential is ever put in one.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -64,25 +67,8 @@ def with_remedy(message: str, remedy: Remedy | None, words: dict[Remedy, str] = 
     return message if remedy is None else f"{message}; {words[remedy]}"
 
 
-class ExitCode(IntEnum):
-    """The exit codes of docs/contract.md §4."""
-
-    OK = 0
-    AMC_FAILED = 1
-    USAGE = 2
-    NEEDS_HUMAN = 3
-    STILL_RUNNING = 4
-    UNAVAILABLE = 5
-    LOCKED = 6
-    LOCAL_FAULT = 7
-    INTERRUPTED = 130  # SIGINT (128 + 2)
-    TERMINATED = 143  # SIGTERM (128 + 15)
-
-
 class AmcCltvError(Exception):
     """Base of every error amc-cltv raises on purpose."""
-
-    exit_code: ExitCode = ExitCode.USAGE
 
     def __init__(self, message: str, *, remedy: Remedy | None = None, **context: Any) -> None:
         super().__init__(message)
@@ -105,25 +91,17 @@ class AmcCltvError(Exception):
 class ConfigError(AmcCltvError):
     """The configuration file, a key in it, or a secret variable is missing or invalid."""
 
-    exit_code = ExitCode.USAGE
-
 
 class UsageError(AmcCltvError):
     """A command-line value is invalid (time window, parameter value, name)."""
-
-    exit_code = ExitCode.USAGE
 
 
 class WorkflowLintError(AmcCltvError):
     """A workflow's SQL uses a construct AMC rejects; nothing was uploaded."""
 
-    exit_code = ExitCode.USAGE
-
 
 class APIError(AmcCltvError):
     """Something went wrong talking to AMC (or the sandbox)."""
-
-    exit_code = ExitCode.UNAVAILABLE
 
     def __init__(self, message: str, *, request_id: str | None = None, **context: Any) -> None:
         super().__init__(message, **context)
@@ -137,8 +115,6 @@ class APIError(AmcCltvError):
 
 class APIStatusError(APIError):
     """AMC answered with an error status."""
-
-    exit_code = ExitCode.USAGE
 
     def __init__(
         self,
@@ -183,8 +159,6 @@ class UnprocessableEntityError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429 beyond the retry budget, or a Retry-After too long to wait in process."""
 
-    exit_code = ExitCode.UNAVAILABLE
-
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("status_code", 429)
         super().__init__(message, **kwargs)
@@ -193,8 +167,6 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """5xx beyond the retry budget."""
-
-    exit_code = ExitCode.UNAVAILABLE
 
 
 class APIConnectionError(APIError):
@@ -210,8 +182,6 @@ class AmbiguousSubmitError(APIError):
 
     Never re-sent blindly: the orchestrator reconciles by listing what exists.
     """
-
-    exit_code = ExitCode.NEEDS_HUMAN
 
 
 class MalformedResponseError(APIError):
@@ -243,8 +213,6 @@ class DownloadRefused(DownloadError):
 class ExecutionFailed(AmcCltvError):
     """AMC finished an execution as FAILED, REJECTED or CANCELLED."""
 
-    exit_code = ExitCode.AMC_FAILED
-
     def __init__(self, message: str, *, status: str, status_reason: str | None, **context: Any) -> None:
         super().__init__(message, **context)
         self.status = status
@@ -254,41 +222,29 @@ class ExecutionFailed(AmcCltvError):
 class AudienceFailed(AmcCltvError):
     """AMC reported an audience as FAILED."""
 
-    exit_code = ExitCode.AMC_FAILED
-
 
 class Refused(AmcCltvError):
     """The tool refused on purpose and sent nothing (e.g. audience below the minimum size)."""
-
-    exit_code = ExitCode.AMC_FAILED
 
 
 class NeedsHuman(AmcCltvError):
     """An ambiguous state (e.g. several matching executions) that the tool will not guess about."""
 
-    exit_code = ExitCode.NEEDS_HUMAN
-
 
 class StillRunning(AmcCltvError):
-    """Still running after --max-wait or with --no-wait: run the same command again to resume."""
-
-    exit_code = ExitCode.STILL_RUNNING
+    """Still running when the wait ran out: the same call again resumes it."""
 
 
 class LockHeld(AmcCltvError):
     """Another invocation holds the lock for this instance and workflow."""
 
-    exit_code = ExitCode.LOCKED
-
 
 class LocalFault(AmcCltvError):
     """The machine's own fault (permissions, a full disk, a file where a folder is wanted, the reverse).
 
-    Never exit 5: retrying later does not help, a person fixes the path or the disk and runs again. The
-    message names the path and the operating system's reason.
+    Never "unavailable, try later": retrying later does not help, a person fixes the path or the disk and
+    runs again. The message names the path and the operating system's reason.
     """
-
-    exit_code = ExitCode.LOCAL_FAULT
 
 
 def local_fault(error: OSError, doing: str, path: object | None = None) -> LocalFault:
@@ -323,16 +279,3 @@ class Interrupted(BaseException):
     def __init__(self, signal_number: int) -> None:
         super().__init__(f"interrupted by signal {signal_number}")
         self.signal_number = signal_number
-
-    @property
-    def exit_code(self) -> int:
-        return 128 + self.signal_number
-
-
-def exit_code_for(error: BaseException) -> ExitCode:
-    """The exit code (docs/contract.md §4) for an error: a local OS error is 7, anything else unexpected 5."""
-    if isinstance(error, AmcCltvError):
-        return error.exit_code
-    if isinstance(error, OSError):
-        return ExitCode.LOCAL_FAULT
-    return ExitCode.UNAVAILABLE

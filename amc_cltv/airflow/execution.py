@@ -51,8 +51,8 @@ class RunRequest:
 def start_run(config: Config, request: RunRequest) -> RunOutcome:
     """Submit or adopt without waiting for AMC (nor for a free slot: a full instance raises StillRunning).
 
-    The outcome is the finished run when AMC had already finished it (files downloaded), else exit code 4
-    with the ``handle`` to follow. Raises the library's errors.
+    The outcome is the finished run when AMC had already finished it (files downloaded), else one still
+    running with the ``handle`` to follow. Raises the library's errors.
     """
     return api.submit_workflow(
         config,

@@ -30,7 +30,15 @@ from amc_cltv.airflow.hooks import AmcHook
 from amc_cltv.airflow.profile import profile_payload
 from amc_cltv.airflow.triggers import ERROR, AmcAudienceTrigger, AmcExecutionTrigger
 from amc_cltv.config import Config
-from amc_cltv.errors import AmcCltvError, ExitCode
+from amc_cltv.errors import (
+    AmcCltvError,
+    APIStatusError,
+    ConfigError,
+    InternalServerError,
+    RateLimitError,
+    UsageError,
+    WorkflowLintError,
+)
 from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.orchestration.outcome import RunOutcome
 
@@ -45,23 +53,31 @@ def default_deferrable() -> bool:
     return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
+def is_final(error: AmcCltvError) -> bool:
+    """A retry cannot fix it: the profile, a parameter or the workflow's SQL is wrong, or AMC refused the
+    request itself (an error status but a rate limit or a server error, which pass)."""
+    if isinstance(error, RateLimitError | InternalServerError):
+        return False
+    return isinstance(error, ConfigError | UsageError | WorkflowLintError | APIStatusError)
+
+
 @contextmanager
 def task_errors() -> Iterator[None]:
     """The library's errors as Airflow's: a usage or profile problem is final, the rest may be retried."""
     try:
         yield
     except AmcCltvError as exc:
-        if exc.exit_code == ExitCode.USAGE:
+        if is_final(exc):
             raise AirflowFailException(str(exc)) from None
         raise AirflowException(str(exc)) from None
 
 
 def outcome_result(outcome: RunOutcome) -> dict[str, Any]:
-    """The ``run --json`` object of a SUCCEEDED run; a run still going fails the try (for a retry that
-    resumes it), one that AMC ended otherwise fails the task."""
-    if outcome.exit_code == ExitCode.STILL_RUNNING:
+    """The ``run --json`` object of a SUCCEEDED run (without the CLI's ``exit_code``); a run still going
+    fails the try (for a retry that resumes it), one that AMC ended otherwise fails the task."""
+    if outcome.still_running:
         raise AirflowException(outcome.message or f"{outcome.workflow} is still {outcome.status}")
-    if outcome.exit_code != ExitCode.OK:
+    if not outcome.succeeded:
         raise AirflowFailException(outcome.message or f"{outcome.workflow} ended {outcome.status}")
     return outcome.as_json()
 
@@ -200,7 +216,7 @@ class AmcRunWorkflowOperator(_AmcOperator):
         config, request = self._config(), self._request()
         with task_errors():
             outcome = start_run(config, request)
-        if outcome.exit_code != ExitCode.STILL_RUNNING or outcome.handle is None:
+        if not outcome.still_running or outcome.handle is None:
             return outcome_result(outcome)
         self.followed = outcome.handle
         if self.deferrable:
@@ -284,7 +300,7 @@ class AmcActivateAudienceOperator(_AmcOperator):
         config, request = self._config(), self._report_request()
         with task_errors():
             outcome = start_run(config, request)
-        if outcome.exit_code == ExitCode.STILL_RUNNING and outcome.handle is not None:
+        if outcome.still_running and outcome.handle is not None:
             if self.deferrable:  # the upstream task's execution, most often: not this task's to cancel
                 self._follow(config, outcome.handle, cancel_on_kill=False, method="segmentation_complete")
             with task_errors():

@@ -9,7 +9,7 @@ Two passes, so one audience being built does not hold the others back:
    audience, sends nothing, and polls).
 
 A segment under its size guard is skipped and named with the reason. Any other error stops only its
-segment and is reported with its exit code; the other segments go on.
+segment and is reported with its class; the other segments go on.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from amc_cltv.audience.rules import SEGMENTS
 from amc_cltv.audience.sizing import SIZE_GUARD
 from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
-from amc_cltv.errors import AmcCltvError, ExitCode, Refused, Remedy, with_remedy
+from amc_cltv.errors import AmcCltvError, Refused, Remedy, with_remedy
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 
@@ -46,7 +46,7 @@ class SegmentActivation:
     result: str  # activated, skipped, failed
     outcome: ActivationOutcome | None = None
     reason: str | None = None  # why it was skipped or failed (what happened, without the remedy)
-    exit_code: int = 0
+    error: type[AmcCltvError] | None = None  # the class of the error that stopped it (skipped: Refused)
     remedy: Remedy | None = None  # what the caller can do next
 
     @property
@@ -55,8 +55,9 @@ class SegmentActivation:
         return None if self.reason is None else with_remedy(self.reason, self.remedy)
 
     def as_dict(self) -> dict[str, Any]:
+        """The segment's entry of the ``--json`` object but for ``exit_code`` (the CLI's)."""
         known = self.outcome.as_dict() if self.outcome is not None else {"segment": self.segment}
-        return {**known, "result": self.result, "reason": self.explanation, "exit_code": self.exit_code}
+        return {**known, "result": self.result, "reason": self.explanation}
 
 
 @dataclass
@@ -74,25 +75,18 @@ class EveryActivation:
         return [entry for entry in self.segments if entry.result == FAILED]
 
     @property
-    def exit_code(self) -> int:
-        """0 when every segment was activated or skipped by its guard; the first failure's code otherwise;
-        1 when every segment was under its guard (no audience at all)."""
-        if self.failed:
-            return self.failed[0].exit_code
-        if self.segments and len(self.skipped) == len(self.segments):
-            return int(ExitCode.AMC_FAILED)
-        return 0
+    def all_skipped(self) -> bool:
+        """Every segment was under its guard: no audience at all, a refusal of the whole call."""
+        return bool(self.segments) and len(self.skipped) == len(self.segments)
 
     def as_dict(self) -> dict[str, Any]:
-        """The ``--json`` object of ``audience activate --segment all``."""
+        """The ``--json`` object of ``audience activate --segment all`` but for its ``exit_code`` keys (the
+        CLI's)."""
         return {
             "segments": [entry.as_dict() for entry in self.segments],
             "activated": [e.segment for e in self.segments if e.result == ACTIVATED],
             "skipped": [{"segment": e.segment, "reason": e.explanation} for e in self.skipped],
-            "failed": [
-                {"segment": e.segment, "reason": e.explanation, "exit_code": e.exit_code} for e in self.failed
-            ],
-            "exit_code": self.exit_code,
+            "failed": [{"segment": e.segment, "reason": e.explanation} for e in self.failed],
         }
 
 
@@ -103,7 +97,7 @@ def _stopped(segment: str, error: AmcCltvError) -> SegmentActivation:
         result=SKIPPED if under_guard else FAILED,
         outcome=known_on_error(error),
         reason=error.what(),
-        exit_code=0 if under_guard else int(error.exit_code),
+        error=type(error),
         remedy=error.remedy,
     )
     log.info("audience_segment_not_activated", segment=segment, result=entry.result, reason=entry.reason)

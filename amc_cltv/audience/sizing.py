@@ -15,7 +15,7 @@ import duckdb
 from amc_cltv.audience.rules import Segment
 from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
-from amc_cltv.errors import ExecutionFailed, ExitCode, Refused, StillRunning
+from amc_cltv.errors import ExecutionFailed, Refused, StillRunning
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
 from amc_cltv.timewindow import TimeWindow
@@ -63,12 +63,12 @@ def segment_size(
         log.info("audience_sizing_run", workflow=segment.report_workflow, **window.as_dict())
         options = RunOptions(window_days=window.days, window_end=window.end.date())
         outcome = run_workflow(config, client, ledger, segment.report_workflow, options)
-        if outcome.exit_code == ExitCode.STILL_RUNNING:
+        if outcome.still_running:
             raise StillRunning(
                 f"the {segment.report_workflow} run that sizes the segment ({outcome.execution_id}) is still "
                 f"{outcome.status}; run the same command again to resume"
             )
-        if outcome.exit_code != ExitCode.OK:
+        if not outcome.succeeded:
             raise ExecutionFailed(
                 f"the {segment.report_workflow} run that sizes the segment ({outcome.execution_id}) ended "
                 f"{outcome.status}: {outcome.status_reason or outcome.message or 'no reason given'}; "

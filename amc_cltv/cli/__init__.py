@@ -1,7 +1,8 @@
-"""The amc-cltv command line: thin commands that parse, call the library and render.
+"""The amc-cltv command line: thin commands that parse, call the public API (``amc_cltv.api``) and render.
 
-Every library error becomes one line on stderr and its exit code (docs/contract.md §4) in ``main``; nothing
-prints a traceback (``pretty_exceptions_show_locals`` is off, and unexpected errors are caught too).
+Every library error becomes one line on stderr and its exit code in ``main``, from the one table of
+``exit_codes`` (docs/contract.md §4); nothing prints a traceback (``pretty_exceptions_show_locals`` is off,
+and unexpected errors are caught too).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import typer
 
 from amc_cltv import __version__
 from amc_cltv.cli import common
-from amc_cltv.errors import AmcCltvError, ExitCode, Interrupted, exit_code_for, local_fault
+from amc_cltv.cli.exit_codes import ExitCode, for_error
+from amc_cltv.errors import AmcCltvError, Interrupted, local_fault
 from amc_cltv.redact import printable, redact_text
 
 app = typer.Typer(
@@ -144,16 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else ExitCode.USAGE)
     except AmcCltvError as exc:
-        code = int(exc.exit_code)
+        code = for_error(exc)
         _print_error(exc, code)
     except (Interrupted, KeyboardInterrupt) as exc:
-        code = exc.exit_code if isinstance(exc, Interrupted) else 128 + signal.SIGINT
+        code = for_error(exc)
         _print_error(RuntimeError("interrupted; run the same command again to resume"), code)
     except OSError as exc:  # the machine's own fault: the path and the OS reason, exit 7
-        code = int(ExitCode.LOCAL_FAULT)
+        code = for_error(exc)
         _print_error(local_fault(exc, "use"), code)
     except Exception as exc:  # never a traceback: log it (redacted) and say what to do
-        code = int(exit_code_for(exc))
+        code = for_error(exc)
         from amc_cltv.log import get_logger
 
         get_logger("amc_cltv.cli").error(

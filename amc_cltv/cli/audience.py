@@ -7,8 +7,7 @@ import json
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,12 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from amc_cltv.cli import common
-from amc_cltv.errors import AmcCltvError
+from amc_cltv.cli.exit_codes import ExitCode, for_error_class
+from amc_cltv.errors import AmcCltvError, Refused
 
 if TYPE_CHECKING:
-    from amc_cltv.audience import ActivationOutcome
-    from amc_cltv.config import Config
-    from amc_cltv.ledger import Ledger
+    from amc_cltv.api import Session
+    from amc_cltv.audience import ActivationOutcome, EveryActivation
+    from amc_cltv.audience.every import SegmentActivation
 
 # What the size guard can and cannot know (docs/real-instance.md): it reads the report's count only.
 SIZE_CAVEAT = (
@@ -39,15 +39,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-
-@contextmanager
-def _session(config: Config, *, offline: bool = False) -> Iterator[tuple[Any, Ledger]]:
-    from amc_cltv.connect import open_client
-    from amc_cltv.ledger import Ledger
-
-    with Ledger.open(config.state_dir) as ledger, open_client(config, offline=offline) as client:
-        yield client, ledger
 
 
 def _when(value: str | None) -> str:
@@ -98,23 +89,29 @@ def activate(
 
     Example: amc-cltv audience activate --segment high-value --needed-by 2026-12-01T00:00Z
     """
-    from amc_cltv.audience import activate as run_activation
+    from amc_cltv import api
     from amc_cltv.audience.rules import ALL
 
     if segment == ALL:
         _activate_every(needed_by, force, dry_run, json_output)
         return
 
-    def start(config: Config, client: Any, ledger: Ledger, campaign_start: datetime | None) -> Any:
-        return run_activation(
-            config, client, ledger, segment=segment, needed_by=campaign_start, force=force, dry_run=dry_run
+    def start(session: Session, campaign_start: datetime | None) -> ActivationOutcome:
+        return api.activate_audience(
+            session.config,
+            segment=segment,
+            needed_by=campaign_start,
+            force=force,
+            dry_run=dry_run,
+            client=session.client,
+            ledger=session.ledger,
         )
 
     _one_activation(start, segment, needed_by, dry_run, json_output)
 
 
 def _one_activation(
-    start: Callable[[Config, Any, Ledger, datetime | None], ActivationOutcome],
+    start: Callable[[Session, datetime | None], ActivationOutcome],
     segment: str,
     needed_by: str | None,
     dry_run: bool,
@@ -127,11 +124,11 @@ def _one_activation(
     common.want_json(
         json_output, segment=segment, name=None, audience_execution_id=None, status=None, status_reason=None
     )
-    config = common.invocation().config()
-    campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
-    with _session(config, offline=dry_run) as (client, ledger):
+    with common.invocation().session(offline=dry_run) as session:
+        time_zone = session.config.amc.time_zone
+        campaign_start = parse_needed_by(needed_by, time_zone) if needed_by else None
         try:
-            outcome = start(config, client, ledger, campaign_start)
+            outcome = start(session, campaign_start)
         except AmcCltvError as exc:
             known = known_on_error(exc)
             if known is not None:
@@ -139,7 +136,7 @@ def _one_activation(
             raise
     payload = outcome.as_dict()
     if json_output:
-        common.emit_json({**payload, "exit_code": 0})
+        common.emit_json(common.with_exit_code(payload, ExitCode.OK))
         return
     lines = _request_lines(payload) if outcome.request is not None else activation_lines(payload)
     typer.echo("\n".join(lines))
@@ -147,14 +144,23 @@ def _one_activation(
 
 def _activate_every(needed_by: str | None, force: bool, dry_run: bool, json_output: bool) -> None:
     """``--segment all``: every segment, one block each; exit non-zero when one failed (not when skipped)."""
-    from amc_cltv.audience import activate_every, parse_needed_by
+    from amc_cltv import api
+    from amc_cltv.audience import parse_needed_by
 
     common.want_json(json_output, segments=[], activated=[], skipped=[], failed=[])
-    config = common.invocation().config()
-    campaign_start = parse_needed_by(needed_by, config.amc.time_zone) if needed_by else None
-    with _session(config, offline=dry_run) as (client, ledger):
-        every = activate_every(config, client, ledger, needed_by=campaign_start, force=force, dry_run=dry_run)
-    payload = every.as_dict()
+    with common.invocation().session(offline=dry_run) as session:
+        time_zone = session.config.amc.time_zone
+        campaign_start = parse_needed_by(needed_by, time_zone) if needed_by else None
+        every = api.activate_all_audiences(
+            session.config,
+            needed_by=campaign_start,
+            force=force,
+            dry_run=dry_run,
+            client=session.client,
+            ledger=session.ledger,
+        )
+    code = _every_code(every)
+    payload = _every_json(every, code)
     if json_output:
         common.emit_json(payload)
     else:
@@ -171,8 +177,35 @@ def _activate_every(needed_by: str | None, force: bool, dry_run: bool, json_outp
     for entry in every.failed:  # on stderr too, as every error of the CLI: one line each
         reason = common.in_cli_words(entry.reason or "", entry.remedy)
         sys.stderr.write(f"amc-cltv: error: {entry.segment}: {reason}\n")
-    if every.exit_code:
-        raise typer.Exit(every.exit_code)
+    if code:
+        raise typer.Exit(code)
+
+
+def _segment_code(entry: SegmentActivation) -> int:
+    """A segment's exit code: its error's when it failed; 0 when activated or skipped under its guard."""
+    from amc_cltv.audience.every import FAILED
+
+    return int(for_error_class(entry.error)) if entry.result == FAILED and entry.error else 0
+
+
+def _every_code(every: EveryActivation) -> int:
+    """--segment all: the first failure's code; a refusal's when every segment was under its guard (no
+    audience at all); else 0 (docs/contract.md §2)."""
+    if every.failed:
+        return _segment_code(every.failed[0])
+    return int(for_error_class(Refused)) if every.all_skipped else 0
+
+
+def _every_json(every: EveryActivation, code: int) -> dict[str, Any]:
+    """The library's object with the exit codes of docs/contract.md §3.1: each segment's, each failure's,
+    the whole call's."""
+    payload = every.as_dict()
+    for entry, item in zip(every.segments, payload["segments"], strict=True):
+        item["exit_code"] = _segment_code(entry)
+    for entry, item in zip(every.failed, payload["failed"], strict=True):
+        item["exit_code"] = _segment_code(entry)
+    payload["exit_code"] = code
+    return payload
 
 
 def _request_lines(payload: dict[str, Any]) -> list[str]:
@@ -236,18 +269,18 @@ def lookalike(
 
     Example: amc-cltv audience lookalike --segment high-value --reach balanced
     """
-    from amc_cltv.audience.lookalike import create_lookalike
+    from amc_cltv import api
 
-    def start(config: Config, client: Any, ledger: Ledger, campaign_start: datetime | None) -> Any:
-        return create_lookalike(
-            config,
-            client,
-            ledger,
+    def start(session: Session, campaign_start: datetime | None) -> ActivationOutcome:
+        return api.create_lookalike_audience(
+            session.config,
             segment=segment,
             reach=reach,
             needed_by=campaign_start,
             force=force,
             dry_run=dry_run,
+            client=session.client,
+            ledger=session.ledger,
         )
 
     _one_activation(start, segment, needed_by, dry_run, json_output)
@@ -274,14 +307,13 @@ def manifest(
 
     Example: amc-cltv audience manifest --out audiences.csv
     """
-    from amc_cltv.audience.manifest import build_manifest, write_manifest
+    from amc_cltv import api
 
     common.want_json(json_output, instance_id=None, generated_at=None, audiences=[], notes=[])
-    config = common.invocation().config()
-    with _session(config) as (client, ledger):
-        built = build_manifest(config, client, ledger)
-    if out is not None:
-        write_manifest(built, out, as_json=json_output)
+    with common.invocation().session() as session:
+        built = api.audience_manifest(
+            session.config, out=out, as_json=json_output, client=session.client, ledger=session.ledger
+        )
     for note in built.notes:
         sys.stderr.write(f"amc-cltv: {note}\n")
     if json_output:
@@ -305,9 +337,8 @@ def status(
     from amc_cltv.audience import refresh_status
 
     common.want_json(json_output, audiences=[])
-    config = common.invocation().config()
-    with _session(config) as (client, ledger):
-        views = refresh_status(config, client, ledger)
+    with common.invocation().session() as session:
+        views = refresh_status(session.config, session.client, session.ledger)
     audiences = [view.as_dict() for view in views]
     if json_output:
         common.emit_json({"audiences": audiences})

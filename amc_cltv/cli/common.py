@@ -1,15 +1,18 @@
-"""What every command shares: the global options, the lazily loaded config, output helpers.
+"""What every command shares: the global options, the session on the chosen profile, output helpers.
 
 Every module of the CLI is imported to build ``--help``, so none imports rich, pydantic (the config),
-structlog, the ledger or the client at module level: commands import what they need when they run.
-``tests/test_startup.py`` checks this and ``bench/startup_bench.py`` measures it.
+structlog, the ledger, the client or the public API (``amc_cltv.api``, which loads the config) at module
+level: commands import what they need when they run. ``tests/test_startup.py`` checks this and
+``bench/startup_bench.py`` measures it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from amc_cltv.api import Session
     from amc_cltv.config import Config
 
 
@@ -37,19 +41,29 @@ class Invocation:
     json_output: bool = False
     # What a --json command has learnt so far; printed with the error if the command fails.
     json_partial: dict[str, Any] = field(default_factory=dict)
-    _config: Config | None = None
+
+    def profile(self) -> Path | str | None:
+        """The profile this invocation names, as the public API takes it (docs/contract.md §1): --config,
+        else the one AMC_CLTV_CONFIG names (None), else the embedded sandbox, the CLI's default only."""
+        from amc_cltv.config import CONFIG_ENV, SANDBOX
+
+        if self.config_path is not None:
+            return self.config_path
+        return None if os.environ.get(CONFIG_ENV) else SANDBOX
+
+    def session(
+        self, *, offline: bool = False, retry_max_delay_s: float | None = None
+    ) -> AbstractContextManager[Session]:
+        """The public API's session on this invocation's profile (ConfigError on any problem with it):
+        every command works in one, as a library caller does."""
+        from amc_cltv.api import open_session
+
+        return open_session(self.profile(), offline=offline, retry_max_delay_s=retry_max_delay_s)
 
     def config(self) -> Config:
-        """The instance profile for this invocation (ConfigError on any problem)."""
-        if self._config is None:
-            import os
-
-            from amc_cltv.config import CONFIG_ENV, SANDBOX, load_config
-
-            # docs/contract.md §1: --config, else AMC_CLTV_CONFIG, else the embedded sandbox.
-            chosen = self.config_path or (None if os.environ.get(CONFIG_ENV) else SANDBOX)
-            self._config = load_config(chosen)
-        return self._config
+        """The instance profile for this invocation (ConfigError on any problem), from its session."""
+        with self.session() as session:
+            return session.config
 
 
 _current = Invocation()
@@ -102,6 +116,18 @@ def emit_json(payload: dict[str, Any]) -> None:
 
     sys.stdout.write(json.dumps(_wire(redact(payload)), default=str, sort_keys=False) + "\n")
     sys.stdout.flush()
+
+
+def with_exit_code(payload: dict[str, Any], code: int, *, after: str | None = None) -> dict[str, Any]:
+    """A library object (``as_json``) with the CLI's ``exit_code`` added: right after the key ``after``,
+    where the contract's objects have always had it (docs/contract.md §3.1), else last."""
+    placed: dict[str, Any] = {}
+    for key, value in payload.items():
+        placed[key] = value
+        if key == after:
+            placed["exit_code"] = code
+    placed.setdefault("exit_code", code)
+    return placed
 
 
 # Tables piped into a file, grep or less are not cut to 80 columns.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from amc_cltv.cli import common
+from amc_cltv.cli.exit_codes import for_verdict
 from amc_cltv.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -39,38 +41,38 @@ def doctor(
 
     Example: amc-cltv --config configs/my-instance.toml doctor
     """
-    from amc_cltv.orchestration.checklist import Kind, exit_code, problem
+    from amc_cltv.orchestration.checklist import Kind, problem, verdict
 
     common.want_json(as_json, checks=[], budget_s=budget)
     if not (math.isfinite(budget) and budget > 0):
         raise UsageError(f"--budget must be a number of seconds above 0, got {budget}")
     checks: list[Check] = []
-    try:
-        config = common.invocation().config()
-        config.credentials  # noqa: B018  (doctor checks the secrets too: a missing one is named here)
-    except ConfigError as error:
-        checks.append(
-            problem(
-                "profile", str(error), "fix the profile or the environment variable it names", Kind.CONFIG
+    with ExitStack() as resources:
+        try:
+            session = resources.enter_context(common.invocation().session(retry_max_delay_s=budget))
+            session.config.credentials  # noqa: B018  (doctor checks the secrets too: a missing one is named)
+        except ConfigError as error:
+            checks.append(
+                problem(
+                    "profile", str(error), "fix the profile or the environment variable it names", Kind.CONFIG
+                )
             )
-        )
-    else:
-        from amc_cltv.connect import open_client
-        from amc_cltv.orchestration.doctor import Doctor
+        else:
+            from amc_cltv.orchestration.doctor import Doctor
 
-        if not as_json:
-            typer.echo(f"doctor: every check within {budget:g} s (--budget)")
-        with open_client(config, retry_max_delay_s=budget) as client:
-            for check in Doctor(config, client, budget_s=budget).checks():
+            if not as_json:
+                typer.echo(f"doctor: every check within {budget:g} s (--budget)")
+            for check in Doctor(session.config, session.client, budget_s=budget).checks():
                 checks.append(check)
                 if not as_json:
                     _print(check)
-    code = exit_code(checks)
+    worst = verdict(checks)
+    code = for_verdict(worst)
     if as_json:
         common.emit_json(
             {
                 "checks": [check.as_json() for check in checks],
-                "ok": code == 0,
+                "ok": worst is None,
                 "budget_s": budget,
                 "exit_code": code,
             }

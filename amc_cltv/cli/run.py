@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,15 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from amc_cltv.cli import common
+from amc_cltv.cli.exit_codes import ExitCode, for_ending, for_error_class
 from amc_cltv.errors import AmcCltvError, Interrupted, Remedy, UsageError
 
 if TYPE_CHECKING:  # the CLI imports the library lazily, per command
     from rich.status import Status
 
+    from amc_cltv.api import Session
     from amc_cltv.audience import ActivationOutcome
-    from amc_cltv.client import AmcClient
-    from amc_cltv.config import Config
     from amc_cltv.ledger import Ledger
+    from amc_cltv.orchestration.fleet import FleetResult
     from amc_cltv.orchestration.outcome import RunOutcome
 
 
@@ -80,10 +80,10 @@ def _tell(detail: str, remedy: Remedy | None, exit_code: int) -> None:
     if _json_logs():
         from amc_cltv.log import get_logger
 
-        level = "warning" if exit_code == 4 else "error"
+        level = "warning" if exit_code == ExitCode.STILL_RUNNING else "error"
         getattr(get_logger("amc_cltv.cli"), level)("run_not_done", exit_code=exit_code, message=message)
         return
-    sys.stderr.write(f"amc-cltv: {'error: ' if exit_code != 4 else ''}{message}\n")
+    sys.stderr.write(f"amc-cltv: {'error: ' if exit_code != ExitCode.STILL_RUNNING else ''}{message}\n")
 
 
 SUMMARY_ROWS = 20
@@ -154,11 +154,12 @@ def polling_line(outcome: RunOutcome) -> str:
     return line
 
 
-def _print_dry_run(plan: Any, config: Any, *, validate: bool = False) -> int:
+def _print_dry_run(plan: Any, session: Session, *, validate: bool = False) -> int:
     """Print the requests a run would send; with ``validate``, AMC's dry run of the workflow too (exit 1
     when AMC rejects it)."""
     from amc_cltv.orchestration.sync import definition_hash
 
+    config = session.config
     body = plan.rendered.as_workflow_body()
     request = {
         "workflow": {
@@ -173,14 +174,13 @@ def _print_dry_run(plan: Any, config: Any, *, validate: bool = False) -> int:
         },
         "run_key": plan.run_key,
     }
-    code = 0
+    code = ExitCode.OK
     if validate:
-        from amc_cltv.connect import open_client
         from amc_cltv.orchestration.doctor import Doctor
 
-        with open_client(config) as client:
-            request["validation"] = Doctor(config, client).validate(plan.rendered)
-        code = 0 if request["validation"]["status"] == "SUCCEEDED" else 1
+        request["validation"] = Doctor(config, session.client).validate(plan.rendered)
+        if request["validation"]["status"] != "SUCCEEDED":
+            code = ExitCode.AMC_FAILED
     sys.stdout.write(json.dumps(request, indent=2) + "\n")
     return code
 
@@ -243,8 +243,9 @@ def run(
         raise UsageError("run needs --workflow NAME (see 'amc-cltv workflows list')")
     if validate and not dry_run:
         raise UsageError("--validate goes with --dry-run (AMC compiles the workflow, nothing runs)")
-    if max_wait is not None and not (math.isfinite(max_wait) and max_wait >= 0):
-        raise UsageError(f"--max-wait must be a number of seconds, at least 0, got {max_wait}")
+    from amc_cltv.api import check_wait
+
+    check_wait(max_wait, "--max-wait")  # the API's own check, in the flag's name
     if activate_audience and workflow != "segmentation":
         raise UsageError(
             f"--activate-audience follows a segmentation run (the audience is sized from its result), not "
@@ -285,15 +286,21 @@ def run(
     )
 
 
-def _activate(config: Config, client: AmcClient, ledger: Ledger, outcome: RunOutcome) -> ActivationOutcome:
+def _run_json(outcome: RunOutcome) -> dict[str, Any]:
+    """The ``run --json`` object: the outcome's, with its exit code where the object has always had it."""
+    return common.with_exit_code(outcome.as_json(), for_ending(outcome.ending), after="aggregation_filtered")
+
+
+def _activate(session: Session, outcome: RunOutcome) -> ActivationOutcome:
     """Chain the audience activation after a successful run. If it fails, the --json object still reports
     the run that succeeded and what the activation had learnt (name, AMC id, status, reason)."""
+    from amc_cltv import api
     from amc_cltv import audience as audiences
 
     partial = common.invocation().json_partial
-    partial.update(outcome.as_json())
+    partial.update(_run_json(outcome))
     try:
-        return audiences.activate(config, client, ledger)
+        return api.activate_audience(session.config, client=session.client, ledger=session.ledger)
     except AmcCltvError as error:
         known = audiences.known_on_error(error)
         partial["audience"] = known.as_json() if known is not None else {"segment": "high-value"}
@@ -317,52 +324,68 @@ def _run_one(
     activate_audience: bool,
     validate: bool = False,
 ) -> None:
-    from dataclasses import replace
+    from amc_cltv import api
+    from amc_cltv.orchestration.run import plan_run
 
-    from amc_cltv.connect import open_client
-    from amc_cltv.ledger import Ledger
-    from amc_cltv.orchestration.run import plan_run, run_workflow
-
-    config = common.invocation().config()
-    if dry_run:
-        code = _print_dry_run(plan_run(config, workflow, options), config, validate=validate)
-        if code:
-            raise typer.Exit(code)
-        return
-    progress = _Progress(workflow, interactive=sys.stderr.isatty() and not as_json)
-    try:
-        with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
+    with common.invocation().session() as session:
+        config = session.config
+        if dry_run:
+            code = _print_dry_run(plan_run(config, workflow, options), session, validate=validate)
+            if code:
+                raise typer.Exit(code)
+            return
+        progress = _Progress(workflow, interactive=sys.stderr.isatty() and not as_json)
+        try:
+            client, ledger = session.client, session.ledger
             try:
-                outcome = run_workflow(config, client, ledger, workflow, replace(options, observer=progress))
+                outcome = api.run_workflow(
+                    config,
+                    workflow,
+                    window_days=options.window_days,
+                    window_end=options.window_end,
+                    parameters=options.parameters,
+                    max_wait_s=0.0 if options.no_wait else options.max_wait_s,  # --no-wait: look once
+                    force_rerun=options.force_rerun,
+                    client=client,
+                    ledger=ledger,
+                    observer=progress,
+                )
             except Interrupted:
                 _known_from_ledger(ledger, plan_run(config, workflow, options).run_key)
                 raise
             audience = None
-            if activate_audience and outcome.exit_code == 0:
-                audience = _activate(config, client, ledger, outcome)
-    finally:
-        progress.stop()
+            if activate_audience and outcome.succeeded:
+                audience = _activate(session, outcome)
+        finally:
+            progress.stop()
     from amc_cltv.orchestration.cohorts import COHORTS_WORKFLOW, read_cohorts
 
-    payload = outcome.as_json()
-    if outcome.workflow == COHORTS_WORKFLOW and outcome.exit_code == 0 and outcome.files:
+    payload = _run_json(outcome)
+    if outcome.workflow == COHORTS_WORKFLOW and outcome.succeeded and outcome.files:
         payload.update(read_cohorts(outcome.files).as_json())
     if audience is not None:
         payload["audience"] = audience.as_json()
-    code = outcome.exit_code
-    payload["exit_code"] = code
+    code = for_ending(outcome.ending)
     if as_json:
         common.emit_json(payload)
-    elif outcome.exit_code == 0:
+    elif outcome.succeeded:
         _print_summary(outcome)
         if audience is not None:
             from amc_cltv.cli.audience import activation_lines
 
             typer.echo("\n".join(activation_lines(audience.as_dict())))
     if outcome.detail:
-        _tell(outcome.detail, outcome.remedy, outcome.exit_code)
+        _tell(outcome.detail, outcome.remedy, code)
     if code:
         raise typer.Exit(code)
+
+
+def _fleet_code(result: FleetResult) -> int:
+    """A profile's exit code: its error's, else its run's ending's."""
+    if result.error is not None:
+        return int(for_error_class(result.error))
+    assert result.ending is not None
+    return for_ending(result.ending)
 
 
 def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool, dry_run: bool) -> None:
@@ -373,32 +396,26 @@ def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool
     if dry_run:
         raise UsageError("--dry-run is not supported with --all; dry-run one profile with --config")
     results = run_fleet(config_dir, workflow, options)
-    code = max((r.exit_code for r in results), default=0)
+    codes = [_fleet_code(r) for r in results]
+    code = max(codes, default=0)
     if as_json:
-        common.emit_json(
-            {
-                "workflow": workflow,
-                "runs": [r.as_json(common.CLI_REMEDIES) for r in results],
-                "exit_code": code,
-            }
-        )
+        runs = [
+            common.with_exit_code(r.as_json(common.CLI_REMEDIES), c, after="instance_id")
+            for r, c in zip(results, codes, strict=True)
+        ]
+        common.emit_json({"workflow": workflow, "runs": runs, "exit_code": code})
     else:
         table = common.table(title=f"{workflow} on {len(results)} instance(s)")
         for column in ("profile", "instance", "execution_id", "status", "rows", "exit"):
             table.add_column(column)
-        for r in results:
+        for r, c in zip(results, codes, strict=True):
             table.add_row(
-                r.profile.name,
-                r.instance_id,
-                r.execution_id or "-",
-                r.status or "-",
-                str(r.rows),
-                str(r.exit_code),
+                r.profile.name, r.instance_id, r.execution_id or "-", r.status or "-", str(r.rows), str(c)
             )
         common.stdout_console().print(table)
-        for r in results:
+        for r, c in zip(results, codes, strict=True):
             if r.message:
-                _tell(f"{r.profile.name}: {r.message}", r.remedy, r.exit_code)
+                _tell(f"{r.profile.name}: {r.message}", r.remedy, c)
     if code:
         raise typer.Exit(code)
 

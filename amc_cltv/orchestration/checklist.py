@@ -1,5 +1,6 @@
-"""The vocabulary of ``doctor``'s checklist: a check's state, what a failure means for the exit code, the
-time budget the whole list runs within, and how an API error reads, named after the component that failed.
+"""The vocabulary of ``doctor``'s checklist: a check's state, the kind of a problem and the verdict of the
+whole list, the time budget it runs within, and how an API error reads, named after the component that
+failed.
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ class State(StrEnum):
 
 
 class Kind(StrEnum):
-    """What a problem means for the exit code (docs/real-instance.md, "doctor")."""
+    """What kind of problem a check found (docs/real-instance.md, "doctor"): what a person does about it."""
 
-    CONFIG = "config"  # exit 2: the profile, the secrets or an id is wrong
-    UNREACHABLE = "unreachable"  # exit 5: AMC or Login with Amazon did not answer (or not in time)
-    CHECK = "check"  # exit 1: AMC answered, and tonight's run would fail (or the machine is not ready)
+    CONFIG = "config"  # the profile, the secrets or an id is wrong: fix them
+    UNREACHABLE = "unreachable"  # AMC or Login with Amazon did not answer (or not in time): try later
+    CHECK = "check"  # AMC answered, and tonight's run would fail (or the machine is not ready)
 
 
 @dataclass(frozen=True)
@@ -81,15 +82,16 @@ def skipped(name: str, why: str) -> Check:
     return Check(name, State.SKIPPED, why)
 
 
-def exit_code(checks: list[Check]) -> int:
-    """0 when no check found a problem; else 5 if something did not answer, 2 for a config problem, 1
-    otherwise. Skipped checks count for nothing: the problem that made them skip has its own line."""
+def verdict(checks: list[Check]) -> Kind | None:
+    """The checklist's verdict: None when no check found a problem; else the kind that decides, something
+    that did not answer first (nothing else can be trusted until it does), then a config problem, then a
+    check. Skipped checks count for nothing: the problem that made them skip has its own line."""
     failed = {check.kind for check in checks if check.state is State.PROBLEM}
     if not failed:
-        return 0
+        return None
     if Kind.UNREACHABLE in failed:
-        return 5
-    return 2 if Kind.CONFIG in failed else 1
+        return Kind.UNREACHABLE
+    return Kind.CONFIG if Kind.CONFIG in failed else Kind.CHECK
 
 
 class Budget:

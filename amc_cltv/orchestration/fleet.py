@@ -15,7 +15,7 @@ The process holds one client per set of credentials (``connect.SharedClients``):
 token, one connection pool and one retry budget for every profile, each profile speaking to its own
 instance through a view of it. Each profile has its own ledger and lock, and each instance stays within
 its own quotas (the admission gate counts that instance's executions). A profile that cannot even be
-loaded is reported with its exit code like any other; the folder's exit code is the worst (highest) of all.
+loaded is reported with its error like any other (the CLI gives the folder the worst exit code of all).
 """
 
 from __future__ import annotations
@@ -36,16 +36,10 @@ from amc_cltv.client import AmcClient
 from amc_cltv.client.models import WorkflowExecution
 from amc_cltv.config import Config, load_config
 from amc_cltv.connect import SharedClients
-from amc_cltv.errors import (
-    LIBRARY_REMEDIES,
-    AmcCltvError,
-    Remedy,
-    UsageError,
-    exit_code_for,
-    with_remedy,
-)
+from amc_cltv.errors import LIBRARY_REMEDIES, AmcCltvError, Remedy, UsageError, with_remedy
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
+from amc_cltv.orchestration.ending import Ending
 from amc_cltv.orchestration.history import ledger_durations
 from amc_cltv.orchestration.run import RunOptions, RunOutcome, record_finished, run_workflow
 from amc_cltv.orchestration.waiting import Awaited, wait_for_all
@@ -58,27 +52,28 @@ log = get_logger("amc_cltv.fleet")
 
 @dataclass(frozen=True)
 class FleetResult:
-    """One profile's part of ``run --all``."""
+    """One profile's part of ``run --all``: how its run ended, or the error that stopped it."""
 
     profile: Path
     instance_id: str
     execution_id: str | None
     status: str | None
     rows: int
-    exit_code: int
+    ending: Ending | None  # None when an error stopped the profile
     message: str | None  # what went wrong, without the remedy
     outcome: dict[str, Any] | None
     remedy: Remedy | None = None
+    error: type[Exception] | None = None  # the class of the error that stopped the profile
 
     def as_json(self, remedies: dict[Remedy, str] = LIBRARY_REMEDIES) -> dict[str, Any]:
-        """The profile's ``run --all --json`` entry; a failure's remedy said in ``remedies``."""
-        base = {"profile": str(self.profile), "instance_id": self.instance_id, "exit_code": self.exit_code}
+        """The profile's ``run --all --json`` entry but for ``exit_code`` (the CLI's); a failure's remedy
+        said in ``remedies``."""
+        base: dict[str, Any] = {"profile": str(self.profile), "instance_id": self.instance_id}
         if self.outcome:
             base.update(self.outcome)
         else:
             error = with_remedy(self.message, self.remedy, remedies) if self.message else None
             base.update({"execution_id": None, "status": None, "rows": 0, "error": error})
-        base["exit_code"] = self.exit_code
         return base
 
 
@@ -122,7 +117,7 @@ def _result(member: _Member, outcome: RunOutcome) -> FleetResult:
         outcome.execution_id,
         outcome.status,
         outcome.rows,
-        outcome.exit_code,
+        outcome.ending,
         outcome.detail,
         outcome.as_json(),
         outcome.remedy,
@@ -137,12 +132,11 @@ def _step(member: _Member) -> Iterator[None]:
     try:
         yield
     except Exception as error:
-        code = int(exit_code_for(error))
         message = redact_text(error.what()) if isinstance(error, AmcCltvError) else repr(error)
         remedy = error.remedy if isinstance(error, AmcCltvError) else None
-        log.error("profile_failed", exit_code=code, error=redact_text(message))
+        log.error("profile_failed", error_type=type(error).__name__, error=redact_text(message))
         member.result = FleetResult(
-            member.path, member.instance_id, None, None, 0, code, message, None, remedy
+            member.path, member.instance_id, None, None, 0, None, message, None, remedy, type(error)
         )
     finally:
         structlog.contextvars.clear_contextvars()
@@ -156,7 +150,7 @@ def _submit(member: _Member, workflow: str, options: RunOptions, shared: SharedC
         member.ledger = member.resources.enter_context(Ledger.open(config.state_dir))
         outcome = run_workflow(config, member.client, member.ledger, workflow, options)
         member.outcome, member.submitted_at = outcome, clock.current().now()
-        if outcome.exit_code != 4 or options.no_wait:  # finished, failed or reused: nothing to wait for
+        if not outcome.still_running or options.no_wait:  # finished, failed or reused: nothing to wait for
             member.result = _result(member, outcome)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from amc_cltv.errors import ExecutionFailed, Remedy, StillRunning, with_remedy
+from amc_cltv.orchestration.ending import Ending
 from amc_cltv.orchestration.filtered import UNREAD, AggregationFiltered, Unread
 from amc_cltv.orchestration.handle import ExecutionHandle
 from amc_cltv.timewindow import TimeWindow
@@ -38,12 +39,12 @@ class RunOutcome:
 
     workflow: str
     execution_id: str | None
-    status: str  # AMC's word; PENDING/RUNNING when still running (exit 4)
+    status: str  # AMC's word; PENDING/RUNNING when still running
     status_reason: str | None
     time_window: TimeWindow
     files: list[Path]
     rows: int
-    exit_code: int
+    ending: Ending
     reused: bool
     workflow_id: str = ""
     detail: str | None = None  # why it did not succeed (what happened, without the remedy)
@@ -56,7 +57,8 @@ class RunOutcome:
     aggregation_filtered: AggregationFiltered | Unread | None = UNREAD
 
     def as_json(self) -> dict[str, Any]:
-        """The ``run --json`` object of docs/contract.md §3.1."""
+        """The ``run --json`` object of docs/contract.md §3.1 but for ``exit_code``, which the CLI adds: the
+        library says how the run ended (``ending``), not what a process exits with."""
         return {
             "workflow": self.workflow,
             "workflow_id": self.workflow_id,
@@ -69,12 +71,21 @@ class RunOutcome:
             "rows": self.rows,
             "reused": self.reused,
             "aggregation_filtered": self.aggregation_filtered_json(),
-            "exit_code": self.exit_code,
             "status_calls": self.status_calls,
             "detection_delay_bound_s": (
                 None if self.detection_delay_bound_s is None else round(self.detection_delay_bound_s, 1)
             ),
         }
+
+    @property
+    def succeeded(self) -> bool:
+        """AMC's SUCCEEDED, with the result files downloaded (or a finished run reused)."""
+        return self.ending is Ending.SUCCEEDED
+
+    @property
+    def still_running(self) -> bool:
+        """Not finished when the wait ran out: the same call again resumes it."""
+        return self.ending is Ending.STILL_RUNNING
 
     @property
     def message(self) -> str | None:
@@ -83,7 +94,7 @@ class RunOutcome:
 
     def filtered(self) -> AggregationFiltered | None:
         """How many result rows AMC filtered for privacy and why (None without results to read)."""
-        if self.exit_code != 0:
+        if not self.succeeded:
             return None
         if isinstance(self.aggregation_filtered, Unread):
             from amc_cltv.orchestration.filtered import aggregation_filtered
@@ -97,10 +108,10 @@ class RunOutcome:
         return found.as_json() if found is not None else None
 
     def raise_for_status(self) -> RunOutcome:
-        """Return self when SUCCEEDED; raise ExecutionFailed (exit 1) or StillRunning (exit 4) otherwise."""
-        if self.exit_code == 0:
+        """Return self when SUCCEEDED; raise ExecutionFailed or StillRunning otherwise."""
+        if self.succeeded:
             return self
-        if self.exit_code == 4:
+        if self.still_running:
             raise StillRunning(
                 self.detail or f"{self.workflow} is still running", remedy=self.remedy, status=self.status
             )

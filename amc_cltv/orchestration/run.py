@@ -7,7 +7,7 @@ names the work; its newest attempt says where to pick up:
     submitting  (intent written, no id)  -> reconcile against AMC's list, then submit only if nothing is there
     submitted   (id known, not finished) -> reattach and poll
     finished    SUCCEEDED                -> download (again, if the files are not all there)
-    finished    FAILED/REJECTED/CANCELLED-> report it (exit 1); ``force_rerun`` submits a new attempt
+    finished    FAILED/REJECTED/CANCELLED-> report it (UNSUCCESSFUL); ``force_rerun`` submits a new attempt
     downloaded                           -> reuse: nothing is sent
 
 Nothing is submitted twice for the same key unless ``force_rerun`` asks for a new attempt, and a lost ledger
@@ -35,6 +35,7 @@ from amc_cltv.orchestration import download as dl
 from amc_cltv.orchestration import sync
 from amc_cltv.orchestration.admission import wait_for_slot
 from amc_cltv.orchestration.adopt import Listed, adopt_from_amc, list_since_window
+from amc_cltv.orchestration.ending import Ending
 from amc_cltv.orchestration.filtered import (
     UNREAD,
     AggregationFiltered,
@@ -162,8 +163,8 @@ def run_workflow(
 ) -> RunOutcome:
     """Run ``workflow`` for the window of ``options``, or resume or reuse the run already recorded.
 
-    Returns the outcome (exit_code 0 SUCCEEDED, 1 FAILED/REJECTED/CANCELLED, 4 still running). Raises
-    UsageError/WorkflowLintError (2), NeedsHuman (3), APIError (5), LockHeld (6).
+    Returns the outcome (its ``ending``: SUCCEEDED, UNSUCCESSFUL for FAILED/REJECTED/CANCELLED, or
+    STILL_RUNNING). Raises UsageError/WorkflowLintError, NeedsHuman, APIError, LockHeld.
     """
     planned = plan_run(config, workflow, options)
     structlog.contextvars.bind_contextvars(workflow=workflow)
@@ -259,7 +260,7 @@ def latest_succeeded(
             time_window=window,
             files=[Path(f.path) for f in files],
             rows=sum(f.rows for f in files),
-            exit_code=0,
+            ending=Ending.SUCCEEDED,
             reused=True,
             workflow_id=record.workflow_id,
             handle=ExecutionHandle.of(record),
@@ -378,7 +379,13 @@ class _Runner:
                 status = run.status or "PENDING"
                 detail = f"execution {run.execution_id} of {self.workflow} is {status}"
                 return self._outcome(
-                    run.execution_id, status, None, [], exit_code=4, detail=detail, remedy=Remedy.RESUME
+                    run.execution_id,
+                    status,
+                    None,
+                    [],
+                    ending=Ending.STILL_RUNNING,
+                    detail=detail,
+                    remedy=Remedy.RESUME,
                 )
             outcome = self._poll(run)
             if outcome is not None:
@@ -537,7 +544,13 @@ class _Runner:
             status = str(still.context.get("status") or "RUNNING")
             self.ledger.record_status(run.id, clock.current().now(), status)
             return self._outcome(
-                run.execution_id, status, None, [], exit_code=4, detail=still.what(), remedy=still.remedy
+                run.execution_id,
+                status,
+                None,
+                [],
+                ending=Ending.STILL_RUNNING,
+                detail=still.what(),
+                remedy=still.remedy,
             )
         self.status_calls, self.detection_delay_bound_s = polled.status_calls, polled.detection_delay_bound_s
         record_finished(self.ledger, run, polled.execution)
@@ -561,7 +574,7 @@ class _Runner:
             str(run.status),
             run.status_reason,
             [],
-            exit_code=1,
+            ending=Ending.UNSUCCESSFUL,
             detail=detail,
             remedy=remedy,
         )
@@ -625,7 +638,7 @@ class _Runner:
         files: list[Path],
         *,
         rows: int = 0,
-        exit_code: int = 0,
+        ending: Ending = Ending.SUCCEEDED,
         detail: str | None = None,
         remedy: Remedy | None = None,
         filtered: AggregationFiltered | Unread | None = UNREAD,
@@ -638,7 +651,7 @@ class _Runner:
             time_window=self.plan.window,
             files=files,
             rows=rows,
-            exit_code=exit_code,
+            ending=ending,
             reused=self.reused,
             workflow_id=self.plan.spec.workflow_id,
             detail=detail,

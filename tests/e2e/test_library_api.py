@@ -42,7 +42,8 @@ def test_submit_returns_before_amc_finishes_and_wait_follows_the_same_execution(
     sandbox.app.configure(queue_s=60, run_s=600)
     submitted = amc_cltv.submit_workflow("sandbox", "segmentation")
     assert submitted.status in ("PENDING", "RUNNING") and submitted.execution_id
-    assert submitted.files == [] and submitted.exit_code == 4
+    assert submitted.files == [] and submitted.still_running
+    assert submitted.ending is amc_cltv.Ending.STILL_RUNNING and not submitted.succeeded
     looked = amc_cltv.wait_for_workflow("sandbox", "segmentation", max_wait_s=0)
     assert looked.execution_id == submitted.execution_id and looked.status in ("PENDING", "RUNNING")
     done = amc_cltv.wait_for_workflow("sandbox", "segmentation", max_wait_s=3600)
@@ -158,7 +159,7 @@ def test_submitting_asks_amc_no_status_its_answer_already_gave(
     sandbox.app.configure(queue_s=60, run_s=600)
     with caplog.at_level(logging.INFO, logger="httpx"):
         submitted = amc_cltv.submit_workflow("sandbox", "segmentation")
-    assert submitted.status == "PENDING" and submitted.exit_code == 4
+    assert submitted.status == "PENDING" and submitted.still_running
     sent = [record.getMessage() for record in caplog.records if record.name == "httpx"]
     assert any("POST" in line and line.split()[3].endswith("/workflowExecutions") for line in sent)
     assert not [line for line in sent if f"/workflowExecutions/{submitted.execution_id}" in line]
@@ -195,3 +196,39 @@ def test_a_remedy_is_said_in_the_callers_words_never_rewritten(sandbox: Sandbox)
     cli = sandbox.cli("run", "--workflow", "segmentation", "--max-wait", "0")
     assert cli.code == 4 and "run the same command again to resume" in cli.stderr
     assert "call again" not in cli.stderr
+
+
+REAL_PROFILE = (
+    '[amc]\napi_url = "https://advertising-api.amazon.com"\ninstance_id = "amc1234abcd"\n'
+    'advertiser_id = "ENTITY1"\nmarketplace_id = "ATVPDKIKX0DER"\n'
+    '[audience]\ndsp_advertiser_id = "5550001234"\n'
+)
+
+
+def test_a_session_opens_only_what_is_used(tmp_path: Path) -> None:
+    """A real profile and no secret in the environment: the ledger opens, the client names the variable;
+    neither is opened before it is asked for (as ``status`` and ``executions list`` need)."""
+    profile = tmp_path / "real.toml"
+    profile.write_text(REAL_PROFILE)
+    with amc_cltv.open_session(profile) as session:
+        assert isinstance(session, amc_cltv.Session) and session.config.instance_id == "amc1234abcd"
+        assert not session.config.state_dir.exists()
+        assert session.ledger.runs(instance_id="amc1234abcd", limit=1) == []
+        assert (session.config.state_dir / "ledger.sqlite").is_file()
+        with pytest.raises(amc_cltv.ConfigError, match="AMC_CLTV_CLIENT_ID is not set"):
+            session.client  # noqa: B018
+
+
+def test_an_audience_dry_run_needs_no_secret_from_the_library_as_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI's --dry-run and the library's dry_run=True open the same offline session: the request that
+    would be sent, nothing sent, no secret asked for."""
+    from amc_cltv.cli import main
+
+    profile = tmp_path / "real.toml"
+    profile.write_text(REAL_PROFILE)
+    outcome = amc_cltv.activate_audience(profile, dry_run=True)
+    assert outcome.request is not None and outcome.request["method"] == "POST"
+    code = main(["--config", str(profile), "audience", "activate", "--dry-run", "--json"])
+    assert code == 0 and '"exit_code": 0' in capsys.readouterr().out

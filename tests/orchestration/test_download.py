@@ -138,7 +138,6 @@ def test_urls_that_keep_expiring_give_up_within_the_budget(
             workflow="segmentation",
             execution_id="e1",
         )
-    assert raised.value.exit_code == 5
     assert urls.call_count == 4
     assert "X-Amz-Signature=deadbeef" not in str(raised.value)
     assert list(results.iterdir()) == []

@@ -118,7 +118,7 @@ def test_a_workflow_changed_on_amc_since_the_last_apply_is_drift_and_not_overwri
     put = wire.put(WORKFLOW).mock(return_value=httpx.Response(200, json={}))
     with pytest.raises(NeedsHuman) as raised:
         sync.apply(client.workflows, ledger, INSTANCE, rendered)
-    assert raised.value.exit_code == 3 and "--force" in str(raised.value)
+    assert "--force" in str(raised.value)
     assert put.call_count == 0
     assert sync.apply(client.workflows, ledger, INSTANCE, rendered, force=True).action == "drift"
     assert put.call_count == 1
