@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from amc_cltv.api import Session
-    from amc_cltv.config import Config
 
 
 @dataclass
@@ -59,11 +58,6 @@ class Invocation:
         from amc_cltv.api import open_session
 
         return open_session(self.profile(), offline=offline, retry_max_delay_s=retry_max_delay_s)
-
-    def config(self) -> Config:
-        """The instance profile for this invocation (ConfigError on any problem), from its session."""
-        with self.session() as session:
-            return session.config
 
 
 _current = Invocation()

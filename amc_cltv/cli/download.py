@@ -21,15 +21,16 @@ def download(
 
     Example: amc-cltv download 3f2a9c1e-0000-4000-8000-000000000001 --out ./results-copy
     """
-    from amc_cltv.connect import open_client
-    from amc_cltv.ledger import Ledger
     from amc_cltv.orchestration.retrieve import download_execution
 
     common.want_json(as_json, execution_id=execution_id, files=[], rows=0)
-    config = common.invocation().config()
-    with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
+    with common.invocation().session() as session:
         retrieved = download_execution(
-            config, client, ledger, execution_id, out=out.resolve() if out else None
+            session.config,
+            session.client,
+            session.ledger,
+            execution_id,
+            out=out.resolve() if out else None,
         )
     files = [str(f.path) for f in retrieved.files]
     if as_json:

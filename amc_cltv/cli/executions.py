@@ -49,8 +49,6 @@ def list_executions(
 
     Example: amc-cltv executions list --workflow segmentation --json
     """
-    from amc_cltv.connect import open_client
-
     common.want_json(as_json, executions=[])
     workflow_id = None
     if workflow:
@@ -59,8 +57,8 @@ def list_executions(
         catalog.definition(workflow)
         workflow_id = catalog.workflow_id(workflow)
     since = clock.current().now() - timedelta(days=days)
-    with open_client(common.invocation().config()) as client:
-        executions = client.executions.list(
+    with common.invocation().session() as session:
+        executions = session.client.executions.list(
             workflow_id=workflow_id,
             min_creation_time=since.strftime("%Y-%m-%dT%H:%M:%S"),
             time_zone="UTC",
@@ -87,11 +85,9 @@ def status(
 
     Example: amc-cltv executions status 3f2a9c1e-0000-4000-8000-000000000001
     """
-    from amc_cltv.connect import open_client
-
     common.want_json(as_json, execution_id=execution_id)
-    with open_client(common.invocation().config()) as client:
-        row = _row(client.executions.get(execution_id))
+    with common.invocation().session() as session:
+        row = _row(session.client.executions.get(execution_id))
     if as_json:
         common.emit_json(row)
         return
@@ -109,11 +105,11 @@ def cancel(
     Example: amc-cltv executions cancel 3f2a9c1e-0000-4000-8000-000000000001
     """
     from amc_cltv.client.status import ExecutionStatus
-    from amc_cltv.connect import open_client
     from amc_cltv.errors import BadRequestError
 
     common.want_json(as_json, execution_id=execution_id)
-    with open_client(common.invocation().config()) as client:
+    with common.invocation().session() as session:
+        client = session.client
         execution = client.executions.get(execution_id)
         cancelled = not execution.status.terminal
         if cancelled:

@@ -58,13 +58,11 @@ def list_instances(
 
     Example: amc-cltv --config configs/my-instance.toml instances list --json
     """
-    from amc_cltv.connect import open_client
-
     common.want_json(as_json, instances=[])
-    config = common.invocation().config()
-    with open_client(config) as client:
+    with common.invocation().session() as session:
+        amc = session.config.amc
         rows = instance_rows(
-            client, advertiser_id=config.amc.advertiser_id, marketplace_id=config.amc.marketplace_id
+            session.client, advertiser_id=amc.advertiser_id, marketplace_id=amc.marketplace_id
         )
     if as_json:
         common.emit_json({"instances": rows})

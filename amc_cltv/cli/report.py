@@ -57,20 +57,21 @@ def report(
         except ValueError as exc:
             raise UsageError(f"--since must be a date (YYYY-MM-DD), got {since!r}") from exc
     workflows = check_workflows(workflow)
-    config = common.invocation().config()
-    inputs = ReportInputs(
-        output_dir=config.output_dir,
-        state_dir=config.state_dir,
-        instance_id=config.instance_id,
-        workflows=workflows,
-        since=since_day,
-        time_zone=config.amc.time_zone,
-    )
-    target = _target(out) if out is not None else config.output_dir / "report.html"
-    try:
-        summary = write_report(target, inputs, clock.current().now())
-    except OSError as exc:  # a local fault (docs/contract.md §4): the message names the path and the reason
-        raise local_fault(exc, "write the report to", target) from exc
+    with common.invocation().session() as session:  # the profile alone: the report reads its folders
+        config = session.config
+        inputs = ReportInputs(
+            output_dir=config.output_dir,
+            state_dir=config.state_dir,
+            instance_id=config.instance_id,
+            workflows=workflows,
+            since=since_day,
+            time_zone=config.amc.time_zone,
+        )
+        target = _target(out) if out is not None else config.output_dir / "report.html"
+        try:
+            summary = write_report(target, inputs, clock.current().now())
+        except OSError as exc:  # a local fault (docs/contract.md §4): names the path and the reason
+            raise local_fault(exc, "write the report to", target) from exc
     log = get_logger("amc_cltv.report")
     for note in summary.notes:
         log.info("report_input_missing", note=note)

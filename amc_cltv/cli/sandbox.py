@@ -46,7 +46,10 @@ def serve(
 
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {port}")
-    directory = state_dir or sandbox_state_dir(common.invocation().config().state_dir)
+    directory = state_dir
+    if directory is None:
+        with common.invocation().session() as session:  # the profile alone, for its state_dir
+            directory = sandbox_state_dir(session.config.state_dir)
     if not is_loopback(host):
         sys.stderr.write(
             f"WARNING: serving the sandbox on {host}, not on loopback: any machine that reaches this one "

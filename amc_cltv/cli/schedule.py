@@ -26,11 +26,9 @@ def list_schedules(
 
     Example: amc-cltv schedule list
     """
-    from amc_cltv.connect import open_client
-
     common.want_json(as_json, schedules=[])
-    with open_client(common.invocation().config()) as client:
-        schedules = [s.dump() for s in client.schedules.list()]
+    with common.invocation().session() as session:
+        schedules = [s.dump() for s in session.client.schedules.list()]
     if as_json:
         common.emit_json({"schedules": schedules})
         return
@@ -59,8 +57,6 @@ def apply(
 
     Example: amc-cltv schedule apply segmentation --daily --hour-utc 6
     """
-    from amc_cltv.connect import open_client
-    from amc_cltv.ledger import Ledger
     from amc_cltv.orchestration.schedules import apply_schedule, scheduled_result
     from amc_cltv.workflows import catalog
 
@@ -68,9 +64,11 @@ def apply(
         raise UsageError(_no_monthly_schedule(name, hour_utc))
     if daily == (weekly is not None):
         raise UsageError("give exactly one of --daily or --weekly DAY")
-    config = common.invocation().config()
-    with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
-        action, schedule = apply_schedule(config, client, ledger, name, weekly_day=weekly, hour_utc=hour_utc)
+    with common.invocation().session() as session:
+        config = session.config
+        action, schedule = apply_schedule(
+            config, session.client, session.ledger, name, weekly_day=weekly, hour_utc=hour_utc
+        )
     when = f"{schedule.aggregation_period} {schedule.aggregation_start_day or ''}".strip()
     typer.echo(f"schedule {schedule.schedule_id} {action}: {when} at {schedule.aggregation_hour_utc}:00 UTC")
     typer.echo(scheduled_result(config, name, schedule))
@@ -113,11 +111,10 @@ def delete(name: Annotated[str, typer.Argument(help="Workflow name.")]) -> None:
 
     Example: amc-cltv schedule delete segmentation
     """
-    from amc_cltv.connect import open_client
     from amc_cltv.orchestration.schedules import delete_schedule
 
-    with open_client(common.invocation().config()) as client:
-        deleted = delete_schedule(client, name)
+    with common.invocation().session() as session:
+        deleted = delete_schedule(session.client, name)
     typer.echo(f"schedule {deleted} deleted")
 
 

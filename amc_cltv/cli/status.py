@@ -27,11 +27,10 @@ def ledger_status(limit: int) -> dict[str, Any]:
 
     from amc_cltv.cadence import Forecast
     from amc_cltv.client.status import is_terminal
-    from amc_cltv.ledger import Ledger
     from amc_cltv.orchestration.history import ledger_durations
 
-    config = common.invocation().config()
-    with Ledger.open(config.state_dir) as ledger:
+    with common.invocation().session() as session:  # the ledger alone: nothing is sent to AMC
+        config, ledger = session.config, session.ledger
         runs = []
         forecasts: dict[str, Forecast | None] = {}
         for run in ledger.runs(instance_id=config.instance_id, limit=limit):

@@ -49,12 +49,10 @@ def plan(
 
     Example: amc-cltv workflows plan segmentation
     """
-    from amc_cltv.connect import open_client
-    from amc_cltv.ledger import Ledger
     from amc_cltv.orchestration import sync
 
-    config = common.invocation().config()
-    with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
+    with common.invocation().session() as session:
+        config, client, ledger = session.config, session.client, session.ledger
         for rendered in _rendered(name, config):
             planned = sync.plan(client.workflows, ledger, config.instance_id, rendered)
             typer.echo(f"{rendered.name} ({planned.workflow_id}): {planned.summary}")
@@ -76,12 +74,10 @@ def apply(
 
     Example: amc-cltv workflows apply segmentation
     """
-    from amc_cltv.connect import open_client
-    from amc_cltv.ledger import Ledger
     from amc_cltv.orchestration import sync
 
-    config = common.invocation().config()
-    with open_client(config) as client, Ledger.open(config.state_dir) as ledger:
+    with common.invocation().session() as session:
+        config, client, ledger = session.config, session.client, session.ledger
         for rendered in _rendered(name, config):
             applied = sync.apply(client.workflows, ledger, config.instance_id, rendered, force=force)
             verb = {"create": "created", "update": "updated", "drift": "overwritten", "none": "unchanged"}

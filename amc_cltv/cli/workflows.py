@@ -5,8 +5,6 @@ Other modules add commands to this group (``plan``, ``apply``) through :data:`ap
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,14 +20,10 @@ app = typer.Typer(
 
 
 def shopping_insights_setting() -> bool:
-    """``[workflows] shopping_insights`` of the chosen profile, read without loading any secret."""
-    from amc_cltv.config import CONFIG_ENV, embedded_profile_path, read_profile
-
-    path = common.invocation().config_path
-    if path is None and os.environ.get(CONFIG_ENV):
-        path = Path(os.environ[CONFIG_ENV])
-    profile = read_profile(path if path is not None else embedded_profile_path())
-    return profile.workflows.shopping_insights
+    """``[workflows] shopping_insights`` of the chosen profile: its session opens nothing and asks for no
+    secret (loading a profile does not; only its client does)."""
+    with common.invocation().session() as session:
+        return session.config.profile.workflows.shopping_insights
 
 
 @app.command("list")
