@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from amc_cltv.errors import UsageError, WorkflowLintError
@@ -30,6 +31,10 @@ WORKFLOW_ID_PREFIX = "amc_cltv."
 # removed, marked true in this column, with AMC's reason in the next (docs/amc-api.md §5.2).
 FILTERED_COLUMN = "filtered"
 FILTERED_REASON_COLUMN = "filtered_reason"
+# How those two columns are read, whatever the workflow (they are AMC's, not in its output_columns).
+FILTERED_TYPES: Mapping[str, str] = MappingProxyType(
+    {FILTERED_COLUMN: "BOOLEAN", FILTERED_REASON_COLUMN: "STRING"}
+)
 # The mission's order: the main workflow first.
 _ORDER = (
     "segmentation",
@@ -94,6 +99,17 @@ def names() -> list[str]:
     """Every workflow's name, the main one (segmentation) first."""
     known = load_definitions(workflows_dir())
     return [name for name in _ORDER if name in known] + sorted(set(known) - set(_ORDER))
+
+
+def result_columns(name: str) -> dict[str, str]:
+    """The columns of a workflow's result CSV and the AMC data type each is read as: its declared
+    ``[[output_columns]]`` and, for a report, AMC's marks of the rows it filtered (``filtered``,
+    ``filtered_reason``). Raises UsageError on an unknown workflow."""
+    spec = definition(name)
+    columns: dict[str, str] = {column.name: column.data_type for column in spec.output_columns}
+    if not spec.audience:
+        columns |= FILTERED_TYPES
+    return columns
 
 
 def workflow_id(name: str) -> str:

@@ -57,14 +57,18 @@ class ParameterSpec(_Strict):
 
 
 class OutputColumn(_Strict):
-    """One column of the result: its name (the CSV header, in order) and what it holds.
+    """One column of the result: its name (the CSV header, in order), the type the tool reads its cells as,
+    and what it holds.
 
     It is not sent to AMC as ``outputColumns``: AMC checks those at compile time against the types it
     infers, and the result types of ``/``, ``AVG`` of a LONG and ``SECONDS_BETWEEN`` are not documented
-    (docs/amc-api.md §5.4), so a declared type would be a guess. The optional field is left out.
+    (docs/amc-api.md §5.4), so a declared type would be a guess there. ``data_type`` only says how the
+    downloaded CSV is read (``amc_cltv.results``): a text cell becomes a number or stays text as declared
+    here, never as a reader guesses from the values.
     """
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    data_type: AMC_DATA_TYPES
     description: str
 
     def as_output_column(self) -> dict[str, str]:

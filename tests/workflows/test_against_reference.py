@@ -12,6 +12,7 @@ import pytest
 
 from amc_cltv.sandbox import generate
 from amc_cltv.sandbox.engine import Engine
+from amc_cltv.workflows import catalog
 
 from . import reference
 from .runner import run_workflow
@@ -183,3 +184,11 @@ def test_cohorts_add_up_to_segmentation_per_label(dataset: Engine, method: str) 
     assert {row["customer_audience_segment"] for row in cohorts} == {
         row["customer_audience_segment"] for row in segments
     }
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_every_workflow_computes_the_types_its_toml_declares(dataset: Engine, name: str) -> None:
+    """The result is read as ``data_type`` says (amc_cltv.results): the runner holds every cell the query
+    computes to that type, so a declaration that would mistype a column fails here, not in a report."""
+    rows = run_workflow(dataset, name, START, END)
+    assert rows, f"{name} computed no row to check"

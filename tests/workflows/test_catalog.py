@@ -213,12 +213,13 @@ def test_a_lint_violation_in_a_shared_file_names_it(tmp_path: Path, monkeypatch:
 
 
 @pytest.mark.parametrize("name", WORKFLOWS)
-def test_no_output_column_types_are_guessed(name: str) -> None:
-    """outputColumns is optional and AMC checks its types against ones it does not document: it is not sent,
-    and the metadata names the columns without a type."""
+def test_output_column_types_are_never_sent(name: str) -> None:
+    """outputColumns is optional and AMC checks its types against ones it does not document: it is not sent.
+    The declared types only say how the tool reads the downloaded CSV."""
     rendered = catalog.render(name)
     assert "outputColumns" not in rendered.as_workflow_body()
     assert all(set(column) == {"name", "description"} for column in rendered.output_columns)
+    assert all(column.data_type for column in catalog.definition(name).output_columns)
 
 
 @pytest.mark.parametrize("name", WORKFLOWS)
