@@ -28,6 +28,8 @@
     ├── Refused                       the tool refused on purpose (audience below the
     │                                 minimum, DSP lag cannot be met)
     ├── NeedsHuman                    ambiguous state the tool will not guess about
+    │   └── MalformedResult           a downloaded result file is not the CSV its
+    │                                 workflow declares (no header, a bad cell)
     ├── StillRunning                  the wait ran out; resumable
     ├── LockHeld                      another invocation holds the lock
     └── LocalFault                    the machine's own fault: a path not writable,
@@ -229,6 +231,12 @@ class Refused(AmcCltvError):
 
 class NeedsHuman(AmcCltvError):
     """An ambiguous state (e.g. several matching executions) that the tool will not guess about."""
+
+
+class MalformedResult(NeedsHuman):
+    """A downloaded result file is not the CSV its workflow declares: no header row, a row of the wrong
+    width, a cell that is not of its column's declared type, or text that is not UTF-8. The message names
+    the file (and the line when there is one); the file itself is left as it is for a person to look at."""
 
 
 class StillRunning(AmcCltvError):

@@ -13,13 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import duckdb
 
 from amc_cltv import clock
 from amc_cltv.audience import lag
@@ -29,9 +28,11 @@ from amc_cltv.audience.status import needs_refresh, refresh_record
 from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
 from amc_cltv.ledger import AudienceRecord, Ledger
+from amc_cltv.results import SEGMENT, TOTAL_SALES, TRACKED_ASIN, ResultFiles, reads
 from amc_cltv.timewindow import resolve_window
 
 ASINS_WORKFLOW = "segment-asins"
+reads(ASINS_WORKFLOW, SEGMENT, TRACKED_ASIN, TOTAL_SALES)  # what the top ASINs are ranked by
 TOP_ASINS = 5
 # The manifest's columns, in order (the CSV header and the JSON keys of each entry).
 FIELDS = (
@@ -125,25 +126,16 @@ def _utc(moment: datetime) -> str:
 
 
 def top_asins_by_segment(files: Sequence[Path], top: int = TOP_ASINS) -> dict[str, tuple[str, ...]]:
-    """Each segment label's ``top`` ASINs by the sales of its customers, from ``segment-asins`` result files
-    (rows AMC filtered under its aggregation thresholds have no ASIN and are left out)."""
-    if not files:
-        return {}
-    with duckdb.connect() as db:
-        rows = db.execute(
-            "SELECT customer_audience_segment, tracked_asin FROM ("
-            " SELECT customer_audience_segment, tracked_asin, ROW_NUMBER() OVER (PARTITION BY"
-            "  customer_audience_segment ORDER BY TRY_CAST(total_sales AS DOUBLE) DESC NULLS LAST,"
-            "  tracked_asin) AS rank"
-            " FROM read_csv($files, header = true, all_varchar = true, union_by_name = true)"
-            " WHERE tracked_asin IS NOT NULL AND tracked_asin <> '' AND customer_audience_segment IS NOT NULL"
-            ") WHERE rank <= $top ORDER BY customer_audience_segment, rank",
-            {"files": [str(path) for path in files], "top": top},
-        ).fetchall()
-    found: dict[str, list[str]] = {}
-    for label, asin in rows:
-        found.setdefault(str(label), []).append(str(asin))
-    return {label: tuple(asins) for label, asins in found.items()}
+    """Each segment label's ``top`` ASINs by the sales of its customers (ties: by ASIN), from
+    ``segment-asins`` result files (rows AMC filtered under its aggregation thresholds have no ASIN and are
+    left out). Raises MalformedResult naming a file that is not a result CSV."""
+    found: dict[str, list[tuple[float, str]]] = {}
+    for row in ResultFiles.of(files, ASINS_WORKFLOW):
+        label, asin, sales = row.get(SEGMENT), row.get(TRACKED_ASIN), row.get(TOTAL_SALES)
+        if label is not None and asin:
+            # no sales last (an unknown amount ranks below every known one)
+            found.setdefault(label, []).append((-sales if sales is not None else math.inf, asin))
+    return {label: tuple(asin for _, asin in sorted(ranked)[:top]) for label, ranked in sorted(found.items())}
 
 
 def _asins(config: Config, ledger: Ledger, manifest: Manifest) -> dict[str, tuple[str, ...]]:

@@ -1,7 +1,7 @@
 """The size guard: how many customers a segment holds, from the latest successful ``segmentation`` result.
 
-The count is ``num_users`` of the segment's row in the result CSVs of the same time window (read with
-DuckDB). When there is no such result yet, the ``segmentation`` workflow is run first.
+The count is ``num_users`` of the segment's row in the result CSVs of the same time window. When there is no
+such result yet, the ``segmentation`` workflow is run first.
 """
 
 from __future__ import annotations
@@ -10,33 +10,29 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from amc_cltv.audience.rules import Segment
 from amc_cltv.client import AmcClient
 from amc_cltv.config import Config
 from amc_cltv.errors import ExecutionFailed, Refused, StillRunning
 from amc_cltv.ledger import Ledger
 from amc_cltv.log import get_logger
+from amc_cltv.results import NUM_USERS, SEGMENT, ResultFiles, reads
 from amc_cltv.timewindow import TimeWindow
 
 if TYPE_CHECKING:
     from amc_cltv.orchestration.outcome import RunOutcome
 
 log = get_logger("amc_cltv.audience")
+SEGMENTATION = "segmentation"
+reads(SEGMENTATION, SEGMENT, NUM_USERS)  # what sizing reads of a segment's report
 
 
-def users_in_segment(files: Sequence[Path], label: str) -> int:
-    """``num_users`` of the ``label`` row over the result files (0 when the segment has no row)."""
-    if not files:
-        return 0
-    with duckdb.connect() as db:
-        row = db.execute(
-            "SELECT COALESCE(SUM(TRY_CAST(num_users AS BIGINT)), 0) FROM read_csv($files, header = true,"
-            " all_varchar = true, union_by_name = true) WHERE customer_audience_segment = $label",
-            {"files": [str(path) for path in files], "label": label},
-        ).fetchone()
-    return int(row[0]) if row else 0
+def users_in_segment(files: Sequence[Path], label: str, workflow: str = SEGMENTATION) -> int:
+    """``num_users`` of the ``label`` row over the files of a ``workflow`` result (0 when the segment has no
+    row). Raises MalformedResult naming a file that is not a result CSV."""
+    return sum(
+        row.get(NUM_USERS) or 0 for row in ResultFiles.of(files, workflow) if row.get(SEGMENT) == label
+    )
 
 
 def latest_report(config: Config, ledger: Ledger, segment: Segment, window: TimeWindow) -> RunOutcome | None:
@@ -76,7 +72,7 @@ def segment_size(
                 status=outcome.status,
                 status_reason=outcome.status_reason,
             )
-    size = users_in_segment([Path(p) for p in outcome.files], segment.label)
+    size = users_in_segment([Path(p) for p in outcome.files], segment.label, segment.report_workflow)
     log.info(
         "audience_size",
         segment=segment.key,

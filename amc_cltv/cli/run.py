@@ -12,6 +12,7 @@ import typer
 from amc_cltv.cli import common
 from amc_cltv.cli.exit_codes import ExitCode, for_ending, for_error_class
 from amc_cltv.errors import AmcCltvError, Interrupted, Remedy, UsageError
+from amc_cltv.results import CLTV, NUM_USERS, TOTAL_SALES, TOTAL_SPEND, USER_CONVERSION_RATE, USERS, reads
 
 if TYPE_CHECKING:  # the CLI imports the library lazily, per command
     from rich.status import Status
@@ -88,9 +89,9 @@ def _tell(detail: str, remedy: Remedy | None, exit_code: int) -> None:
 
 SUMMARY_ROWS = 20
 # The result columns that are averages per customer although named total_… (docs/segments.md §5).
-PER_CUSTOMER_AVERAGES = {"segmentation": ("total_sales", "total_spend", "cltv")}
+PER_CUSTOMER_AVERAGES = {"segmentation": reads("segmentation", TOTAL_SALES, TOTAL_SPEND, CLTV)}
 # After the key column, the columns a narrow terminal keeps first: the answer, then what it is made of.
-PREFERRED_COLUMNS = ("cltv", "num_users", "users", "total_sales", "total_spend", "user_conversion_rate")
+PREFERRED_COLUMNS = (CLTV, NUM_USERS, USERS, TOTAL_SALES, TOTAL_SPEND, USER_CONVERSION_RATE)
 
 
 def _fitting_columns(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
@@ -113,7 +114,7 @@ def _print_summary(outcome: RunOutcome) -> None:
 
         print_cohorts(console, outcome, read_cohorts(outcome.files))
         return
-    columns, rows = result_table(outcome.files, max_rows=SUMMARY_ROWS)
+    columns, rows = result_table(outcome.files, outcome.workflow, max_rows=SUMMARY_ROWS)
     shown = _fitting_columns(columns, rows, console.width)
     hidden = [name for index, name in enumerate(columns) if index not in shown]
     title = f"{outcome.workflow} {outcome.execution_id} ({outcome.time_window.start.date()} to "

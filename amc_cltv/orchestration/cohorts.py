@@ -27,6 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from amc_cltv.errors import NeedsHuman, Remedy
+from amc_cltv.results import (
+    CLTV,
+    COHORT_MONTH,
+    NUM_USERS,
+    SEGMENT,
+    TOTAL_SALES,
+    TOTAL_SPEND,
+    ResultFiles,
+    reads,
+)
 from amc_cltv.workflows.catalog import FILTERED_COLUMN
 
 COHORTS_WORKFLOW = "cohorts"
@@ -37,7 +47,7 @@ SEGMENTS = (
     "Growth Potential Customer",
     "Low Value Customer",
 )
-COLUMNS = ("cohort_month", "customer_audience_segment", "num_users", "total_sales", "total_spend", "cltv")
+COLUMNS = reads(COHORTS_WORKFLOW, COHORT_MONTH, SEGMENT, NUM_USERS, TOTAL_SALES, TOTAL_SPEND, CLTV)
 
 
 @dataclass(frozen=True)
@@ -89,46 +99,41 @@ class CohortSummary:
         }
 
 
-def _weighted(rows: Sequence[Mapping[str, Any]], name: str, label: str) -> Cohort:
-    users = sum(int(row["num_users"]) for row in rows)
+def _weighted(rows: Sequence[Mapping[str, Any]], name: str) -> Cohort:
+    users = sum(int(row[NUM_USERS]) for row in rows)
 
     def average(column: str) -> float:
         if not users:
             return 0.0
-        return math.fsum(int(row["num_users"]) * float(row[column]) for row in rows) / users
+        return math.fsum(int(row[NUM_USERS]) * float(row[column]) for row in rows) / users
 
     shares: dict[str, float] = defaultdict(float)
     for row in rows:
-        shares[str(row[label])] += int(row["num_users"]) / users if users else 0.0
+        shares[str(row[SEGMENT])] += int(row[NUM_USERS]) / users if users else 0.0
     ordered = {segment: shares.get(segment, 0.0) for segment in SEGMENTS}
     ordered.update({segment: share for segment, share in shares.items() if segment not in ordered})
     return Cohort(
         cohort_month=name,
         num_users=users,
-        total_sales=average("total_sales"),
-        total_spend=average("total_spend"),
-        cltv=average("cltv"),
+        total_sales=average(TOTAL_SALES),
+        total_spend=average(TOTAL_SPEND),
+        cltv=average(CLTV),
         segment_shares=ordered,
     )
-
-
-def marked_filtered(row: Mapping[str, Any]) -> bool:
-    """Whether AMC marked the row filtered (below its aggregation threshold)."""
-    return str(row.get(FILTERED_COLUMN, "")).strip().lower() in ("true", "1")
 
 
 def summarize(rows: Iterable[Mapping[str, Any]]) -> CohortSummary:
     """Group the workflow's rows into cohorts and flag those that look profitable but are not; rows AMC
     marked filtered are left out (and counted)."""
     given = list(rows)
-    materialized = [row for row in given if not marked_filtered(row)]
+    materialized = [row for row in given if row.get(FILTERED_COLUMN) is not True]
     by_month: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for row in materialized:
-        by_month[str(row["cohort_month"])].append(row)
-    everyone = _weighted(materialized, "all customers", "customer_audience_segment")
+        by_month[str(row[COHORT_MONTH])].append(row)
+    everyone = _weighted(materialized, "all customers")
     cohorts = []
     for month in sorted(by_month, key=lambda m: (m != EXISTING, m)):
-        cohort = _weighted(by_month[month], month, "customer_audience_segment")
+        cohort = _weighted(by_month[month], month)
         flagged = cohort.total_sales >= everyone.total_sales and cohort.cltv < everyone.cltv
         cohorts.append(
             Cohort(
@@ -148,32 +153,18 @@ def read_cohorts(files: Sequence[Path]) -> CohortSummary:
     """The cohort summary of a ``cohorts`` result's CSV files.
 
     Raises NeedsHuman naming the file when a column of the workflow's output is missing (the file is not
-    what this version's ``cohorts`` workflow writes).
+    what this version's ``cohorts`` workflow writes), MalformedResult when a file is not a readable result.
     """
-    import duckdb  # only when reading: the CLI imports this module on every run
-
-    rows: list[dict[str, Any]] = []
-    connection = duckdb.connect()
-    try:
-        for path in files:
-            # all text: cohort_month '2026-03' would otherwise be guessed to be a date
-            relation = connection.read_csv(str(path), header=True, all_varchar=True)
-            missing = [column for column in COLUMNS if column not in relation.columns]
-            if missing:
-                raise NeedsHuman(
-                    f"{path}: not a cohorts result (no column {', '.join(missing)}); check the workflow on "
-                    "AMC (workflows plan)",
-                    remedy=Remedy.FORCE_RERUN,
-                )
-            columns = list(relation.columns)
-            for values in relation.fetchall():
-                row = dict(zip(columns, values, strict=True))
-                if row["num_users"] in (None, ""):
-                    continue
-                rows.append(row)
-    finally:
-        connection.close()
-    return summarize(rows)
+    result = ResultFiles.of(files, COHORTS_WORKFLOW)
+    for path, header in zip(result.files, result.headers, strict=True):
+        missing = [column for column in COLUMNS if column not in header]
+        if missing:
+            raise NeedsHuman(
+                f"{path}: not a cohorts result (no column {', '.join(missing)}); check the workflow on "
+                "AMC (workflows plan)",
+                remedy=Remedy.FORCE_RERUN,
+            )
+    return summarize(row for row in result if row[NUM_USERS] is not None)
 
 
 def buying_days(cohort_month: str, start: date, end: date) -> tuple[int, bool]:

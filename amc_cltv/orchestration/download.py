@@ -9,7 +9,6 @@ truncated transfer. ``manifest.json`` is written the same way, last, and holds n
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import json
 import os
@@ -24,6 +23,7 @@ from amc_cltv.ledger import FileRecord
 from amc_cltv.log import get_logger
 from amc_cltv.orchestration.filtered import UNREAD, AggregationFiltered, Unread, aggregation_filtered
 from amc_cltv.private import open_private, private_dir
+from amc_cltv.results import header_columns
 
 CHUNK_SIZE = 1 << 16  # what the socket delivers at a time: larger chunks only add copying
 MAX_URL_REQUESTS = 4
@@ -79,11 +79,6 @@ def write_atomically(path: Path, payload: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def _columns(header: bytes) -> list[str]:
-    row = next(csv.reader([header.decode("utf-8-sig", errors="replace")]), [])
-    return [name.strip().lower() for name in row]
-
-
 def store_verified(
     chunks: Iterable[bytes],
     content_length: int | None,
@@ -124,12 +119,14 @@ def store_verified(
         header = head.split(b"\n", 1)[0].strip()
         if not header:
             raise DownloadError(f"{path.name}: no header row")
-        if expected_header is not None and _columns(header) != [c.lower() for c in expected_header]:
-            # The row is not quoted: a file that is not what was asked for may hold customer data there.
-            raise DownloadError(
-                f"{path.name}: unexpected header row ({len(_columns(header))} columns, "
-                f"{len(expected_header)} expected)"
-            )
+        if expected_header is not None:
+            columns = header_columns(header.decode("utf-8-sig", errors="replace"))
+            if columns != [c.lower() for c in expected_header]:
+                # The row is not quoted: a file not what was asked for may hold customer data there.
+                raise DownloadError(
+                    f"{path.name}: unexpected header row ({len(columns)} columns, "
+                    f"{len(expected_header)} expected)"
+                )
         lines = newlines + (0 if last == b"\n" else 1)
         os.replace(temp, path)
         fsync_dir(path.parent)

@@ -5,23 +5,21 @@ AMC removes the values of an output row that has fewer distinct users than a col
 ``filtered`` is true on them (their values removed and re-aggregated) and ``filtered_reason`` says why. This
 reads the downloaded files once per execution (at download; the outcome and the manifest carry the answer)
 and tells the run summary, ``manifest.json`` and ``--json`` about them. A result of a few megabytes, the
-usual size, is read with the ``csv`` module: opening a DuckDB connection and sniffing the file cost more
-than the whole read. Larger results go through DuckDB, which streams them.
+usual size, is walked row by row (``amc_cltv.results`` reads it with the ``csv`` module: opening a DuckDB
+connection cost more than the whole read); a larger one is counted by a DuckDB query, which streams it.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amc_cltv.workflows.catalog import FILTERED_COLUMN, FILTERED_REASON_COLUMN
+from amc_cltv.results import ResultFiles
+from amc_cltv.workflows.catalog import FILTERED_COLUMN, FILTERED_REASON_COLUMN, FILTERED_TYPES
 
 MAX_REASONS = 5
-SMALL_BYTES = 8 * 1024 * 1024  # read in Python up to this much; DuckDB streams larger results
-MARKED = frozenset({"true", "1"})
 
 
 @dataclass(frozen=True)
@@ -51,12 +49,12 @@ UNREAD = Unread()
 
 
 def aggregation_filtered(files: Sequence[Path]) -> AggregationFiltered | None:
-    """What AMC filtered in the result ``files``; None when they carry no ``filtered`` column."""
-    if not files:
+    """What AMC filtered in the result ``files``; None when none carries a ``filtered`` column. Raises
+    MalformedResult naming a file that is not a result CSV."""
+    result = ResultFiles(files, FILTERED_TYPES)
+    if FILTERED_COLUMN not in result.columns:
         return None
-    if sum(path.stat().st_size for path in files) <= SMALL_BYTES:
-        return _read_small(files)
-    return _read_large(files)
+    return _read_small(result) if result.small else _read_large(result)
 
 
 def recorded_filtered(folder: Path) -> AggregationFiltered | Unread | None:
@@ -75,41 +73,24 @@ def recorded_filtered(folder: Path) -> AggregationFiltered | Unread | None:
         return UNREAD
 
 
-def _read_small(files: Sequence[Path]) -> AggregationFiltered | None:
+def _read_small(result: ResultFiles) -> AggregationFiltered:
     rows, reasons = 0, set()
-    for number, path in enumerate(files):
-        with path.open(newline="", encoding="utf-8") as stream:
-            reader = csv.reader(stream)
-            header = [column.strip().lower() for column in next(reader, [])]
-            if FILTERED_COLUMN not in header:
-                if number == 0:
-                    return None
-                continue
-            marked = header.index(FILTERED_COLUMN)
-            why = header.index(FILTERED_REASON_COLUMN) if FILTERED_REASON_COLUMN in header else None
-            for row in reader:
-                if marked < len(row) and row[marked].strip().lower() in MARKED:
-                    rows += 1
-                    if why is not None and why < len(row) and row[why]:
-                        reasons.add(row[why])
+    for row in result:
+        if row[FILTERED_COLUMN] is True:
+            rows += 1
+            if row.get(FILTERED_REASON_COLUMN):
+                reasons.add(row[FILTERED_REASON_COLUMN])
     return AggregationFiltered(rows, tuple(sorted(reasons)[:MAX_REASONS]))
 
 
-def _read_large(files: Sequence[Path]) -> AggregationFiltered | None:
-    import duckdb  # only for results too large to read in Python
-
-    with duckdb.connect() as db:
-        relation = db.read_csv([str(path) for path in files], header=True, all_varchar=True)
-        columns = [column.lower() for column in relation.columns]
-        if FILTERED_COLUMN not in columns:
-            return None
-        marked = f"lower(trim(\"{FILTERED_COLUMN}\")) IN ('true', '1')"
-        count_row = db.execute(f"SELECT count(*) FROM relation WHERE {marked}").fetchone()
-        reasons: list[str] = []
-        if FILTERED_REASON_COLUMN in columns:
-            found = db.execute(
-                f'SELECT DISTINCT "{FILTERED_REASON_COLUMN}" FROM relation WHERE {marked} '
-                f'AND "{FILTERED_REASON_COLUMN}" IS NOT NULL ORDER BY 1 LIMIT {MAX_REASONS}'
-            ).fetchall()
-            reasons = [str(row[0]) for row in found]
-    return AggregationFiltered(int(count_row[0]) if count_row else 0, tuple(reasons))
+def _read_large(result: ResultFiles) -> AggregationFiltered:
+    marked = f'"{FILTERED_COLUMN}" IS TRUE'
+    ((count,),) = result.query(f"SELECT count(*) FROM result WHERE {marked}")
+    reasons: list[str] = []
+    if FILTERED_REASON_COLUMN in result.columns:
+        found = result.query(
+            f'SELECT DISTINCT "{FILTERED_REASON_COLUMN}" FROM result WHERE {marked} '
+            f'AND "{FILTERED_REASON_COLUMN}" IS NOT NULL ORDER BY 1 LIMIT {MAX_REASONS}'
+        )
+        reasons = [str(row[0]) for row in found]
+    return AggregationFiltered(int(count), tuple(reasons))

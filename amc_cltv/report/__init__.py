@@ -28,7 +28,6 @@ from amc_cltv.report.history import history_section, migration_chart, migration_
 from amc_cltv.report.model import Section
 from amc_cltv.report.results import (
     Result,
-    Table,
     find_results,
     read_header,
     read_rows,
@@ -36,6 +35,7 @@ from amc_cltv.report.results import (
     workflows_on_disk,
 )
 from amc_cltv.report.segments import PER_USER_COLUMNS, SEGMENTATION, scatter_section, segment_section
+from amc_cltv.results import ResultTable
 
 REPORT_WORKFLOWS = (SEGMENTATION, COHORTS, LOYALTY, "cltv", "cltv-ntb", CONVERSION)
 
@@ -94,7 +94,7 @@ class _Reader:
         self._parameters = {
             str(run.execution_id): tuple(sorted(run.parameters.items())) for run in reversed(self._runs)
         }
-        self._tables: dict[Path, Table] = {}
+        self._tables: dict[Path, ResultTable] = {}
 
     def _all(self, workflow: str) -> list[Result]:
         """Every result of ``workflow``, latest time window first (reruns of a window: newest first)."""
@@ -116,12 +116,12 @@ class _Reader:
     def found(self, workflow: str) -> Found:
         return Found.filtered(workflow, self._all(workflow), self.inputs.since)
 
-    def rows(self, result: Result) -> Table:
+    def rows(self, result: Result) -> ResultTable:
         if result.directory not in self._tables:
             self._tables[result.directory] = read_rows(result)
         return self._tables[result.directory]
 
-    def history(self, found: Found) -> list[tuple[Result, Table]]:
+    def history(self, found: Found) -> list[tuple[Result, ResultTable]]:
         return [(result, self.rows(result)) for result in one_per_window(list(found.results))]
 
     def per_user(self) -> list[Result]:

@@ -23,9 +23,25 @@ from amc_cltv.report.model import (
     segment_order,
 )
 from amc_cltv.report.results import number
+from amc_cltv.results import (
+    AVG_LIFETIME_SCORE,
+    AVG_VALUE_SCORE,
+    CLTV,
+    NTB_CUSTOMERS,
+    SEGMENT,
+    TOTAL_SALES,
+    TOTAL_SPEND,
+    TOTAL_UNITS_SOLD,
+    TRACKED_ASIN,
+    reads,
+)
 
 LOYALTY = "loyalty-segments"
-LOYALTY_COLUMNS = ("tracked_asin", "customer_audience_segment", "cltv")
+LOYALTY_COLUMNS = reads(LOYALTY, TRACKED_ASIN, SEGMENT, CLTV)
+NTB = "cltv-ntb"
+TOP_NEEDS = reads("cltv", TRACKED_ASIN, CLTV)
+TOP_SHOWS = reads("cltv", AVG_LIFETIME_SCORE, AVG_VALUE_SCORE, TOTAL_SALES, TOTAL_SPEND, TOTAL_UNITS_SOLD)
+reads(NTB, *TOP_NEEDS, *TOP_SHOWS, NTB_CUSTOMERS)  # the same table of new-to-brand customers, counted
 TOP_ASINS = 10
 GROUPED_ASINS = 15  # the loyalty chart shows the ASINs with the highest score in any segment
 LOG_SCALE_SPREAD = (
@@ -47,9 +63,9 @@ def loyalty_section(found: Found) -> Section:
     )
     cells: dict[tuple[str, str], float] = {}
     for row in table.rows if table else ():
-        score = number(row.get("cltv"))
+        score = number(row.get(CLTV))
         if score is not None and score > 0:  # positive scores only, as in docs/segments.md §1
-            cells[(str(row["tracked_asin"]), str(row["customer_audience_segment"]))] = score
+            cells[(str(row[TRACKED_ASIN]), str(row[SEGMENT]))] = score
     if table and not cells:
         section.notes.append(f"The latest `{LOYALTY}` result has no ASIN with a positive {SCORE}.")
     if not cells:
@@ -142,20 +158,20 @@ def _facet_layout(cells: dict[tuple[str, str], float], asins: list[str], labels:
 
 def top_asin_section(workflow: str, found: Found) -> Section:
     """The ASINs with the highest score (``cltv``: all customers; ``cltv-ntb``: new-to-brand customers)."""
-    ntb = workflow == "cltv-ntb"
+    ntb = workflow == NTB
     who = "new-to-brand customers" if ntb else "all customers"
     section, table = open_section(
         workflow,
         f"Top ASINs by {SCORE}, {who} (`{workflow}`)",
         found,
         what=f"the top ASINs by {SCORE} for {who}",
-        needs=("tracked_asin", "cltv"),
+        needs=TOP_NEEDS,
     )
     ranked = sorted(
         (
             (score, row)
             for row in (table.rows if table else ())
-            if (score := number(row.get("cltv"))) is not None
+            if (score := number(row.get(CLTV))) is not None
         ),
         key=lambda item: (-item[0], str(item[1])),
     )
@@ -166,9 +182,9 @@ def top_asin_section(workflow: str, found: Found) -> Section:
     top = ranked[:TOP_ASINS]
     section.tables.append(_top_table(workflow, top, ntb))
     lead_score, lead = top[0]
-    reading = f"{lead['tracked_asin']} leads with a {SCORE} of {ratio(lead_score)}"
-    if ntb and number(lead.get("ntb_customers")) is not None:
-        reading += f" ({count(number(lead.get('ntb_customers')))} new-to-brand customers)"
+    reading = f"{lead[TRACKED_ASIN]} leads with a {SCORE} of {ratio(lead_score)}"
+    if ntb and (customers := number(lead.get(NTB_CUSTOMERS))) is not None:
+        reading += f" ({count(customers)} new-to-brand customers)"
     values = sorted(score for score, _ in ranked)
     middle = len(values) // 2
     median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
@@ -179,7 +195,7 @@ def top_asin_section(workflow: str, found: Found) -> Section:
         "orientation": "h",
         "name": SCORE,
         "x": [score for score, _ in reversed(top)],
-        "y": [str(row["tracked_asin"]) for _, row in reversed(top)],
+        "y": [str(row[TRACKED_ASIN]) for _, row in reversed(top)],
         "text": [ratio(score) for score, _ in reversed(top)],
         "textposition": "auto",
         "marker": {"color": "#1b9e77" if ntb else "#4c78a8"},
@@ -214,16 +230,16 @@ def _top_table(workflow: str, top: list[tuple[float, dict[str, Any]]], ntb: bool
 
     def cells(score: float, row: dict[str, Any]) -> tuple[str, ...]:
         values = [
-            str(row["tracked_asin"]),
+            str(row[TRACKED_ASIN]),
             ratio(score),
-            ratio(number(row.get("avg_lifetime_score"))),
-            ratio(number(row.get("avg_value_score"))),
-            money(number(row.get("total_sales"))),
-            money(number(row.get("total_spend"))),
-            count(number(row.get("total_units_sold"))),
+            ratio(number(row.get(AVG_LIFETIME_SCORE))),
+            ratio(number(row.get(AVG_VALUE_SCORE))),
+            money(number(row.get(TOTAL_SALES))),
+            money(number(row.get(TOTAL_SPEND))),
+            count(number(row.get(TOTAL_UNITS_SOLD))),
         ]
         if ntb:
-            values.append(count(number(row.get("ntb_customers"))))
+            values.append(count(number(row.get(NTB_CUSTOMERS))))
         return tuple(values)
 
     return TableSpec(key=workflow, columns=tuple(columns), rows=tuple(cells(s, r) for s, r in top))

@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from amc_cltv.report.model import Chart, Section, figure
-from amc_cltv.report.results import Result, Table, read_rows
+from amc_cltv.report.results import Result, read_rows
+from amc_cltv.results import ResultTable
 from amc_cltv.workflows.catalog import FILTERED_COLUMN as FILTERED
 
 
@@ -85,7 +86,7 @@ def open_section(
     what: str,
     needs: tuple[str, ...] = (),
     wants: tuple[str, ...] = (),
-) -> tuple[Section, Table | None]:
+) -> tuple[Section, ResultTable | None]:
     """A section over ``found``'s latest result and its rows; the rows are None when the section can show
     nothing (no result, or a column in ``needs`` is missing). A missing column of ``wants`` is only noted."""
     section = Section(key=key, title=title)
@@ -109,13 +110,13 @@ def open_section(
     return section, table
 
 
-def without_filtered(table: Table) -> tuple[Table, int]:
+def without_filtered(table: ResultTable) -> tuple[ResultTable, int]:
     """The rows AMC did not mark filtered (below its aggregation threshold, docs/amc-api.md §5.2), and how
     many it did."""
     if FILTERED not in table.columns:
         return table, 0
-    kept = tuple(row for row in table.rows if str(row.get(FILTERED)).lower() != "true")
-    return Table(columns=table.columns, rows=kept), len(table.rows) - len(kept)
+    kept = tuple(row for row in table.rows if row[FILTERED] is not True)
+    return ResultTable(columns=table.columns, rows=kept), len(table.rows) - len(kept)
 
 
 def chart(

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from amc_cltv.orchestration.cohorts import COHORTS_WORKFLOW as COHORTS
+from amc_cltv.orchestration.cohorts import COLUMNS as COHORT_COLUMNS
 from amc_cltv.orchestration.cohorts import EXISTING, buying_days, summarize
 from amc_cltv.orchestration.cohorts import Cohort as CohortSummaryRow
 from amc_cltv.report.builder import Found, chart, open_section
@@ -29,17 +31,11 @@ from amc_cltv.report.model import (
     percent,
     segment_order,
 )
-from amc_cltv.report.results import Result, Table, number, to_date
+from amc_cltv.report.results import Result, number, to_date
+from amc_cltv.results import CLTV, COHORT_MONTH, NUM_USERS, SEGMENT, TOTAL_SALES, TOTAL_SPEND, ResultTable
 
-COHORTS = "cohorts"
-COHORT_COLUMNS = (
-    "cohort_month",
-    "customer_audience_segment",
-    "num_users",
-    "total_sales",
-    "total_spend",
-    "cltv",
-)
+FIGURES = (NUM_USERS, TOTAL_SALES, TOTAL_SPEND, CLTV)  # a row without a number in one of them is left out
+
 HIGH_VALUE = "High Value Customer"
 FLAG_COLOUR, COHORT_COLOUR = "#d95f02", "#1b9e77"
 
@@ -135,18 +131,15 @@ def partial_months(result: Result) -> set[str]:
 
 
 def read_cohorts(
-    table: Table, partial: set[str] | frozenset[str] = frozenset()
+    table: ResultTable, partial: set[str] | frozenset[str] = frozenset()
 ) -> tuple[list[Cohort], Cohort]:
     """The cohorts (``existing`` first, then months in order) and every customer together; the months in
     ``partial`` are marked as such. Rows without a number in every column are left out."""
-    rows = []
-    for row in table.rows:
-        month = row.get("cohort_month")
-        if isinstance(month, date):  # a CSV reader may take '2026-03' for a day
-            month = f"{month:%Y-%m}"
-        values = {name: number(row.get(name)) for name in ("num_users", "total_sales", "total_spend", "cltv")}
-        if month and row.get("customer_audience_segment") and None not in values.values():
-            rows.append({**row, **values, "cohort_month": str(month)})
+    rows = [
+        row
+        for row in table.rows
+        if row[COHORT_MONTH] and row[SEGMENT] and all(number(row[name]) is not None for name in FIGURES)
+    ]
     if not rows:
         return [], Cohort("All customers")
     summary = summarize(rows)
@@ -169,7 +162,7 @@ def axis_labels(cohorts: list[Cohort]) -> list[str]:
     return [cohort.label for cohort in cohorts if cohort.month == EXISTING] + every
 
 
-def cohort_section(found: Found, runs: list[tuple[Result, Table]]) -> Section:
+def cohort_section(found: Found, runs: list[tuple[Result, ResultTable]]) -> Section:
     """Segment mix and CLTV per cohort of the latest result, and each cohort's CLTV and High Value share
     over the runs of its group."""
     section, table = open_section(
@@ -341,7 +334,7 @@ def _cohort_table(
     )
 
 
-def _history(section: Section, runs: list[tuple[Result, Table]]) -> None:
+def _history(section: Section, runs: list[tuple[Result, ResultTable]]) -> None:
     """Each cohort's CLTV and High Value share over the runs of the main run group."""
     groups = main_group([result for result, _ in runs])
     tables = {id(result): table for result, table in runs}

@@ -5,9 +5,18 @@ from __future__ import annotations
 from amc_cltv.report.builder import Found, chart, missing_columns, open_section
 from amc_cltv.report.model import Section, grouped_bars, percent
 from amc_cltv.report.results import number
+from amc_cltv.results import (
+    CAMPAIGN_ID,
+    SEGMENT,
+    UNIQUE_USERS_PURCHASED,
+    UNIQUE_USERS_REACHED,
+    USER_CONVERSION_RATE,
+    reads,
+)
 
 CONVERSION = "segment-conversion-rate"
-CONVERSION_COLUMNS = ("campaign_id", "customer_audience_segment", "unique_users_reached")
+CONVERSION_COLUMNS = reads(CONVERSION, CAMPAIGN_ID, SEGMENT, UNIQUE_USERS_REACHED)
+RATE_COLUMNS = reads(CONVERSION, USER_CONVERSION_RATE, UNIQUE_USERS_PURCHASED)  # either gives the rate
 CAMPAIGNS = 20
 
 
@@ -37,14 +46,14 @@ class _Rates:
 def _rates(rows: tuple[dict[str, object], ...]) -> _Rates:
     rates = _Rates()
     for row in rows:
-        reached = number(row.get("unique_users_reached"))
-        purchased = number(row.get("unique_users_purchased"))
-        rate = number(row.get("user_conversion_rate"))
+        reached = number(row.get(UNIQUE_USERS_REACHED))
+        purchased = number(row.get(UNIQUE_USERS_PURCHASED))
+        rate = number(row.get(USER_CONVERSION_RATE))
         if rate is None and reached and purchased is not None:
             rate = purchased / reached
         if rate is not None:
-            label = str(row["customer_audience_segment"])
-            rates.add(str(row["campaign_id"]), label, rate, reached or 0.0, purchased)
+            label = str(row[SEGMENT])
+            rates.add(str(row[CAMPAIGN_ID]), label, rate, reached or 0.0, purchased)
     return rates
 
 
@@ -57,12 +66,8 @@ def conversion_section(found: Found) -> Section:
         what="conversion rate by campaign and segment",
         needs=CONVERSION_COLUMNS,
     )
-    if (
-        table
-        and "user_conversion_rate" not in table.columns
-        and "unique_users_purchased" not in table.columns
-    ):
-        section.notes.append(missing_columns(CONVERSION, ["user_conversion_rate"]))
+    if table and len(table.missing(*RATE_COLUMNS)) == len(RATE_COLUMNS):
+        section.notes.append(missing_columns(CONVERSION, [USER_CONVERSION_RATE]))
         return section
     rates = _rates(table.rows) if table else _Rates()
     if table and not rates.cells:

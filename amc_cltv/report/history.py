@@ -22,8 +22,9 @@ from amc_cltv.report.model import (
     percent,
     segment_order,
 )
-from amc_cltv.report.results import Result, Table
+from amc_cltv.report.results import Result
 from amc_cltv.report.segments import SEGMENTATION, SegmentRow, segment_rows
+from amc_cltv.results import SEGMENT, USER_ID, ResultTable
 
 ABSENT = "(not a customer)"  # a user new in the newer run, or gone from it
 Series = list[tuple[Result, dict[str, SegmentRow]]]
@@ -49,7 +50,7 @@ def end_day(result: Result) -> str:
     return end.isoformat() if end else result.time_window_end
 
 
-def history_section(found: Found, points: list[tuple[Result, Table]]) -> Section:
+def history_section(found: Found, points: list[tuple[Result, ResultTable]]) -> Section:
     """Customers and CLTV per customer per segment for each window of the main run group, oldest first."""
     section = Section(key="history", title="Segments over time")
     if not points:
@@ -160,7 +161,7 @@ def migration_pair(per_user: list[Result]) -> tuple[list[Result], str | None]:
 
 
 def migration_chart(
-    section: Section, older: tuple[Result, Table] | None, newer: tuple[Result, Table] | None
+    section: Section, older: tuple[Result, ResultTable] | None, newer: tuple[Result, ResultTable] | None
 ) -> None:
     """Add how customers moved between segments from the older to the newer per-user run."""
     if older is None or newer is None:
@@ -239,9 +240,9 @@ def _migration_reading(moves: dict[tuple[str, str], int]) -> str:
     return reading + "."
 
 
-def _labels(table: Table) -> dict[str, str]:
+def _labels(table: ResultTable) -> dict[str, str]:
     return {
-        str(row["user_id"]): str(row.get("customer_audience_segment") or "Non-Labeled")
+        str(row[USER_ID]): str(row.get(SEGMENT) or "Non-Labeled")
         for row in table.rows
-        if row.get("user_id") is not None
+        if row.get(USER_ID) is not None
     }

@@ -1,4 +1,4 @@
-"""Downloaded results as the report reads them: manifests found on disk, CSV rows read with DuckDB.
+"""Downloaded results as the report finds them: manifests on disk, rows read by ``amc_cltv.results``.
 
 The layout is docs/contract.md §3.2: ``<output_dir>/<instance_id>/<workflow>/<execution_id>/part-N.csv``
 beside a ``manifest.json``. A result whose manifest or files cannot be read is skipped (and logged), never
@@ -7,16 +7,16 @@ fatal: the report says what is missing instead.
 
 from __future__ import annotations
 
-import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from amc_cltv.errors import LocalFault, MalformedResult
 from amc_cltv.log import get_logger
+from amc_cltv.results import ResultFiles, ResultTable
+from amc_cltv.workflows import catalog
 
 log = get_logger("amc_cltv.report")
 
@@ -43,18 +43,6 @@ class Result:
         """The time window's length in days (None when a bound is unreadable)."""
         start, end = to_date(self.time_window_start), self.window_end_date
         return (end - start).days if start and end else None
-
-
-@dataclass(frozen=True)
-class Table:
-    """The rows of a result, with lower-cased column names."""
-
-    columns: tuple[str, ...]
-    rows: tuple[dict[str, Any], ...] = field(default_factory=tuple)
-
-    def missing(self, *needed: str) -> list[str]:
-        """The needed columns this table does not have."""
-        return [name for name in needed if name not in self.columns]
 
 
 def to_date(text: str | None) -> date | None:
@@ -125,27 +113,26 @@ def result_for_execution(
     return _load_manifest(manifest_path, workflow)
 
 
-def read_rows(result: Result) -> Table:
-    """Every data row of a result's part files (each has its own header row), read with DuckDB."""
-    if not result.part_files:
-        return Table(columns=())
-    files = [str(path) for path in result.part_files]
-    connection = duckdb.connect(":memory:")
+def _files(result: Result) -> ResultFiles:
+    """The result's part files, typed as its workflow declares; a workflow the catalogue does not know (an
+    older version's folder) declares nothing, and its columns stay text."""
+    known = result.workflow in catalog.names()
+    return ResultFiles(result.part_files, catalog.result_columns(result.workflow) if known else {})
+
+
+def read_rows(result: Result) -> ResultTable:
+    """Every data row of a result's part files (each has its own header row); no rows, and a warning, when
+    a file cannot be read."""
     try:
-        relation = connection.read_csv(files, header=True, union_by_name=True)
-        columns = tuple(name.lower() for name in relation.columns)
-        rows = tuple(dict(zip(columns, values, strict=True)) for values in relation.fetchall())
-    except duckdb.Error as exc:
+        return _files(result).table()
+    except (MalformedResult, LocalFault) as error:
         log.warning(
             "report_csv_unreadable",
             workflow=result.workflow,
             execution_id=result.execution_id,
-            error=str(exc),
+            error=str(error),
         )
-        return Table(columns=())
-    finally:
-        connection.close()
-    return Table(columns=columns, rows=rows)
+        return ResultTable(columns=())
 
 
 def number(value: Any) -> float | None:
@@ -160,15 +147,11 @@ def number(value: Any) -> float | None:
 
 
 def read_header(result: Result) -> tuple[str, ...]:
-    """The lower-cased column names of a result's first part file (cheap: one line is read)."""
-    if not result.part_files:
-        return ()
+    """The column names of a result's part files (cheap: one line of each is read); none when unreadable."""
     try:
-        with result.part_files[0].open(encoding="utf-8", newline="") as handle:
-            first = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
+        return _files(result).columns
+    except (MalformedResult, LocalFault):
         return ()
-    return tuple(name.strip().lower() for name in first)
 
 
 def workflows_on_disk(output_dir: Path, instance_id: str) -> list[str]:

@@ -16,11 +16,23 @@ from amc_cltv.report.model import (
     percent,
     segment_order,
 )
-from amc_cltv.report.results import Result, Table, number
+from amc_cltv.report.results import Result, number
+from amc_cltv.results import (
+    CLTV,
+    NUM_USERS,
+    SEGMENT,
+    TOTAL_SALES,
+    TOTAL_SPEND,
+    USER_ID,
+    ResultTable,
+    reads,
+)
 
 SEGMENTATION = "segmentation"
-SEGMENT_COLUMNS = ("customer_audience_segment", "num_users", "total_sales", "total_spend", "cltv")
-PER_USER_COLUMNS = ("user_id", "customer_audience_segment", "total_sales", "total_spend")
+SEGMENT_NEEDS = reads(SEGMENTATION, SEGMENT, NUM_USERS)
+SEGMENT_WANTS = reads(SEGMENTATION, TOTAL_SALES, TOTAL_SPEND, CLTV)
+# A result with one row per customer and its label: customer-labels' (the report takes any that has these).
+PER_USER_COLUMNS = reads("customer-labels", USER_ID, SEGMENT, TOTAL_SALES, TOTAL_SPEND)
 SCATTER_POINTS = 5000  # more points than this make a slow, unreadable SVG: a regular sample is drawn
 
 
@@ -35,20 +47,20 @@ class SegmentRow:
     cltv: float  # average per user
 
 
-def segment_rows(table: Table) -> list[SegmentRow]:
+def segment_rows(table: ResultTable) -> list[SegmentRow]:
     """The segmentation rows in the order of docs/segments.md §5 (rows without a user count are dropped)."""
     by_label: dict[str, SegmentRow] = {}
     for row in table.rows:
-        label = str(row.get("customer_audience_segment") or "")
-        users = number(row.get("num_users"))
+        label = str(row.get(SEGMENT) or "")
+        users = number(row.get(NUM_USERS))
         if not label or users is None:
             continue
         by_label[label] = SegmentRow(
             segment=label,
             num_users=users,
-            total_sales=number(row.get("total_sales")) or 0.0,
-            total_spend=number(row.get("total_spend")) or 0.0,
-            cltv=number(row.get("cltv")) or 0.0,
+            total_sales=number(row.get(TOTAL_SALES)) or 0.0,
+            total_spend=number(row.get(TOTAL_SPEND)) or 0.0,
+            cltv=number(row.get(CLTV)) or 0.0,
         )
     return [by_label[label] for label in segment_order(list(by_label))]
 
@@ -76,8 +88,8 @@ def segment_section(found: Found) -> Section:
         "Customer segments (revenue × cost)",
         found,
         what="the segment table",
-        needs=("customer_audience_segment", "num_users"),
-        wants=("total_sales", "total_spend", "cltv"),
+        needs=SEGMENT_NEEDS,
+        wants=SEGMENT_WANTS,
     )
     rows = segment_rows(table) if table else []
     if table and not rows:
@@ -149,7 +161,7 @@ def _segment_bars(rows: list[SegmentRow]) -> list[dict[str, object]]:
     ]
 
 
-def scatter_section(result: Result | None, table: Table | None) -> Section:
+def scatter_section(result: Result | None, table: ResultTable | None) -> Section:
     """Sales against spend per customer, coloured by segment, where a per-user result exists."""
     section = Section(key="scatter", title="Audience scatter: sales against ad spend per customer")
     if result is None or table is None:
@@ -200,14 +212,14 @@ def scatter_section(result: Result | None, table: Table | None) -> Section:
     return section
 
 
-def _scatter_points(table: Table) -> dict[str, tuple[list[float], list[float]]]:
+def _scatter_points(table: ResultTable) -> dict[str, tuple[list[float], list[float]]]:
     """Each label's customers as (sales, spend) lists; rows without both numbers are skipped."""
     points: dict[str, tuple[list[float], list[float]]] = {}
     for row in table.rows:
-        sales, spend = number(row.get("total_sales")), number(row.get("total_spend"))
+        sales, spend = number(row.get(TOTAL_SALES)), number(row.get(TOTAL_SPEND))
         if sales is None or spend is None:
             continue
-        xs, ys = points.setdefault(str(row.get("customer_audience_segment") or "Non-Labeled"), ([], []))
+        xs, ys = points.setdefault(str(row.get(SEGMENT) or "Non-Labeled"), ([], []))
         xs.append(sales)
         ys.append(spend)
     return points

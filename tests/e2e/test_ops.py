@@ -74,10 +74,13 @@ def test_workflows_plan_diff_ends_with_a_newline(sandbox: Sandbox) -> None:
 
 def test_ids_in_the_terminal_table_are_text(tmp_path: Path) -> None:
     csv = tmp_path / "part-1.csv"
-    csv.write_text("campaign_id,users,total_sales\n5001,12345,1234.5\n")
-    columns, rows = result_table([csv])
-    assert columns == ["campaign_id", "users", "total_sales"]
-    assert rows == [["5001", "12,345", "1,234.50"]]
+    csv.write_text(
+        "campaign_id,customer_audience_segment,unique_users_reached,user_conversion_rate\n"
+        "5001,High Value Customer,12345,0.5\n"
+    )
+    columns, rows = result_table([csv], "segment-conversion-rate")
+    assert columns[:3] == ["campaign_id", "customer_audience_segment", "unique_users_reached"]
+    assert rows == [["5001", "High Value Customer", "12,345", "0.50"]]
 
 
 def test_offline_commands_need_no_secrets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from amc_cltv import results
 from amc_cltv.orchestration import filtered
 from amc_cltv.orchestration.filtered import AggregationFiltered, aggregation_filtered, recorded_filtered
 
@@ -22,7 +23,7 @@ RESULT = (
 @pytest.fixture(params=["csv", "duckdb"])
 def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "duckdb":
-        monkeypatch.setattr(filtered, "SMALL_BYTES", 0)
+        monkeypatch.setattr(results, "SMALL_BYTES", 0)
     return str(request.param)
 
 

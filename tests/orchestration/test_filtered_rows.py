@@ -37,6 +37,6 @@ def test_the_segment_table_shows_no_filtered_row(tmp_path: Path) -> None:
         "High Value Customer,300,40.0,false,\n"
         ",12,900.0,true,'num_users' users < 100 required\n"
     )
-    columns, rows = result_table([path])
+    columns, rows = result_table([path], "segmentation")
     assert columns == ["customer_audience_segment", "num_users", "total_sales"]
     assert rows == [["High Value Customer", "300", "40.00"]]
