@@ -53,6 +53,7 @@ def test_executions_list_json_redacts_the_status_reason(sandbox: Sandbox) -> Non
 
 def test_a_result_cell_with_markup_and_escapes_is_printed_as_text(sandbox: Sandbox) -> None:
     """A `[/bold]` cell in the CSV made `run` exit 5 after a successful download."""
+    sandbox.app.configure(run_s=600)  # still running at the one look, however slow the machine
     first = sandbox.cli(*RUN, "--no-wait", "--json")
     assert first.code == 4, first.stderr
     execution_id = first.json["execution_id"]

@@ -39,9 +39,11 @@ def test_a_lost_ledger_after_success_adopts_the_execution_from_amc(sandbox: Sand
 
 
 def test_a_ledger_lost_mid_run_reattaches_to_the_running_execution(sandbox: Sandbox) -> None:
+    sandbox.app.configure(run_s=3600)  # still running at the one look, however slow the machine
     started = sandbox.cli(*RUN, "--no-wait", "--json")
     assert started.code == 4 and started.json["status"] in ("PENDING", "RUNNING")
     lose_ledger(sandbox)
+    sandbox.app.configure(run_s=1)
     finished = sandbox.cli(*RUN, "--json")
     assert finished.code == 0, finished.stderr
     assert finished.json["execution_id"] == started.json["execution_id"]
