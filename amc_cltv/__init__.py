@@ -11,6 +11,7 @@ The public Python API (the CLI is a thin layer over it)::
     run_workflow           submit, wait and download in one call (blocks up to ``[polling] max_wait_s``)
     submit_workflow        submit or adopt, return at once; ``outcome.handle`` names the execution
     wait_for_workflow      follow that handle: wait up to ``max_wait_s`` (0: look once), download if done
+    run_fleet, FleetResult run_workflow on every profile of a folder at once: one result per profile
     RunOutcome, Ending     what a run came to: ``ending`` SUCCEEDED, UNSUCCESSFUL or STILL_RUNNING
     wait_for_workflow_async    the same for a coroutine (waits on the event loop)
     watch_execution, watch_audience   the waiting alone, on the event loop (an Airflow trigger)
@@ -53,6 +54,8 @@ _EXPORTS: dict[str, str] = {
     "EveryActivation": "amc_cltv.audience",
     "Manifest": "amc_cltv.audience.manifest",
     "run_workflow": "amc_cltv.api",
+    "run_fleet": "amc_cltv.api",
+    "FleetResult": "amc_cltv.orchestration.fleet",
     "submit_workflow": "amc_cltv.api",
     "wait_for_workflow": "amc_cltv.api",
     "wait_for_workflow_async": "amc_cltv.api",
@@ -125,6 +128,7 @@ __all__ = [
     "EveryActivation",
     "ExecutionFailed",
     "ExecutionHandle",
+    "FleetResult",
     "InternalServerError",
     "LocalFault",
     "LockHeld",
@@ -154,6 +158,7 @@ __all__ = [
     "open_async_client",
     "open_client",
     "open_session",
+    "run_fleet",
     "run_workflow",
     "submit_workflow",
     "wait_for_workflow",
@@ -172,6 +177,7 @@ if TYPE_CHECKING:
         open_async_client,
         open_client,
         open_session,
+        run_fleet,
         run_workflow,
         submit_workflow,
         wait_for_workflow,
@@ -217,6 +223,7 @@ if TYPE_CHECKING:
         WorkflowLintError,
     )
     from amc_cltv.orchestration.ending import Ending
+    from amc_cltv.orchestration.fleet import FleetResult
     from amc_cltv.orchestration.handle import ExecutionHandle
     from amc_cltv.orchestration.outcome import RunOptions, RunOutcome
 

@@ -2,6 +2,7 @@
 
     run_workflow(config, workflow, ...)            -> RunOutcome   submit or adopt, wait, download (blocks)
     submit_workflow(config, workflow, ...)         -> RunOutcome   submit or adopt, return without waiting
+    run_fleet(config_dir, workflow, ...)           -> list[FleetResult]   run_workflow on every profile
     wait_for_workflow(config, handle, ...)         -> RunOutcome   follow that execution, wait, download
     await wait_for_workflow_async(config, handle)  -> RunOutcome   the same, waiting on the event loop
     await watch_execution(config, handle)          -> WorkflowExecution | None   poll only (a trigger)
@@ -33,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from amc_cltv.client import AmcClient, AsyncAmcClient
     from amc_cltv.client.models import AudienceMetadata, WorkflowExecution
     from amc_cltv.ledger import Ledger
+    from amc_cltv.orchestration.fleet import FleetResult
     from amc_cltv.orchestration.outcome import Observer, RunOptions, RunOutcome
 
 ConfigLike = Config | str | PathLike[str] | None
@@ -64,6 +67,7 @@ __all__ = [
     "open_async_client",
     "open_client",
     "open_session",
+    "run_fleet",
     "run_workflow",
     "submit_workflow",
     "wait_for_workflow",
@@ -256,6 +260,38 @@ def run_workflow(
         observer=observer,
     )
     return _run(config, workflow, options, client, ledger)
+
+
+def run_fleet(
+    config_dir: str | PathLike[str],
+    workflow: str,
+    *,
+    window_days: int | None = None,
+    window_end: date | None = None,
+    parameters: Mapping[str, str] | None = None,
+    max_wait_s: float | None = None,
+    force_rerun: bool = False,
+    no_wait: bool = False,
+) -> list[FleetResult]:
+    """``run_workflow`` on every instance profile (``*.toml``) of ``config_dir`` at once: each is submitted
+    first, then every execution is waited for on one event loop, then each is downloaded; one client (one
+    token, one retry budget) per set of credentials. One result per profile, in name order: its outcome,
+    or the error that stopped it (a profile that cannot even be loaded is a result too, never the end of
+    the others). ``no_wait`` submits and looks once. Raises UsageError for a folder without profiles.
+    """
+    from pathlib import Path
+
+    from amc_cltv.orchestration.fleet import run_fleet as run_every_profile
+
+    options = _options(
+        window_days=window_days,
+        window_end=window_end,
+        parameters=parameters,
+        max_wait_s=max_wait_s,
+        force_rerun=force_rerun,
+        detach=False,
+    )
+    return run_every_profile(Path(config_dir), workflow, replace(options, no_wait=no_wait))
 
 
 def submit_workflow(

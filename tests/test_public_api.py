@@ -53,7 +53,14 @@ def test_the_package_ships_py_typed() -> None:
 def test_the_cli_reaches_profiles_clients_and_ledgers_only_through_the_public_api() -> None:
     """Every command works in ``amc_cltv.api.open_session`` (or an ``amc_cltv.api`` call), so a profile is
     loaded and checked the same way from the CLI as from the library: none opens one by hand."""
-    by_hand = ("open_client(", "Ledger.open(", "load_config(", "read_profile(", "amc_cltv.connect")
+    by_hand = (
+        "open_client(",
+        "Ledger.open(",
+        "load_config(",
+        "read_profile(",
+        "amc_cltv.connect",
+        "run_fleet(config_dir",
+    )
     for path in sorted((Path(amc_cltv.__file__).parent / "cli").glob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert [call for call in by_hand if call in text] == [], path.name

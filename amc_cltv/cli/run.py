@@ -390,13 +390,22 @@ def _fleet_code(result: FleetResult) -> int:
 
 
 def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool, dry_run: bool) -> None:
-    from amc_cltv.orchestration.fleet import run_fleet
+    from amc_cltv import api
 
     if config_dir is None:
         raise UsageError("--all needs --config-dir DIR (a folder of instance profiles)")
     if dry_run:
         raise UsageError("--dry-run is not supported with --all; dry-run one profile with --config")
-    results = run_fleet(config_dir, workflow, options)
+    results = api.run_fleet(
+        config_dir,
+        workflow,
+        window_days=options.window_days,
+        window_end=options.window_end,
+        parameters=options.parameters,
+        max_wait_s=options.max_wait_s,
+        force_rerun=options.force_rerun,
+        no_wait=options.no_wait,
+    )
     codes = [_fleet_code(r) for r in results]
     code = max(codes, default=0)
     if as_json:

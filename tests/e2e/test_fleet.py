@@ -87,3 +87,22 @@ def test_a_fleet_asks_login_with_amazon_once_and_amc_only_what_it_needs(
         if "GET" in e["message"] and "/workflowExecutions?" in e["message"]
     ]
     assert len(listings) == INSTANCES
+
+
+def test_the_library_runs_a_fleet_and_refuses_a_wait_that_never_ends(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """``amc_cltv.run_fleet`` is what ``run --all`` calls: one result per profile, in name order, each with
+    its ending; a NaN wait is refused before any profile is touched."""
+    import amc_cltv
+    from amc_cltv.errors import UsageError
+
+    sandbox.app.configure(instances=2, run_s=RUN_S)
+    profiles = _profiles(tmp_path, sandbox.state_dir, 2)
+    with pytest.raises(UsageError, match="max_wait_s"):
+        amc_cltv.run_fleet(profiles, "segmentation", max_wait_s=float("nan"))
+    assert sandbox.executions() == []
+    results = amc_cltv.run_fleet(profiles, "segmentation")
+    assert [r.profile.name for r in results] == ["amcsandbox01.toml", "amcsandbox02.toml"]
+    assert [r.ending for r in results] == [amc_cltv.Ending.SUCCEEDED] * 2
+    assert len(sandbox.executions()) == 2
