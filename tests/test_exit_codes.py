@@ -47,6 +47,7 @@ CONTRACT: dict[type[Exception], int] = {
     errors.AudienceFailed: 1,
     errors.Refused: 1,  # the tool refused on purpose (an audience below min_size)
     errors.NeedsHuman: 3,
+    errors.MalformedResult: 3,  # a downloaded result is not the CSV its workflow declares
     errors.StillRunning: 4,
     errors.LockHeld: 6,
     errors.LocalFault: 7,
