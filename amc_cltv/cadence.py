@@ -37,7 +37,7 @@ from enum import StrEnum
 from statistics import median
 from typing import Literal
 
-from amc_cltv.client.status import ExecutionStatus
+from amc_cltv.client.status import ExecutionStatus, Status
 from amc_cltv.config import PollingSettings
 
 MIN_RUNS = 3  # finished runs needed before the history is trusted
@@ -217,7 +217,7 @@ class Seen:
     pending_until: float | None = None  # the last look that saw PENDING
     publishing_since: float | None = None  # the first look that saw PUBLISHING
 
-    def after(self, status: str | None, elapsed: float) -> Seen:
+    def after(self, status: Status | None, elapsed: float) -> Seen:
         """This record updated with a look at ``elapsed`` that saw ``status``."""
         if status == ExecutionStatus.PENDING:
             return Seen(elapsed, self.publishing_since)

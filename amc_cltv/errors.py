@@ -45,7 +45,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the type alone: every command imports this module, and the client package is not cheap
+    from amc_cltv.client.status import ExecutionStatus
 
 
 class Remedy(StrEnum):
@@ -215,7 +218,9 @@ class DownloadRefused(DownloadError):
 class ExecutionFailed(AmcCltvError):
     """AMC finished an execution as FAILED, REJECTED or CANCELLED."""
 
-    def __init__(self, message: str, *, status: str, status_reason: str | None, **context: Any) -> None:
+    def __init__(
+        self, message: str, *, status: ExecutionStatus, status_reason: str | None, **context: Any
+    ) -> None:
         super().__init__(message, **context)
         self.status = status
         self.status_reason = status_reason

@@ -12,8 +12,9 @@ from amc_cltv import clock
 from amc_cltv.airflow.hooks import AmcHook
 from amc_cltv.airflow.operators import AirflowFailException, AmcProfileTask, task_errors
 from amc_cltv.airflow.triggers import AmcUntilTrigger
+from amc_cltv.client.status import AudienceStatus
 
-GONE = frozenset({"FAILED", "DEACTIVATED"})
+GONE = frozenset({AudienceStatus.FAILED, AudienceStatus.DEACTIVATED})
 
 
 class AmcAudienceUsableSensor(AmcProfileTask, BaseSensorOperator):

@@ -26,6 +26,7 @@ from amc_cltv.audience.activate import LOOKALIKE
 from amc_cltv.audience.rules import LOOKALIKE_ACTION, LOOKALIKE_USE, SEGMENTS, Segment
 from amc_cltv.audience.status import needs_refresh, refresh_record
 from amc_cltv.client import AmcClient
+from amc_cltv.client.status import AudienceStatus
 from amc_cltv.config import Config
 from amc_cltv.ledger import AudienceRecord, Ledger
 from amc_cltv.results import SEGMENT, TOTAL_SALES, TRACKED_ASIN, ResultFiles, reads
@@ -67,7 +68,7 @@ class ManifestEntry:
     audience_name: str
     audience_execution_id: str | None
     dsp_audience_id: str | None
-    status: str | None
+    status: AudienceStatus | None
     state: str
     audience_count: int | None
     seed_count: int | None

@@ -93,7 +93,7 @@ def wait_until_final(
                 "audience_status",
                 audience=seen.name,
                 audience_execution_id=seen.audience_execution_id,
-                status=seen.status or "UNKNOWN",
+                status=seen.status or AudienceStatus("UNKNOWN"),
                 next_poll_s=round(step.delay_s, 1),
             )
 
@@ -105,7 +105,7 @@ def wait_until_final(
         return current
 
     record, step = drive(poll, look, lambda seen: seen.status, on_step=observe)
-    status = record.status or "UNKNOWN"
+    status = record.status or AudienceStatus("UNKNOWN")
     if step.gave_up:
         waited = poll.waited_s(clock.current().monotonic())
         raise StillRunning(

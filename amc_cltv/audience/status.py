@@ -31,7 +31,7 @@ class AudienceView:
     name: str
     segment: str
     audience_execution_id: str | None
-    status: str | None  # AMC's word
+    status: AudienceStatus | None
     status_reason: str | None
     state: str  # usable, pending lag, refreshing, running, creating, failed, retired, deactivated
     audience_count: int | None

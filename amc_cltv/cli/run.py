@@ -177,10 +177,11 @@ def _print_dry_run(plan: Any, session: Session, *, validate: bool = False) -> in
     }
     code = ExitCode.OK
     if validate:
+        from amc_cltv.client.status import ExecutionStatus
         from amc_cltv.orchestration.doctor import Doctor
 
         request["validation"] = Doctor(config, session.client).validate(plan.rendered)
-        if request["validation"]["status"] != "SUCCEEDED":
+        if request["validation"]["status"] != ExecutionStatus.SUCCEEDED:
             code = ExitCode.AMC_FAILED
     sys.stdout.write(json.dumps(request, indent=2) + "\n")
     return code

@@ -9,7 +9,7 @@ stopping early. Members are ``str``: they compare equal to AMC's words and seria
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Self, TypeAlias
 
 
 class _OpenStatus(StrEnum):
@@ -71,6 +71,9 @@ class AudienceStatus(_OpenStatus):
         """AMC has built the audience, failed it or deactivated it: polling it can stop."""
         return self in _AUDIENCE_FINAL
 
+
+# Either kind, where one piece of code follows both (the poll engine, its schedule).
+Status: TypeAlias = ExecutionStatus | AudienceStatus
 
 _EXECUTION_TERMINAL = frozenset(
     {ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED, ExecutionStatus.REJECTED}

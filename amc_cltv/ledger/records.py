@@ -1,4 +1,9 @@
-"""What the ledger holds: the record types, their states, and the run key."""
+"""What the ledger holds: the record types, their states, and the run key.
+
+Records are typed: AMC's status words are ``ExecutionStatus`` / ``AudienceStatus`` (open: a word AMC adds
+later is kept as it is), times are aware ``datetime``s. SQLite stores the words and ISO 8601 strings; the
+conversion happens here, in ``from_row`` and ``iso``, and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
+
+from amc_cltv.client.status import AudienceStatus, ExecutionStatus
 
 
 class RunState(StrEnum):
@@ -67,7 +74,7 @@ class RunRecord:
     parameters: dict[str, str]
     state: RunState
     execution_id: str | None
-    status: str | None
+    status: ExecutionStatus | None
     status_reason: str | None
     submitted_at: datetime
     finished_at: datetime | None
@@ -104,7 +111,7 @@ class AudienceRecord:
     rules_sha256: str
     state: AudienceRecordState
     audience_execution_id: str | None
-    status: str | None
+    status: AudienceStatus | None
     status_reason: str | None
     audience_count: int | None
     dsp_audience_id: str | None
@@ -130,6 +137,10 @@ _TIME_FIELDS = {
     "created_at", "succeeded_at", "usable_in_dsp_at", "retired_at", "deleted_at", "adopted_at",
 }  # fmt: skip
 _STATES: dict[type, type[StrEnum]] = {RunRecord: RunState, AudienceRecord: AudienceRecordState}
+_STATUSES: dict[type, type[ExecutionStatus] | type[AudienceStatus]] = {
+    RunRecord: ExecutionStatus,
+    AudienceRecord: AudienceStatus,
+}
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -141,8 +152,14 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat()
 
 
+def word(status: ExecutionStatus | AudienceStatus | None) -> str | None:
+    """A status as the ledger stores it: AMC's word, a plain string."""
+    return None if status is None else str(status)
+
+
 def from_row(cls: type[R], row: sqlite3.Row) -> R:
-    """A record from its row: times parsed, parameters decoded, the state as its enum."""
+    """A record from its row: times parsed, parameters decoded, the state and AMC's status as their
+    enums."""
     values: dict[str, Any] = {}
     for field in fields(cls):
         value = row[field.name]
@@ -152,5 +169,7 @@ def from_row(cls: type[R], row: sqlite3.Row) -> R:
             value = json.loads(value)
         elif field.name == "state":
             value = _STATES[cls](value)
+        elif field.name == "status":
+            value = _STATUSES[cls].of(value)
         values[field.name] = value
     return cls(**values)

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from amc_cltv.client.status import AudienceStatus, ExecutionStatus
 from amc_cltv.ledger.records import (
     ApplyRecord,
     AudienceRecord,
@@ -19,6 +20,7 @@ from amc_cltv.ledger.records import (
     RunState,
     from_row,
     iso,
+    word,
 )
 from amc_cltv.ledger.schema import fault, open_database
 from amc_cltv.redact import redact_text
@@ -106,7 +108,7 @@ class Ledger:
         time_zone: str,
         parameters: Mapping[str, str],
         execution_id: str,
-        status: str | None,
+        status: ExecutionStatus | None,
         submitted_at: datetime,
         now: datetime,
     ) -> RunRecord:
@@ -128,7 +130,7 @@ class Ledger:
         now: datetime,
         submitted_at: datetime | None = None,
         execution_id: str | None = None,
-        status: str | None = None,
+        status: ExecutionStatus | None = None,
     ) -> RunRecord:
         adopted_at = iso(now) if execution_id is not None else None
         with self._write() as db:
@@ -139,7 +141,7 @@ class Ledger:
                 " time_window_start, time_window_end, time_zone, parameters, state, execution_id, status,"
                 " submitted_at, updated_at, adopted_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_key, attempt, *identity, state.value, execution_id, status,
+                [run_key, attempt, *identity, state.value, execution_id, word(status),
                  iso(submitted_at or now), iso(now), adopted_at],
             )  # fmt: skip
             run_id = cursor.lastrowid
@@ -152,19 +154,25 @@ class Ledger:
         return self.run(run_id)
 
     def record_submitted(
-        self, run_id: int, now: datetime, *, execution_id: str, status: str | None, adopted: bool = False
+        self,
+        run_id: int,
+        now: datetime,
+        *,
+        execution_id: str,
+        status: ExecutionStatus | None,
+        adopted: bool = False,
     ) -> RunRecord:
         """AMC's id for the run is known (state ``submitted``): returned by the POST, or ``adopted`` from
         AMC's list after an interrupted or ambiguous submit."""
         self._set(
             "runs", run_id, now, "state = ?, execution_id = ?, status = ?, adopted_at = ?",
-            [RunState.SUBMITTED.value, execution_id, status, iso(now) if adopted else None],
+            [RunState.SUBMITTED.value, execution_id, word(status), iso(now) if adopted else None],
         )  # fmt: skip
         return self.run(run_id)
 
-    def record_status(self, run_id: int, now: datetime, status: str) -> RunRecord:
+    def record_status(self, run_id: int, now: datetime, status: ExecutionStatus) -> RunRecord:
         """AMC's latest status of an execution that has not finished."""
-        self._set("runs", run_id, now, "status = ?", [status])
+        self._set("runs", run_id, now, "status = ?", [word(status)])
         return self.run(run_id)
 
     def record_finished(
@@ -172,7 +180,7 @@ class Ledger:
         run_id: int,
         now: datetime,
         *,
-        status: str,
+        status: ExecutionStatus,
         status_reason: str | None,
         finished_at: datetime | None = None,
     ) -> RunRecord:
@@ -182,7 +190,7 @@ class Ledger:
         """
         self._set(
             "runs", run_id, now, "state = ?, status = ?, status_reason = ?, finished_at = ?",
-            [RunState.FINISHED.value, status, _reason(status_reason), iso(finished_at or now)],
+            [RunState.FINISHED.value, word(status), _reason(status_reason), iso(finished_at or now)],
         )  # fmt: skip
         return self.run(run_id)
 
@@ -190,7 +198,7 @@ class Ledger:
         """Every result file of the SUCCEEDED execution is verified on disk (state ``downloaded``)."""
         self._set(
             "runs", run_id, now, "state = ?, status = ?, downloaded_at = ?",
-            [RunState.DOWNLOADED.value, "SUCCEEDED", iso(now)],
+            [RunState.DOWNLOADED.value, word(ExecutionStatus.SUCCEEDED), iso(now)],
         )  # fmt: skip
         return self.run(run_id)
 
@@ -223,12 +231,12 @@ class Ledger:
         *,
         instance_id: str | None = None,
         workflow: str | None = None,
-        status: str | None = None,
+        status: ExecutionStatus | None = None,
         limit: int | None = None,
     ) -> list[RunRecord]:
         """Runs, newest first, optionally filtered."""
         clauses, args = [], []
-        for column, value in (("instance_id", instance_id), ("workflow", workflow), ("status", status)):
+        for column, value in (("instance_id", instance_id), ("workflow", workflow), ("status", word(status))):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)
@@ -333,13 +341,13 @@ class Ledger:
         now: datetime,
         *,
         audience_execution_id: str,
-        status: str | None,
+        status: AudienceStatus | None,
         created_at: datetime,
     ) -> AudienceRecord:
         """AMC's id for the audience is known (state ``created``), from the POST or adopted by name."""
         self._set(
             "audiences", audience_id, now, "state = ?, audience_execution_id = ?, status = ?, created_at = ?",
-            [AudienceRecordState.CREATED.value, audience_execution_id, status, iso(created_at)],
+            [AudienceRecordState.CREATED.value, audience_execution_id, word(status), iso(created_at)],
         )  # fmt: skip
         return self.audience(audience_id)
 
@@ -348,7 +356,7 @@ class Ledger:
         audience_id: int,
         now: datetime,
         *,
-        status: str,
+        status: AudienceStatus,
         status_reason: str | None,
         audience_count: int | None = None,
         dsp_audience_id: str | None = None,
@@ -363,17 +371,19 @@ class Ledger:
             "status = ?, status_reason = ?, audience_count = COALESCE(?, audience_count),"
             " dsp_audience_id = COALESCE(?, dsp_audience_id), created_at = COALESCE(?, created_at),"
             " succeeded_at = COALESCE(?, succeeded_at), usable_in_dsp_at = COALESCE(?, usable_in_dsp_at)",
-            [status, _reason(status_reason), audience_count, dsp_audience_id, iso(created_at),
+            [word(status), _reason(status_reason), audience_count, dsp_audience_id, iso(created_at),
              iso(succeeded_at), iso(usable_in_dsp_at)],
         )  # fmt: skip
         return self.audience(audience_id)
 
-    def record_audience_resubmitted(self, audience_id: int, now: datetime, *, status: str) -> AudienceRecord:
+    def record_audience_resubmitted(
+        self, audience_id: int, now: datetime, *, status: AudienceStatus
+    ) -> AudienceRecord:
         """A FAILED audience was sent again: AMC rebuilds it, so DSP gets it anew after the lag."""
         self._set(
             "audiences", audience_id, now,
             "status = ?, status_reason = NULL, succeeded_at = NULL, usable_in_dsp_at = NULL",
-            [status],
+            [word(status)],
         )  # fmt: skip
         return self.audience(audience_id)
 

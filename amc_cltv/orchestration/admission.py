@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from amc_cltv import clock
 from amc_cltv.client.models import WorkflowExecution
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import Remedy, StillRunning
 from amc_cltv.log import get_logger
@@ -62,7 +63,7 @@ def wait_for_slot(
                 f"the instance already runs {busy} executions (AMC's limit is {limit}); nothing was "
                 f"submitted for {workflow}",
                 remedy=Remedy.LATER,
-                status="PENDING",
+                status=ExecutionStatus.PENDING,
             )
         log.info("admission_wait", workflow=workflow, in_progress=busy, limit=limit, next_check_s=delay)
         now.sleep(delay)

@@ -22,6 +22,7 @@ from amc_cltv import clock
 from amc_cltv.cadence import Schedule
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import AmcAccount, CreateWorkflowExecution, Workflow, WorkflowExecution
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import Config
 from amc_cltv.errors import APIError, NotFoundError, UsageError
 from amc_cltv.orchestration import dry_run_verdicts as verdicts
@@ -345,7 +346,13 @@ class Doctor:
             started=now.monotonic(),
             max_wait_s=budget.remaining(),
         )
-        drive(poll, look, lambda seen: "SUCCEEDED" if len(seen) == len(execution_ids) else "RUNNING")
+
+        def status_of(seen: dict[str, WorkflowExecution]) -> ExecutionStatus:
+            """Every dry run ended: the poll is done."""
+            everyone = len(seen) == len(execution_ids)
+            return ExecutionStatus.SUCCEEDED if everyone else ExecutionStatus.RUNNING
+
+        drive(poll, look, status_of)
         return done
 
     def _compiled(self) -> Iterator[Check]:
@@ -412,10 +419,12 @@ class Doctor:
         execution = self._dry_run_workflow(rendered)
         wait = Budget(VALIDATE_WAIT_S, lambda: clock.current().monotonic())
         finished = self._wait([execution.workflow_execution_id], wait).get(execution.workflow_execution_id)
-        status = str(finished.status) if finished is not None else "PENDING"
+        status = finished.status if finished is not None else ExecutionStatus.PENDING
         reason = finished.status_reason if finished is not None else "AMC did not finish the dry run in time"
         return {
             "status": status,
             "status_reason": reason,
-            "likely_cause": likely_cause(reason, rendered.sql) if status != "SUCCEEDED" else None,
+            "likely_cause": likely_cause(reason, rendered.sql)
+            if status != ExecutionStatus.SUCCEEDED
+            else None,
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from amc_cltv.client.models import WorkflowExecution
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.orchestration.checklist import Budget, Check, Kind, ok, problem
 from amc_cltv.workflows.rejections import SHOPPING_INSIGHTS_CAUSE, SHOPPING_INSIGHTS_TABLE, likely_cause
 
@@ -30,7 +31,7 @@ def shopping_insights(
             "it is until AMC answers",
             Kind.UNREACHABLE,
         )
-    if result.status == "SUCCEEDED":
+    if result.status == ExecutionStatus.SUCCEEDED:
         if wanted:
             return ok(name, seen + "accepted, and shopping_insights = true uses it")
         return ok(
@@ -39,7 +40,10 @@ def shopping_insights(
         )
     reason = result.status_reason or "AMC gave no reason"
     missing = result.status_reason and likely_cause(result.status_reason, SHOPPING_INSIGHTS_PROBE)
-    if result.status not in ("REJECTED", "FAILED") or missing != SHOPPING_INSIGHTS_CAUSE:
+    if (
+        result.status not in (ExecutionStatus.REJECTED, ExecutionStatus.FAILED)
+        or missing != SHOPPING_INSIGHTS_CAUSE
+    ):
         return problem(
             name,
             seen + f"ended {result.status} ({reason}), which says nothing about the dataset",
@@ -64,7 +68,7 @@ def workflow(label: str, execution: WorkflowExecution | None, sql: str, budget: 
             "run doctor again later, or with a larger --budget (nothing to change in the profile)",
             Kind.UNREACHABLE,
         )
-    if execution.status == "SUCCEEDED":
+    if execution.status == ExecutionStatus.SUCCEEDED:
         return ok(label, "compiled by AMC (dry run)")
     reason = execution.status_reason or "AMC gave no reason"
     cause = likely_cause(execution.status_reason, sql)

@@ -34,6 +34,7 @@ import structlog
 from amc_cltv import clock
 from amc_cltv.client import AmcClient
 from amc_cltv.client.models import WorkflowExecution
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.config import Config, load_config
 from amc_cltv.connect import SharedClients
 from amc_cltv.errors import LIBRARY_REMEDIES, AmcCltvError, Remedy, UsageError, with_remedy
@@ -57,7 +58,7 @@ class FleetResult:
     profile: Path
     instance_id: str
     execution_id: str | None
-    status: str | None
+    status: ExecutionStatus | None
     rows: int
     ending: Ending | None  # None when an error stopped the profile
     message: str | None  # what went wrong, without the remedy

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.errors import ExecutionFailed, Remedy, StillRunning, with_remedy
 from amc_cltv.orchestration.ending import Ending
 from amc_cltv.orchestration.filtered import UNREAD, AggregationFiltered, Unread
@@ -39,7 +40,7 @@ class RunOutcome:
 
     workflow: str
     execution_id: str | None
-    status: str  # AMC's word; PENDING/RUNNING when still running
+    status: ExecutionStatus  # PENDING/RUNNING when still running
     status_reason: str | None
     time_window: TimeWindow
     files: list[Path]

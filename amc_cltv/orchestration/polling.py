@@ -28,7 +28,7 @@ from typing import TypeVar
 from amc_cltv import clock
 from amc_cltv.cadence import Schedule, Seen
 from amc_cltv.client.models import WorkflowExecution
-from amc_cltv.client.status import ExecutionStatus, is_terminal
+from amc_cltv.client.status import ExecutionStatus, Status, is_terminal
 from amc_cltv.config import PollingSettings
 from amc_cltv.errors import (
     APIConnectionError,
@@ -103,7 +103,7 @@ class Poll:
         since: datetime,
         started: float,
         max_wait_s: float | None,
-        final: Callable[[str | None], bool] = is_terminal,
+        final: Callable[[Status | None], bool] = is_terminal,
     ) -> None:
         self.schedule = schedule
         self.since = since
@@ -132,7 +132,7 @@ class Poll:
         self.last_wait = delay
         return delay
 
-    def after_look(self, status: str | None, now: datetime, monotonic: float) -> Step:
+    def after_look(self, status: Status | None, now: datetime, monotonic: float) -> Step:
         """What to do once a look saw ``status``."""
         self.looks += 1
         elapsed = self.elapsed_s(now)
@@ -178,7 +178,7 @@ Observe = Callable[[T, Step], None]
 def drive(
     poll: Poll,
     look: Callable[[], T],
-    status_of: Callable[[T], str | None],
+    status_of: Callable[[T], Status | None],
     *,
     just_looked: bool = False,
     on_step: Observe[T] | None = None,
@@ -202,7 +202,7 @@ def drive(
 async def adrive(
     poll: Poll,
     look: Callable[[], Awaitable[T]],
-    status_of: Callable[[T], str | None],
+    status_of: Callable[[T], Status | None],
     *,
     just_looked: bool = False,
     outlive_transient: bool = False,
@@ -239,7 +239,7 @@ class PollUpdate:
     """What one status call saw; handed to the progress display."""
 
     execution_id: str
-    status: str
+    status: ExecutionStatus
     elapsed_s: float
     next_poll_s: float | None
 

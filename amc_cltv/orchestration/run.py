@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from amc_cltv import clock
-from amc_cltv.client.status import is_terminal
+from amc_cltv.client.status import ExecutionStatus, is_terminal
 from amc_cltv.config import Config
 from amc_cltv.errors import Remedy, StillRunning, UsageError, local_fault
 from amc_cltv.ledger import FileRecord, Ledger, RunRecord, RunState, compute_run_key
@@ -237,7 +237,9 @@ def latest_succeeded(
     With ``rendered``, only a run of that exact SQL and those parameter values counts (a run with another
     threshold method is not the same segment).
     """
-    for record in ledger.runs(instance_id=config.instance_id, workflow=workflow, status="SUCCEEDED"):
+    for record in ledger.runs(
+        instance_id=config.instance_id, workflow=workflow, status=ExecutionStatus.SUCCEEDED
+    ):
         if record.state != RunState.DOWNLOADED or record.execution_id is None:
             continue
         if rendered is not None and (
@@ -255,7 +257,7 @@ def latest_succeeded(
         return RunOutcome(
             workflow=workflow,
             execution_id=record.execution_id,
-            status="SUCCEEDED",
+            status=ExecutionStatus.SUCCEEDED,
             status_reason=None,
             time_window=window,
             files=[Path(f.path) for f in files],
@@ -376,7 +378,7 @@ class _Runner:
         if run.state == RunState.SUBMITTED or not is_terminal(run.status):
             if self.submitted_now and self.options.detach and not is_terminal(run.status):
                 # AMC's answer to the submit was the look: asking again at once would tell nothing new.
-                status = run.status or "PENDING"
+                status = run.status or ExecutionStatus.PENDING
                 detail = f"execution {run.execution_id} of {self.workflow} is {status}"
                 return self._outcome(
                     run.execution_id,
@@ -391,7 +393,7 @@ class _Runner:
             if outcome is not None:
                 return outcome
             run = self.ledger.run(run.id)
-        if run.status != "SUCCEEDED":
+        if run.status != ExecutionStatus.SUCCEEDED:
             return self._failed(run)
         return self._download(run)
 
@@ -541,7 +543,7 @@ class _Runner:
             )
         except StillRunning as still:
             self.status_calls = int(still.context.get("status_calls") or 0)
-            status = str(still.context.get("status") or "RUNNING")
+            status = ExecutionStatus(still.context.get("status") or ExecutionStatus.RUNNING)
             self.ledger.record_status(run.id, clock.current().now(), status)
             return self._outcome(
                 run.execution_id,
@@ -571,7 +573,7 @@ class _Runner:
         log.error("execution_failed", status=run.status, status_reason=run.status_reason)
         return self._outcome(
             run.execution_id,
-            str(run.status),
+            run.status or ExecutionStatus.PENDING,
             run.status_reason,
             [],
             ending=Ending.UNSUCCESSFUL,
@@ -592,7 +594,7 @@ class _Runner:
                 filtered = recorded_filtered(paths[0].parent) if paths else UNREAD
                 return self._outcome(
                     execution_id,
-                    "SUCCEEDED",
+                    ExecutionStatus.SUCCEEDED,
                     None,
                     paths,
                     rows=sum(f.rows for f in intact),
@@ -627,13 +629,18 @@ class _Runner:
         log.info("results_downloaded", files=len(files), rows=rows, folder=str(folder))
         self._notify("downloaded", files=[str(f.path) for f in files], rows=rows)
         return self._outcome(
-            execution_id, "SUCCEEDED", None, [f.path for f in files], rows=rows, filtered=filtered
+            execution_id,
+            ExecutionStatus.SUCCEEDED,
+            None,
+            [f.path for f in files],
+            rows=rows,
+            filtered=filtered,
         )
 
     def _outcome(
         self,
         execution_id: str | None,
-        status: str,
+        status: ExecutionStatus,
         status_reason: str | None,
         files: list[Path],
         *,

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from amc_cltv import clock
 from amc_cltv.client.models import CreateWorkflowExecution, ExecutionAdvertiser, WorkflowExecution
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.errors import AmbiguousSubmitError, BadRequestError, ExecutionFailed, NeedsHuman, UsageError
 from amc_cltv.ledger import Ledger, RunRecord
 from amc_cltv.log import get_logger
@@ -201,7 +202,7 @@ def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: Exec
             # AMC refused to run it at all (its overlap guard): an AMC rejection (exit 1), not a usage error.
             raise ExecutionFailed(
                 f"AMC rejected the execution of {spec.workflow}: {error.details} (likely cause: {cause})",
-                status="REJECTED",
+                status=ExecutionStatus.REJECTED,
                 status_reason=error.details,
             ) from None
         return _record_submitted(ledger, run, execution, spec, "execution_submitted")

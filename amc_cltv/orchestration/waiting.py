@@ -20,7 +20,7 @@ from amc_cltv import clock
 from amc_cltv.cadence import Schedule
 from amc_cltv.client import AsyncAmcClient
 from amc_cltv.client.models import AudienceMetadata, WorkflowExecution
-from amc_cltv.client.status import is_final
+from amc_cltv.client.status import AudienceStatus, ExecutionStatus, is_final
 from amc_cltv.config import Config, PollingSettings
 from amc_cltv.errors import AmcCltvError
 from amc_cltv.log import get_logger
@@ -133,11 +133,11 @@ async def watch_audience(
     return found
 
 
-def _execution_status(execution: WorkflowExecution) -> str | None:
+def _execution_status(execution: WorkflowExecution) -> ExecutionStatus:
     return execution.status
 
 
-def _audience_status(audience: AudienceMetadata) -> str | None:
+def _audience_status(audience: AudienceMetadata) -> AudienceStatus | None:
     return audience.status
 
 

@@ -7,13 +7,19 @@ from datetime import datetime
 
 from amc_cltv.audience import lag
 from amc_cltv.audience.rules import LOOKALIKE_USE, SEGMENTS
+from amc_cltv.client.status import AudienceStatus
 from amc_cltv.ledger import AudienceRecord
 from amc_cltv.report.builder import chart
 from amc_cltv.report.model import Section, TableSpec, count, moment_text
 
 ACTIVATE = "amc-cltv audience activate --segment all"
 LOOKALIKE = "LOOKALIKE"
-STATUS_COLOURS = {"SUCCEEDED": "#1b9e77", "FAILED": "#d95f02", "PENDING": "#e6ab02", "RUNNING": "#7570b3"}
+STATUS_COLOURS: dict[AudienceStatus | None, str] = {
+    AudienceStatus.SUCCEEDED: "#1b9e77",
+    AudienceStatus.FAILED: "#d95f02",
+    AudienceStatus.PENDING: "#e6ab02",
+    AudienceStatus.RUNNING: "#7570b3",
+}
 
 
 def _current(records: list[AudienceRecord], segment: str, audience_type: str) -> AudienceRecord | None:
@@ -126,9 +132,7 @@ def audience_section(records: list[AudienceRecord] | None, now: datetime, time_z
                     "name": "Users",
                     "x": [record.name for record in sized],
                     "y": [record.audience_count for record in sized],
-                    "marker": {
-                        "color": [STATUS_COLOURS.get(record.status or "", "#999999") for record in sized]
-                    },
+                    "marker": {"color": [STATUS_COLOURS.get(record.status, "#999999") for record in sized]},
                     "text": [
                         f"{count(record.audience_count)} users, {record.status or 'not sent'}"
                         for record in sized

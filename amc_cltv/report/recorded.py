@@ -9,11 +9,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from amc_cltv.client.status import ExecutionStatus
 from amc_cltv.ledger import AudienceRecord, Ledger, RunRecord
 from amc_cltv.log import get_logger
 
 LEDGER_FILE = "ledger.sqlite"
-SUCCEEDED = "SUCCEEDED"
 
 log = get_logger("amc_cltv.report")
 
@@ -34,7 +34,7 @@ def succeeded_runs(state_dir: Path, instance_id: str) -> list[RunRecord] | None:
     if ledger is None:
         return None
     try:
-        runs = ledger.runs(instance_id=instance_id, status=SUCCEEDED)
+        runs = ledger.runs(instance_id=instance_id, status=ExecutionStatus.SUCCEEDED)
     except sqlite3.Error as exc:
         log.warning("report_ledger_unreadable", error=str(exc))
         return None

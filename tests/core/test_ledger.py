@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from amc_cltv.client.status import AudienceStatus, ExecutionStatus
 from amc_cltv.ledger import AudienceRecordState, FileRecord, Ledger, RunState, compute_run_key
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -77,6 +79,40 @@ def test_runs_are_listed_newest_first_and_filtered(tmp_path: Path) -> None:
         assert [r.id for r in ledger.runs()] == [new.id, old.id]
         assert [r.id for r in ledger.runs(workflow="segmentation", limit=1)] == [new.id]
         assert ledger.runs(workflow="cltv") == []
+
+
+def test_statuses_and_times_come_back_typed(tmp_path: Path) -> None:
+    """SQLite holds AMC's words and ISO strings; a record holds the status enums and aware datetimes, an
+    unknown word (AMC adds statuses) kept as its own status that is still running."""
+    later = T0 + timedelta(minutes=5)
+    with Ledger.open(tmp_path) as ledger:
+        run = begin(ledger)
+        run = ledger.record_submitted(run.id, T0, execution_id="exec-1", status=ExecutionStatus.PENDING)
+        assert type(run.status) is ExecutionStatus and run.status is ExecutionStatus.PENDING
+        run = ledger.record_status(run.id, T0, ExecutionStatus("QUEUED_FOR_REVIEW"))
+        assert type(run.status) is ExecutionStatus and not run.status.known and run.status.in_progress
+        done = ledger.record_finished(run.id, later, status=ExecutionStatus.SUCCEEDED, status_reason=None)
+        assert done.status is ExecutionStatus.SUCCEEDED and done.status.terminal
+        assert done.finished_at == later and done.finished_at.tzinfo is not None
+        assert [r.id for r in ledger.runs(status=ExecutionStatus.SUCCEEDED)] == [run.id]
+        audience = ledger.begin_audience(instance_id="amc1", name="hv", segment="high-value",
+                                         rules_sha256="r", time_window_start="s", time_window_end="e",
+                                         now=T0)  # fmt: skip
+        assert audience.status is None and audience.requested_at == T0
+        usable = T0 + timedelta(hours=48)
+        audience = ledger.record_audience_status(audience.id, later, status=AudienceStatus.SUCCEEDED,
+                                                 status_reason=None, usable_in_dsp_at=usable)  # fmt: skip
+        assert type(audience.status) is AudienceStatus and audience.status.final
+        assert audience.usable_in_dsp_at == usable and audience.usable_in_dsp_at.tzinfo is not None
+    raw = sqlite3.connect(tmp_path / "ledger.sqlite")
+    try:
+        assert raw.execute("SELECT status, finished_at FROM runs").fetchone() == (
+            "SUCCEEDED",
+            later.isoformat(),
+        )
+        assert raw.execute("SELECT status FROM audiences").fetchone() == ("SUCCEEDED",)
+    finally:
+        raw.close()
 
 
 def test_files_are_replaced_as_a_set(tmp_path: Path) -> None:
