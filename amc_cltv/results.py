@@ -162,45 +162,56 @@ class ResultFiles:
         return columns
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        """Every row of every file, in order, typed; each holds every column of :attr:`columns`. A small
-        result is read with the ``csv`` module, a larger one streamed from DuckDB (a third of the time)."""
-        if not self.small:
-            yield from self._streamed()
-            return
-        blank = dict.fromkeys(self.columns)
-        for path in self.files:
-            yield from self._rows(path, blank)
+        """Every row of every file, in order, typed; each holds every column of :attr:`columns`."""
+        return self.select(*self.columns)
 
-    def _rows(self, path: Path, blank: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def select(self, *names: str) -> Iterator[dict[str, Any]]:
+        """Every row, holding only the columns ``names`` (None where a file lacks one), typed: only those
+        cells are read as numbers. A small result is read with the ``csv`` module, a larger one streamed
+        from DuckDB (a third of the time)."""
+        if not self.small:
+            return self._streamed(names)
+        return (row for path in self.files for row in self._rows(path, names))
+
+    def _rows(self, path: Path, names: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        blank = dict.fromkeys(names)
         with self._open(path) as stream:
             reader = csv.reader(stream)
             header = self._read_header(path, reader)
-            parsers = [_TYPES[self.types.get(name, _UNDECLARED)][0] for name in header]
+            picked = [
+                (index, name, _TYPES[self.types.get(name, _UNDECLARED)][0])
+                for index, name in enumerate(header)
+                if name in blank
+            ]
+            width = len(header)
             try:
                 for cells in reader:
-                    if len(cells) != len(header):
+                    if len(cells) != width:
                         if not cells:
                             continue  # a blank line
-                        why = f"{len(cells)} fields where the header has {len(header)}"
-                        raise _malformed(path, why, reader.line_num)
+                        raise _malformed(
+                            path, f"{len(cells)} fields where the header has {width}", reader.line_num
+                        )
                     row = blank.copy()
-                    for name, parse, cell in zip(header, parsers, cells, strict=True):
-                        if cell:
+                    for index, name, parse in picked:
+                        if cell := cells[index]:
                             row[name] = cell if parse is str else parse(cell)
                     yield row
             except ValueError as error:
                 if not isinstance(error, UnicodeDecodeError):
-                    raise self._not_typed(path, header, cells, reader.line_num) from None
+                    raise self._not_typed(path, header, names, cells, reader.line_num) from None
                 raise _malformed(path, _why(error), reader.line_num) from None
             except csv.Error as error:
                 raise _malformed(path, _why(error), reader.line_num) from None
 
-    def _not_typed(self, path: Path, header: tuple[str, ...], cells: list[str], line: int) -> MalformedResult:
+    def _not_typed(
+        self, path: Path, header: tuple[str, ...], names: tuple[str, ...], cells: list[str], line: int
+    ) -> MalformedResult:
         """The error for a row with a cell that is not of its column's declared type (the first such)."""
         for name, cell in zip(header, cells, strict=True):
             declared = self.types.get(name, _UNDECLARED)
             try:
-                if cell:
+                if cell and name in names:
                     _TYPES[declared][0](cell)
             except ValueError:
                 return _malformed(path, f"column {name} is not {declared}", line)
@@ -218,13 +229,17 @@ class ResultFiles:
         with self._duckdb() as db:
             return db.execute(sql, list(parameters)).fetchall()
 
-    def _streamed(self) -> Iterator[dict[str, Any]]:
-        columns = self.columns
+    def _streamed(self, names: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        present = [name for name in names if name in self.columns]
+        selected = ", ".join(f'"{name}"' for name in present) or "NULL"
+        blank = dict.fromkeys(names)
         with self._duckdb() as db:
-            cursor = db.execute("SELECT * FROM result")
+            cursor = db.execute(f"SELECT {selected} FROM result")
             while batch := cursor.fetchmany(_BATCH):
                 for values in batch:
-                    yield dict(zip(columns, values, strict=True))
+                    row = blank.copy()
+                    row.update(zip(present, values, strict=False))  # no column present: the NULL is left out
+                    yield row
 
     @contextmanager
     def _duckdb(self) -> Iterator[DuckDBPyConnection]:

@@ -131,8 +131,8 @@ def top_asins_by_segment(files: Sequence[Path], top: int = TOP_ASINS) -> dict[st
     ``segment-asins`` result files (rows AMC filtered under its aggregation thresholds have no ASIN and are
     left out). Raises MalformedResult naming a file that is not a result CSV."""
     found: dict[str, list[tuple[float, str]]] = {}
-    for row in ResultFiles.of(files, ASINS_WORKFLOW):
-        label, asin, sales = row.get(SEGMENT), row.get(TRACKED_ASIN), row.get(TOTAL_SALES)
+    for row in ResultFiles.of(files, ASINS_WORKFLOW).select(SEGMENT, TRACKED_ASIN, TOTAL_SALES):
+        label, asin, sales = row[SEGMENT], row[TRACKED_ASIN], row[TOTAL_SALES]
         if label is not None and asin:
             # no sales last (an unknown amount ranks below every known one)
             found.setdefault(label, []).append((-sales if sales is not None else math.inf, asin))

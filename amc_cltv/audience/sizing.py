@@ -30,9 +30,8 @@ reads(SEGMENTATION, SEGMENT, NUM_USERS)  # what sizing reads of a segment's repo
 def users_in_segment(files: Sequence[Path], label: str, workflow: str = SEGMENTATION) -> int:
     """``num_users`` of the ``label`` row over the files of a ``workflow`` result (0 when the segment has no
     row). Raises MalformedResult naming a file that is not a result CSV."""
-    return sum(
-        row.get(NUM_USERS) or 0 for row in ResultFiles.of(files, workflow) if row.get(SEGMENT) == label
-    )
+    rows = ResultFiles.of(files, workflow).select(SEGMENT, NUM_USERS)
+    return sum(row[NUM_USERS] or 0 for row in rows if row[SEGMENT] == label)
 
 
 def latest_report(config: Config, ledger: Ledger, segment: Segment, window: TimeWindow) -> RunOutcome | None:

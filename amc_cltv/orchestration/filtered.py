@@ -75,7 +75,7 @@ def recorded_filtered(folder: Path) -> AggregationFiltered | Unread | None:
 
 def _read_small(result: ResultFiles) -> AggregationFiltered:
     rows, reasons = 0, set()
-    for row in result:
+    for row in result.select(FILTERED_COLUMN, FILTERED_REASON_COLUMN):
         if row[FILTERED_COLUMN] is True:
             rows += 1
             if row.get(FILTERED_REASON_COLUMN):

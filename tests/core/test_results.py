@@ -160,3 +160,17 @@ def test_a_query_runs_over_the_typed_files(tmp_path: Path) -> None:
     files = ResultFiles.of([first, second], "segmentation")
     assert files.query("SELECT sum(num_users), typeof(sum(num_users)) FROM result") == [(7, "HUGEINT")]
     assert ResultFiles.of([], "segmentation").query("SELECT 1") == []
+
+
+def test_select_reads_only_the_named_columns(tmp_path: Path, path_taken: str) -> None:
+    """A reader that needs two columns types those two: a column absent from a file is None, and a cell of
+    another column is not read at all."""
+    first = write(tmp_path / "part-1.csv", "customer_audience_segment,num_users,cltv\nHigh,3,not-a-number\n")
+    second = write(tmp_path / "part-2.csv", "num_users,cltv\n4,1.5\n")
+    rows = list(
+        ResultFiles.of([first, second], "segmentation").select("customer_audience_segment", "num_users")
+    )
+    assert rows == [
+        {"customer_audience_segment": "High", "num_users": 3},
+        {"customer_audience_segment": None, "num_users": 4},
+    ]
