@@ -11,9 +11,10 @@ row (docs/amc-api.md §3.6). Every reader of a result goes through :class:`Resul
   workflow does not declare stays text;
 - a file without a header row, a row of the wrong width, a cell not of its declared type or text that is
   not UTF-8 raises MalformedResult naming the file and line (never the cell: it may be customer data);
-- rows are read with the ``csv`` module, which costs nothing to start: a DuckDB connection and its sniffing
-  cost more than reading a result of a few megabytes, and the tool reads one per execution. Only
-  :meth:`ResultFiles.query` opens DuckDB, for an aggregate over a result too large to walk in Python.
+- a result up to :data:`SMALL_BYTES` is read with the ``csv`` module, which costs nothing to start: a DuckDB
+  connection cost more than reading a result of a few megabytes, and the tool reads one per execution. A
+  larger one is streamed from DuckDB, which also runs :meth:`ResultFiles.query`, an aggregate over a result
+  too large to walk in Python.
 
     from amc_cltv.results import ResultFiles
     table = ResultFiles.of(outcome.files, "segmentation").table()
@@ -99,8 +100,7 @@ class ResultTable:
 class ResultFiles:
     """The part files of one result and the types of its columns; reads nothing until asked.
 
-    Raises MalformedResult (exit 3) for a file that is not a result CSV, LocalFault (exit 7) for one that
-    cannot be opened.
+    Raises MalformedResult for a file that is not a result CSV, LocalFault for one that cannot be opened.
     """
 
     def __init__(self, files: Sequence[Path], types: Mapping[str, str]) -> None:
@@ -166,9 +166,8 @@ class ResultFiles:
         return self.select(*self.columns)
 
     def select(self, *names: str) -> Iterator[dict[str, Any]]:
-        """Every row, holding only the columns ``names`` (None where a file lacks one), typed: only those
-        cells are read as numbers. A small result is read with the ``csv`` module, a larger one streamed
-        from DuckDB (a third of the time)."""
+        """Every row, holding only the columns ``names`` (None where a file lacks one): only those cells
+        are typed, the others are not read."""
         if not self.small:
             return self._streamed(names)
         return (row for path in self.files for row in self._rows(path, names))
