@@ -197,7 +197,7 @@ class Config:
 
     @property
     def credentials(self) -> Credentials:
-        """The LwA credentials; ConfigError (exit 2) naming the variable when one is not set."""
+        """The LwA credentials; ConfigError naming the variable when one is not set."""
         if self.secrets is None:
             raise ConfigError(self.missing_secret or "the AMC credentials are not set")
         return self.secrets

@@ -44,7 +44,7 @@ def _identity(config: Config, *, offline: bool = False) -> dict[str, Any]:
     if offline and config.secrets is None:
         client_id = client_secret = refresh_token = OFFLINE_SECRET
     else:
-        credentials = config.credentials  # ConfigError (exit 2) naming a missing variable
+        credentials = config.credentials  # ConfigError naming a missing variable
         client_id = credentials.client_id
         client_secret = credentials.client_secret.get_secret_value()
         refresh_token = credentials.refresh_token.get_secret_value()

@@ -41,7 +41,7 @@ def _describe_holder(holder_file: Path) -> str:
 def workflow_lock(state_dir: Path, instance_id: str, workflow: str) -> Iterator[None]:
     """Hold the lock for (instance, workflow) for the duration of the block.
 
-    Raises LockHeld at once (exit 6) when a live process holds it.
+    Raises LockHeld at once when a live process holds it.
     """
     path = lock_path(state_dir, instance_id, workflow)
     private_dir(path.parent)

@@ -19,7 +19,7 @@ SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
 
 
 def checked_id(value: str, what: str) -> str:
-    """``value`` if it is safe as one folder name; MalformedResponseError (exit 5) naming ``what`` if not."""
+    """``value`` if it is safe as one folder name; MalformedResponseError naming ``what`` if not."""
     if not isinstance(value, str) or not SAFE_ID.fullmatch(value):
         raise MalformedResponseError(
             f"AMC gave {what} {shown(repr(value), 80)}, which is not safe to use as a folder name "

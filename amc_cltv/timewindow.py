@@ -83,7 +83,7 @@ def resolve_window(
 ) -> TimeWindow:
     """The window for a run: the default, or ``window_days``/``window_end`` overrides.
 
-    Raises UsageError (exit 2) for a window that ends in the future, inside the 48-hour data lag (its
+    Raises UsageError for a window that ends in the future, inside the 48-hour data lag (its
     last days are not all in AMC yet) or starts more than 13 months ago, naming the allowed range.
     """
     if now.tzinfo is None:

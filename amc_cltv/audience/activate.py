@@ -9,7 +9,7 @@ The steps, in order:
    ``--needed-by``, is then held against that audience and the new one that follows it); else the campaign
    start is checked against the lag; an audience of that name already on AMC is adopted; the segment's
    size is checked against ``[audience] min_size``; the intent is written, then the POST.
-4. Poll until AMC reports SUCCEEDED (the lag starts) or FAILED (AudienceFailed, exit 1).
+4. Poll until AMC reports SUCCEEDED (the lag starts) or FAILED (AudienceFailed).
 5. Rotation: audiences of older rules are retired, and deleted once the new one is usable in DSP.
 """
 
@@ -143,7 +143,7 @@ def _check_lag(
 
 
 def _hold_campaign(plan: lag.LagPlan | lag.DeferredPlan, force: bool, outcome: ActivationOutcome) -> None:
-    """Refuse (exit 1) when the campaign start cannot be met, unless ``force``; say so either way."""
+    """Refuse when the campaign start cannot be met, unless ``force``; say so either way."""
     outcome.lag_statement = plan.statement()
     if plan.met:
         return
@@ -250,8 +250,8 @@ def activate(
     The window (default: the 365 days AMC has complete data for) is the new audience's first one and the
     one its segment is sized over.
 
-    Raises Refused (exit 1: below ``min_size``, or ``needed_by`` cannot be met without ``force``),
-    AudienceFailed (exit 1, AMC's statusReason), StillRunning (exit 4), NeedsHuman (exit 3); each error
+    Raises Refused (below ``min_size``, or ``needed_by`` cannot be met without ``force``),
+    AudienceFailed (AMC's statusReason), StillRunning, NeedsHuman; each error
     carries what the activation had learnt (``known_on_error``).
     """
     spec = segment_named(segment)

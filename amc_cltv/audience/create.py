@@ -4,7 +4,7 @@
 unknown (read timeout, 5xx, dropped connection: AmbiguousSubmitError) or a crash between the POST and the
 ledger update is never answered by posting again. It is reconciled through the list endpoint: the audiences
 with the same ``audienceName`` created since the intent (less 5 minutes for clock skew). One: adopt it. None,
-twice, 30 seconds apart: it was never created, so create it. Several: NeedsHuman (exit 3).
+twice, 30 seconds apart: it was never created, so create it. Several: NeedsHuman.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def create_lookalike(
 ) -> ActivationOutcome:
     """Create (or reuse) the lookalike audience seeded by the segment's audience query and wait for AMC.
 
-    Raises UsageError (a segment that is not a seed, an unknown reach), Refused (exit 1: the seed is outside
+    Raises UsageError (a segment that is not a seed, an unknown reach), Refused (the seed is outside
     AMC's range, or ``needed_by`` cannot be met without ``force``), AudienceFailed, StillRunning, NeedsHuman,
     each carrying what was learnt (``known_on_error``). The window is the seed's, as for ``activate``.
     """

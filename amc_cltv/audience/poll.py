@@ -3,7 +3,7 @@ when it becomes usable in Amazon DSP.
 
 The cadence is the execution polling schedule (``amc_cltv.cadence``, docs/polling.md): learnt from how long
 AMC took to build the segment's past audiences, derived from the time since the intent was written. The
-wait is bounded by ``[polling] max_wait_s``: past it, StillRunning (exit 4) and the next invocation resumes.
+wait is bounded by ``[polling] max_wait_s``: past it, StillRunning and the next invocation resumes.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ LOOKALIKE_USE = "prospect: new shoppers who look like the segment's customers; b
 
 
 def segment_named(key: str) -> Segment:
-    """The segment for ``--segment KEY``; UsageError (exit 2) naming the allowed values otherwise."""
+    """The segment for ``--segment KEY``; UsageError naming the allowed values otherwise."""
     try:
         return SEGMENTS[key]
     except KeyError:

@@ -88,7 +88,7 @@ SEED_GUARD = "seed"
 
 
 def check_seed(size: int, min_seed: int, segment: Segment) -> None:
-    """Refuse (exit 1, nothing sent) a lookalike seed outside ``[audience] lookalike_min_seed`` .. 500,000."""
+    """Refuse (nothing sent) a lookalike seed outside ``[audience] lookalike_min_seed`` .. 500,000."""
     if size < min_seed:
         raise Refused(
             f"the {segment.key} segment has {size:,} users, below the lookalike seed minimum of {min_seed:,} "
@@ -110,7 +110,7 @@ SIZE_GUARD = "size"
 
 
 def check_size(size: int, min_size: int, segment: Segment) -> None:
-    """Refuse (exit 1, nothing sent) below ``[audience] min_size``."""
+    """Refuse (nothing sent) below ``[audience] min_size``."""
     if size < min_size:
         raise Refused(
             f"the {segment.key} segment has {size:,} users, below the minimum of {min_size:,} "

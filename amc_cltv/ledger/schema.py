@@ -3,7 +3,7 @@
 The schema carries a version (``PRAGMA user_version``) that is read on every open. Release 0.1.0 wrote
 version 1; each later change is one numbered migration, applied in order inside an immediate transaction, so
 that several processes opening an old file at once upgrade it exactly once. A file written by a newer
-release is refused (exit 3) rather than guessed at.
+release is refused rather than guessed at.
 
 A file that is not a SQLite database, or whose pages are damaged, is a cache that can be rebuilt: it is
 renamed aside (kept, for a person to look at), and a new ledger is started; the next run adopts its
@@ -94,7 +94,7 @@ def fault(error: sqlite3.Error, path: Path) -> LocalFault | None:
 def open_database(path: Path) -> sqlite3.Connection:
     """The upgraded ledger at ``path``, created if missing, moved aside and restarted if unreadable.
 
-    Raises LocalFault (exit 7) when the file or its folder cannot be used, NeedsHuman (exit 3) for a file
+    Raises LocalFault when the file or its folder cannot be used, NeedsHuman for a file
     written by a newer release.
     """
     try:

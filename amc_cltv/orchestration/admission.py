@@ -47,7 +47,7 @@ def wait_for_slot(
     """Return once fewer than ``limit`` executions are in progress; the count seen last.
 
     ``list_recent(min_creation_time)`` lists the instance's executions created since that time.
-    Raises StillRunning (exit 4, nothing submitted) when ``max_wait_s`` runs out first.
+    Raises StillRunning (nothing submitted) when ``max_wait_s`` runs out first.
     """
     now = clock.current()
     started = now.monotonic()

@@ -160,7 +160,7 @@ def download_all(
     """Download every result file of an execution into ``folder`` (``part-1.csv``, …).
 
     ``fetch_urls`` asks AMC for (fresh) pre-signed URLs; it is called again when a URL has expired or a
-    transfer was cut short, at most ``max_url_requests`` times in all. Raises DownloadError (exit 5) when the
+    transfer was cut short, at most ``max_url_requests`` times in all. Raises DownloadError when the
     files cannot be fetched intact within that budget, and DownloadRefused at once for a URL or a file the
     tool will not take (asking AMC again would not help).
     """

@@ -19,7 +19,7 @@ from amc_cltv.errors import UsageError
 def marketplace_scope(advertisers: list[Advertiser], marketplace_id: str) -> tuple[ExecutionAdvertiser, ...]:
     """The ``advertisers`` of an execution: () when the instance has one marketplace (nothing to restrict),
     else the advertisers of ``marketplace_id`` and every advertiser without a marketplace (DSP). Raises
-    UsageError (exit 2) when it has none in ``marketplace_id``."""
+    UsageError when it has none in ``marketplace_id``."""
     marketplaces = {a.marketplace_id for a in advertisers if a.marketplace_id}
     if len(marketplaces) <= 1:
         return ()

@@ -69,7 +69,7 @@ def download_execution(
 ) -> Retrieved:
     """Download every result file of ``execution_id`` into ``out`` (default: docs/contract.md §3.2).
 
-    Raises StillRunning (exit 4) if AMC has not finished it, ExecutionFailed (exit 1) if it did not succeed.
+    Raises StillRunning if AMC has not finished it, ExecutionFailed if it did not succeed.
     """
     execution = client.executions.get(execution_id)
     if not execution.terminal:
@@ -105,7 +105,7 @@ def download_execution(
             sql_sha256=run.sql_sha256 if run and run.sql_sha256 else _sql_sha256(execution, [folder, layout]),
             files=files,
         )
-    except OSError as error:  # e.g. --out names an existing file: the machine's fault, exit 7
+    except OSError as error:  # e.g. --out names an existing file: the machine's fault (LocalFault)
         raise local_fault(error, f"write the results of execution {execution_id} to", folder) from None
     if out is None:
         ledger.record_files(execution_id, [f.record(execution_id) for f in files])

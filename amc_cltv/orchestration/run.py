@@ -94,7 +94,7 @@ class RunPlan:
 def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
     """Lint and render the workflow and resolve the window. No request is sent.
 
-    Raises UsageError / WorkflowLintError (exit 2), also for an audience query, which AMC runs only as a
+    Raises UsageError / WorkflowLintError, also for an audience query, which AMC runs only as a
     rule-based audience (``audience activate``), never as a reporting execution, and for a per-user
     (``synthetic_only``) workflow on a profile without synthetic data.
     """
@@ -149,7 +149,7 @@ def _planned(config: Config, workflow: str, rendered: RenderedWorkflow, window: 
 
 def result_folder(config: Config, workflow: str, execution_id: str) -> Path:
     """``<output_dir>/<instance_id>/<workflow>/<execution_id>`` (docs/contract.md §3.2), each part checked
-    to be a safe folder name and the whole inside ``output_dir`` (MalformedResponseError, exit 5, if not)."""
+    to be a safe folder name and the whole inside ``output_dir`` (MalformedResponseError if not)."""
     return path_inside(
         config.output_dir,
         (config.instance_id, "the instance id"),

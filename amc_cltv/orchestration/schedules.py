@@ -83,7 +83,7 @@ def apply_schedule(
 ) -> tuple[str, Schedule]:
     """Upload the workflow, then create or replace its schedule; returns ("created"|"updated", schedule).
 
-    Raises UsageError (exit 2) for a per-user workflow on a profile without synthetic data, before any
+    Raises UsageError for a per-user workflow on a profile without synthetic data, before any
     request.
     """
     from amc_cltv.workflows import catalog

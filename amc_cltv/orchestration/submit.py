@@ -6,7 +6,7 @@ multi-hour run. The intent is in the ledger before the POST (state ``submitting`
 ``workflowExecutionId`` is recorded the moment AMC returns it. When the answer was lost, or the process died
 between the two writes, the workflow's executions created since the intent (less 5 minutes) are listed and
 matched on time window and parameters: one match is adopted, none (twice, 30 s apart) means resubmit,
-several means a person must decide (exit 3).
+several means a person must decide.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class ExecutionSpec:
 def aggregation_controls_off(rendered: RenderedWorkflow, *, synthetic_data: bool) -> bool:
     """Whether executions of ``rendered`` are sent with ``disableAggregationControls: true``.
 
-    Only a ``synthetic_only`` workflow (one row per user) is. Raises UsageError (exit 2), before anything
+    Only a ``synthetic_only`` workflow (one row per user) is. Raises UsageError, before anything
     is sent, for such a workflow on an instance profile without synthetic data: AMC allows per-user
     output only on synthetic data.
     """
@@ -133,7 +133,7 @@ def reconcile(
 ) -> RunRecord | None:
     """Find the execution an interrupted submit may have created; adopt it and return the updated run.
 
-    Returns None when none exists after two looks 30 s apart (safe to submit). Raises NeedsHuman (exit 3)
+    Returns None when none exists after two looks 30 s apart (safe to submit). Raises NeedsHuman
     when several executions match.
     """
     now = clock.current()
@@ -177,8 +177,8 @@ def _record_submitted(
 def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: ExecutionSpec) -> RunRecord:
     """POST the execution for ``run`` (already written ahead as ``submitting``); return the updated run.
 
-    An ambiguous failure is reconciled before anything is sent again. Raises NeedsHuman (exit 3) when
-    reconciling cannot decide, ExecutionFailed (exit 1) when AMC answers the POST with its overlap rejection,
+    An ambiguous failure is reconciled before anything is sent again. Raises NeedsHuman when
+    reconciling cannot decide, ExecutionFailed when AMC answers the POST with its overlap rejection,
     and lets every other API error through.
     """
     now = clock.current()
@@ -199,7 +199,7 @@ def submit(executions: ExecutionsApi, ledger: Ledger, run: RunRecord, spec: Exec
             cause = overlap_cause(error.details)
             if cause is None:
                 raise
-            # AMC refused to run it at all (its overlap guard): an AMC rejection (exit 1), not a usage error.
+            # AMC refused to run it at all (its overlap guard): an AMC rejection, not a usage error.
             raise ExecutionFailed(
                 f"AMC rejected the execution of {spec.workflow}: {error.details} (likely cause: {cause})",
                 status=ExecutionStatus.REJECTED,

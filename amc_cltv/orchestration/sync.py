@@ -150,7 +150,7 @@ def apply(
 ) -> SyncPlan:
     """Create or update the workflow on AMC as planned; return the plan that was carried out.
 
-    Raises NeedsHuman (exit 3) on drift unless ``force``.
+    Raises NeedsHuman on drift unless ``force``.
     """
     created = None
     if ledger.last_apply(instance_id, rendered.workflow_id) is None:
