@@ -343,11 +343,8 @@ def _run_one(
                 outcome = api.run_workflow(
                     config,
                     workflow,
-                    window_days=options.window_days,
-                    window_end=options.window_end,
-                    parameters=options.parameters,
+                    **_run_args(options),
                     max_wait_s=0.0 if options.no_wait else options.max_wait_s,  # --no-wait: look once
-                    force_rerun=options.force_rerun,
                     client=client,
                     ledger=ledger,
                     observer=progress,
@@ -390,6 +387,16 @@ def _fleet_code(result: FleetResult) -> int:
     return for_ending(result.ending)
 
 
+def _run_args(options: Any) -> dict[str, Any]:
+    """The run's flags as the library's parameters, which ``run_workflow`` and ``run_fleet`` share."""
+    return {
+        "window_days": options.window_days,
+        "window_end": options.window_end,
+        "parameters": options.parameters,
+        "force_rerun": options.force_rerun,
+    }
+
+
 def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool, dry_run: bool) -> None:
     from amc_cltv import api
 
@@ -400,11 +407,8 @@ def _run_all(workflow: str, options: Any, config_dir: Path | None, as_json: bool
     results = api.run_fleet(
         config_dir,
         workflow,
-        window_days=options.window_days,
-        window_end=options.window_end,
-        parameters=options.parameters,
+        **_run_args(options),
         max_wait_s=options.max_wait_s,
-        force_rerun=options.force_rerun,
         no_wait=options.no_wait,
     )
     codes = [_fleet_code(r) for r in results]
