@@ -32,8 +32,10 @@ class _QuietQueryHandler(WSGIRequestHandler):
     """Logs each request without its query string: a pre-signed download URL carries its credentials there
     (``X-Amz-Credential``, ``X-Amz-Signature``), and a log is no place for them."""
 
-    # HTTP/1.1 keeps a client's connection (and the thread and database connection serving it) across its
-    # requests, as AMC's endpoints do; HTTP/1.0 would open a connection per request.
+    # Answers speak HTTP/1.1 (chunked bodies where no length is known), but Werkzeug's server still ends every
+    # answer with "Connection: close": it cannot tell how much of a request body the app left unread. So each
+    # request to `sandbox serve` opens a TCP connection, which AMC's front end (keep-alive) does not cost a
+    # client; docs/benchmarks.md counts it in the fleet's client CPU.
     protocol_version = "HTTP/1.1"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
