@@ -194,18 +194,7 @@ def seed_history(profiles: Path, workflows: tuple[str, ...], duration_s: float) 
                         end = tonight.window.end.date() - timedelta(days=nights_ago)
                         plan = plan_run(config, workflow, RunOptions(window_end=end))
                         submitted = now - timedelta(days=nights_ago)
-                        run = ledger.begin_run(
-                            run_key=plan.run_key,
-                            instance_id=config.instance_id,
-                            workflow=workflow,
-                            workflow_id=plan.spec.workflow_id,
-                            sql_sha256=plan.rendered.sql_sha256,
-                            time_window_start=plan.window.start.isoformat(),
-                            time_window_end=plan.window.end.isoformat(),
-                            time_zone=plan.window.time_zone,
-                            parameters=plan.spec.parameter_values,
-                            now=submitted,
-                        )
+                        run = plan.begin(ledger, config.instance_id, submitted)
                         ledger.record_submitted(
                             run.id,
                             submitted,

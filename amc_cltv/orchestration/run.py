@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,21 @@ class RunPlan:
 
     def execution_request(self) -> dict[str, Any]:
         return self.spec.request().dump()
+
+    def begin(self, ledger: Ledger, instance_id: str, now: datetime) -> RunRecord:
+        """The intent to submit this run, written to ``ledger`` (state ``submitting``) before any POST."""
+        return ledger.begin_run(
+            run_key=self.run_key,
+            instance_id=instance_id,
+            workflow=self.workflow,
+            workflow_id=self.spec.workflow_id,
+            sql_sha256=self.rendered.sql_sha256,
+            time_window_start=self.window.start.isoformat(),
+            time_window_end=self.window.end.isoformat(),
+            time_zone=self.window.time_zone,
+            parameters=self.spec.parameter_values,
+            now=now,
+        )
 
 
 def plan_run(config: Config, workflow: str, options: RunOptions) -> RunPlan:
@@ -433,20 +448,8 @@ class _Runner:
     def _submit_new(self) -> RunRecord:
         self._apply_workflow()
         self._admit()
-        plan = self.plan
         # Write-ahead: the intent is committed before the POST leaves.
-        run = self.ledger.begin_run(
-            run_key=plan.run_key,
-            instance_id=self.config.instance_id,
-            workflow=self.workflow,
-            workflow_id=plan.spec.workflow_id,
-            sql_sha256=plan.rendered.sql_sha256,
-            time_window_start=plan.window.start.isoformat(),
-            time_window_end=plan.window.end.isoformat(),
-            time_zone=plan.window.time_zone,
-            parameters=plan.spec.parameter_values,
-            now=clock.current().now(),
-        )
+        run = self.plan.begin(self.ledger, self.config.instance_id, clock.current().now())
         self.submitted_now = True
         return submit(self.client.executions, self.ledger, run, self._scoped_spec())
 
