@@ -479,9 +479,9 @@ manifest and ledger) its {instances} executions; `AsyncAmcClient` runs in one pr
 with one token and one retry budget for every instance: sync, submit (an ambiguous submit reconciled
 against AMC's list), wait with the tool's poll engine, ask for the download URLs (no files written); one
 failed execution is counted, not the end of the run. HTTP requests are what the server's access log
-shows, token grants included, divided by the executions. `sandbox serve` (Werkzeug) closes the
-connection after every answer, so each request here also costs the client a TCP connection that
-AMC's keep-alive front end would not. CPU time
+shows, token grants included, divided by the executions. `sandbox serve` keeps a connection across
+requests without a body, as AMC's front end does (before 2026-12-06 it closed every one, and each
+request cost the client a TCP connection too). CPU time
 (`wait4`) and peak RSS (`VmHWM`) are the client processes' own, interpreter start-up included; the
 server's are not counted. Wall time runs from the start of the client processes to the end of the last,
 as a multiple of one execution's duration. The baseline is the same `run --all` for one profile and one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -32,11 +33,42 @@ class _QuietQueryHandler(WSGIRequestHandler):
     """Logs each request without its query string: a pre-signed download URL carries its credentials there
     (``X-Amz-Credential``, ``X-Amz-Signature``), and a log is no place for them."""
 
-    # Answers speak HTTP/1.1 (chunked bodies where no length is known), but Werkzeug's server still ends every
-    # answer with "Connection: close": it cannot tell how much of a request body the app left unread. So each
-    # request to `sandbox serve` opens a TCP connection, which AMC's front end (keep-alive) does not cost a
-    # client; docs/benchmarks.md counts it in the fleet's client CPU.
+    # HTTP/1.1, and a connection kept across requests as AMC's front end keeps it (see ``send_header``).
     protocol_version = "HTTP/1.1"
+    # Werkzeug writes an answer's head and body separately: on a kept connection, Nagle's algorithm would hold
+    # the body until the client's delayed acknowledgement (about 40 ms per request).
+    disable_nagle_algorithm = True
+
+    def run_wsgi(self) -> None:
+        """Werkzeug drains the socket after each answer (a blocking read of whatever arrives within 10 ms),
+        which on a kept connection would swallow the client's next request. A request without a body has
+        nothing to drain: the app reads an empty body, and the drain reads nothing."""
+        if not self._bodiless():
+            super().run_wsgi()
+            return
+        socket_file, self.rfile = self.rfile, io.BytesIO()
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = socket_file
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """Werkzeug ends every answer with ``Connection: close``, since it cannot tell how much of a request
+        body the app left unread. After a request without a body nothing is left, so its connection is kept
+        and a client polling the sandbox pays no TCP connection per status call, as with AMC."""
+        if keyword.lower() == "connection" and value.lower() == "close" and self._bodiless():
+            return
+        super().send_header(keyword, value)
+
+    def _bodiless(self) -> bool:
+        """An HTTP/1.1 request that has no body and does not ask to close."""
+        headers = self.headers
+        return (
+            self.request_version == "HTTP/1.1"
+            and headers.get("Content-Length", "0").strip() == "0"
+            and "Transfer-Encoding" not in headers
+            and headers.get("Connection", "").lower() != "close"
+        )
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         full_path, full_line = self.path, self.requestline
